@@ -1,0 +1,53 @@
+"""One error root. The consumer decides retry, dead-letter or commit from the type."""
+
+from __future__ import annotations
+
+
+class InsightsError(Exception):
+    """Base of every error the service raises on purpose.
+
+    ``retriable`` says whether the same work may succeed later (wait and retry, holding the
+    partition) or never will (dead-letter and move on).
+    """
+
+    retriable: bool = False
+    reason: str = "error"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
+
+
+class InvalidEventError(InsightsError):
+    """The Kafka record is not a usable TranscriptEvent (bad bytes, JSON or schema)."""
+
+    retriable = False
+    reason = "schema_invalid"
+
+
+class AnalyzerError(InsightsError):
+    """The analyzer failed and retrying the same input will not help."""
+
+    retriable = False
+    reason = "llm_error"
+
+
+class AnalyzerOutputError(AnalyzerError):
+    """The LLM's answer still failed validation after the retries."""
+
+    reason = "llm_invalid_output"
+
+
+class AnalyzerUnavailableError(InsightsError):
+    """The LLM is overloaded, rate-limited, timing out or unreachable: try again later."""
+
+    retriable = True
+    reason = "llm_unavailable"
+
+
+class StoreUnavailableError(InsightsError):
+    """PostgreSQL cannot be reached: try again later."""
+
+    retriable = True
+    reason = "db_unavailable"

@@ -1,0 +1,48 @@
+"""Service settings, read once from the environment (and `.env`) in ``main()`` and passed down."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; names are the contract's environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    kafka_bootstrap_servers: str = "localhost:9092"
+    kafka_input_topic: str = "telephony.transcripts"
+    kafka_output_topic: str = "call.insights"
+    kafka_dlq_topic: str = "telephony.transcripts.dlq"
+    kafka_group_id: str = "insights-consumer"
+    kafka_topic_partitions: int = Field(default=3, ge=1, description="Partitions for topics the service creates.")
+
+    database_url: SecretStr = SecretStr("postgresql://postgres:postgres@localhost:5432/insights_db")
+    db_pool_min: int = Field(default=2, ge=1)
+    db_pool_max: int = Field(default=10, ge=1)
+
+    llm_provider: Literal["auto", "gemini", "offline"] = "auto"
+    gemini_api_key: SecretStr | None = None
+    gemini_model: str = "gemini-2.0-flash"
+    gemini_base_url: str | None = None
+    llm_timeout_s: float = Field(default=30.0, gt=0)
+    llm_attempts: int = Field(default=3, ge=1)
+    llm_backoff_initial_s: float = Field(default=0.5, ge=0)
+    llm_backoff_max_s: float = Field(default=8.0, ge=0)
+
+    max_in_flight: int = Field(default=64, ge=1)
+    max_transcript_bytes: int = Field(default=1_048_576, ge=1)
+
+    http_host: str = "0.0.0.0"  # noqa: S104 - the sidecar serves the container network by default
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    log_level: str = "INFO"
+
+    @property
+    def provider(self) -> Literal["gemini", "offline"]:
+        """The analyzer in use: ``auto`` means Gemini when a key is set, else offline."""
+        if self.llm_provider == "auto":
+            return "gemini" if self.gemini_api_key else "offline"
+        return self.llm_provider
