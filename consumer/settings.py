@@ -34,7 +34,9 @@ class Settings(BaseSettings):
     llm_backoff_max_s: float = Field(default=8.0, ge=0)
 
     max_in_flight: int = Field(default=64, ge=1)
+    max_buffered: int = Field(default=1000, ge=1, description="Records buffered before partitions pause.")
     max_transcript_bytes: int = Field(default=1_048_576, ge=1)
+    shutdown_timeout_s: float = Field(default=30.0, ge=0)
 
     http_host: str = "0.0.0.0"  # noqa: S104 - the sidecar serves the container network by default
     http_port: int = Field(default=8000, ge=0, le=65535)

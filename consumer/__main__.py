@@ -1,0 +1,129 @@
+"""Command line: ``python -m consumer [migrate | analyze [FILE] | eval FILE]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from consumer.analyzer import Analyzer, build_analyzer
+from consumer.errors import InsightsError
+from consumer.settings import Settings
+from schemas import TranscriptEvent
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("aiokafka").setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def _read_lines(path: str | None) -> Iterator[tuple[int, str]]:
+    stream: TextIO = open(path, encoding="utf-8") if path and path != "-" else sys.stdin  # noqa: SIM115
+    with stream:
+        for number, line in enumerate(stream, start=1):
+            if line.strip():
+                yield number, line
+
+
+async def _analyze(path: str | None, analyzer: Analyzer) -> int:
+    """Print one insight JSON per input line; bad lines are reported on stderr and skipped."""
+    failures = 0
+    try:
+        for number, line in _read_lines(path):
+            try:
+                data = json.loads(line)
+                if not isinstance(data, dict):
+                    raise TypeError("line is not a JSON object")  # noqa: TRY301
+                if "event_id" in data and "call_id" in data:
+                    event = TranscriptEvent.model_validate(data)
+                    text, started, call_id = event.text(), event.call_started_at, event.call_id
+                else:
+                    text, started, call_id = str(data["transcript"]), None, data.get("call_id")
+                if not text.strip():
+                    raise ValueError("transcript is empty")  # noqa: TRY301
+                analysis = await analyzer.analyze(text, call_started_at=started)
+            except (json.JSONDecodeError, TypeError, KeyError, ValueError, ValidationError) as exc:
+                failures += 1
+                print(f"line {number}: skipped: {type(exc).__name__}: {exc}", file=sys.stderr)
+                continue
+            except InsightsError as exc:
+                failures += 1
+                print(f"line {number}: analysis failed: {exc.reason}: {exc}", file=sys.stderr)
+                continue
+            out = {"line": number, "call_id": call_id, **analysis.model_dump(mode="json")}
+            out["analyzer"] = analyzer.info.model_dump()
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+    except OSError as exc:
+        print(f"cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    return 1 if failures else 0
+
+
+async def _with_analyzer(settings: Settings, command: str, path: str | None) -> int:
+    analyzer = build_analyzer(settings)
+    try:
+        if command == "eval":
+            from consumer.evaluate import run_eval  # noqa: PLC0415
+
+            return await run_eval(str(path), analyzer)
+        return await _analyze(path, analyzer)
+    finally:
+        await analyzer.aclose()
+
+
+async def _migrate(settings: Settings) -> int:
+    from consumer.store import Store  # noqa: PLC0415
+
+    async with Store.connect(settings.database_url.get_secret_value(), output_topic="", min_size=1) as store:
+        applied = await store.migrate()
+    print(json.dumps({"applied": applied}))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m consumer``."""
+    parser = argparse.ArgumentParser(prog="python -m consumer", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the service (the default)")
+    sub.add_parser("migrate", help="apply the SQL migrations in sql/")
+    analyze = sub.add_parser("analyze", help="analyze transcript JSONL from FILE or stdin")
+    analyze.add_argument("file", nargs="?", help="JSONL file (default: stdin)")
+    evaluate = sub.add_parser("eval", help="accuracy of the analyzer on labelled JSONL")
+    evaluate.add_argument("file", help="JSONL of {transcript, labels}")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"invalid settings: {exc}", file=sys.stderr)
+        return 2
+    _configure_logging(settings.log_level)
+    command = args.command or "run"
+    try:
+        if command == "run":
+            from consumer.app import run_service  # noqa: PLC0415
+
+            asyncio.run(run_service(settings))
+            return 0
+        if command == "migrate":
+            return asyncio.run(_migrate(settings))
+        return asyncio.run(_with_analyzer(settings, command, getattr(args, "file", None)))
+    except InsightsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Analyzers: Gemini through the google-genai SDK, or the offline Hinglish rules."""
+
+from __future__ import annotations
+
+from consumer.analyzer.base import Analyzer
+from consumer.settings import Settings
+
+
+def build_analyzer(settings: Settings) -> Analyzer:
+    """The analyzer the settings ask for (``auto``: Gemini with a key, else offline)."""
+    if settings.provider == "gemini":
+        if settings.gemini_api_key is None:
+            msg = "LLM_PROVIDER=gemini needs GEMINI_API_KEY"
+            raise ValueError(msg)
+        from consumer.analyzer.gemini import GeminiAnalyzer  # noqa: PLC0415 - the SDK loads only when used
+
+        return GeminiAnalyzer(settings)
+    from consumer.analyzer.offline import OfflineAnalyzer  # noqa: PLC0415
+
+    return OfflineAnalyzer()
+
+
+__all__ = ["Analyzer", "build_analyzer"]

@@ -1,0 +1,228 @@
+"""The service: Kafka consumer, outbox relay and HTTP sidecar in one process and one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+from aiohttp import web
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
+
+from consumer.analyzer import Analyzer, build_analyzer
+from consumer.http import SidecarDeps, create_app
+from consumer.outbox import OutboxRelay
+from consumer.pipeline import Pipeline
+from consumer.settings import Settings
+from consumer.store import Store
+from consumer.stream import DeadLetters, StreamProcessor
+
+log = logging.getLogger(__name__)
+
+
+async def ensure_topics(settings: Settings) -> None:
+    """Create the input, output and dead-letter topics when they do not exist yet."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [settings.kafka_input_topic, settings.kafka_output_topic, settings.kafka_dlq_topic]
+        missing = [
+            NewTopic(name=t, num_partitions=settings.kafka_topic_partitions, replication_factor=1)
+            for t in wanted
+            if t not in existing
+        ]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(missing)
+            log.info("created topics %s", [t.name for t in missing])
+    finally:
+        await admin.close()
+
+
+@asynccontextmanager
+async def kafka_producer(settings: Settings) -> AsyncIterator[AIOKafkaProducer]:
+    """Idempotent producer, ``acks=all``, for InsightEvents and dead letters."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        max_batch_size=1_048_576,
+        request_timeout_ms=30_000,
+    )
+    await producer.start()
+    try:
+        yield producer
+    finally:
+        await producer.stop()
+
+
+@asynccontextmanager
+async def kafka_consumer(settings: Settings) -> AsyncIterator[AIOKafkaConsumer]:
+    """Group consumer with auto-commit off: offsets are committed by the StreamProcessor."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=settings.kafka_group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=4 * 1_048_576,
+        fetch_max_bytes=16 * 1_048_576,
+        session_timeout_ms=30_000,
+        heartbeat_interval_ms=3_000,
+        max_poll_interval_ms=300_000,
+    )
+    await consumer.start()
+    try:
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+@asynccontextmanager
+async def open_analyzer(settings: Settings) -> AsyncIterator[Analyzer]:
+    """The configured analyzer, closed on exit."""
+    analyzer = build_analyzer(settings)
+    try:
+        yield analyzer
+    finally:
+        await analyzer.aclose()
+
+
+async def wait_for_kafka(settings: Settings, stop: asyncio.Event, *, timeout_s: float = 120.0) -> None:
+    """Create topics, retrying while the broker is not reachable yet."""
+    deadline = time.monotonic() + timeout_s
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await ensure_topics(settings)
+        except (KafkaConnectionError, KafkaError, OSError) as exc:
+            if stop.is_set() or time.monotonic() > deadline:
+                raise
+            log.warning("Kafka at %s not reachable yet (%s); retrying", settings.kafka_bootstrap_servers, exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=min(5.0, 0.5 * attempt))
+        else:
+            return
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    """First SIGTERM/SIGINT: graceful drain. Second: exit at once (the outbox and uncommitted
+    offsets make that safe: unfinished records are redelivered, stored ones are published later)."""
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int) -> None:
+        if stop.is_set():
+            log.warning("second signal: exiting now")
+            os._exit(128 + signum)
+        log.info("signal %s: draining", signal.Signals(signum).name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig)
+
+
+async def run_service(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until ``stop`` (or a signal), then drain, flush, commit and close in reverse order."""
+    stop = stop or asyncio.Event()
+    install_signal_handlers(stop)
+    async with AsyncExitStack() as stack:
+        store = await stack.enter_async_context(
+            Store.connect(
+                settings.database_url.get_secret_value(),
+                output_topic=settings.kafka_output_topic,
+                min_size=settings.db_pool_min,
+                max_size=settings.db_pool_max,
+            )
+        )
+        applied = await store.migrate()
+        if applied:
+            log.info("applied migrations: %s", ", ".join(applied))
+        await wait_for_kafka(settings, stop)
+        producer = await stack.enter_async_context(kafka_producer(settings))
+        consumer = await stack.enter_async_context(kafka_consumer(settings))
+        analyzer = await stack.enter_async_context(open_analyzer(settings))
+        relay = OutboxRelay(store.pool, producer)
+        pipeline = Pipeline(analyzer, store, max_in_flight=settings.max_in_flight, on_stored=relay.wake)
+        stream = StreamProcessor(
+            consumer,
+            DeadLetters(producer, settings.kafka_dlq_topic),
+            pipeline,
+            topic=settings.kafka_input_topic,
+            max_transcript_bytes=settings.max_transcript_bytes,
+            max_buffered=max(settings.max_buffered, settings.max_in_flight),
+            shutdown_timeout_s=settings.shutdown_timeout_s,
+        )
+        stream.subscribe()
+
+        async def database_health() -> Mapping[str, Any]:
+            await store.ping()
+            return {"pool_size": store.pool.get_size()}
+
+        async def kafka_health() -> Mapping[str, Any]:
+            await producer.client.fetch_all_metadata()
+            return {
+                "assigned_partitions": len(consumer.assignment()),
+                "buffered": stream.buffered,
+                "paused": stream.paused,
+                "consumed": stream.stats.consumed,
+                "processed": stream.stats.processed,
+                "dead_lettered": stream.stats.dead_lettered,
+                "outbox_pending": await relay.pending(),
+                "outbox_last_error": relay.last_error,
+            }
+
+        async def analyzer_health() -> Mapping[str, Any]:
+            await analyzer.check()
+            return {**analyzer.info.model_dump(), "in_flight": pipeline.in_flight}
+
+        deps = SidecarDeps(
+            pipeline=pipeline,
+            health_checks={"database": database_health, "kafka": kafka_health, "analyzer": analyzer_health},
+            info={
+                "analyzer": analyzer.info.model_dump(),
+                "topics": {
+                    "input": settings.kafka_input_topic,
+                    "output": settings.kafka_output_topic,
+                    "dead_letter": settings.kafka_dlq_topic,
+                },
+            },
+        )
+        runner = web.AppRunner(create_app(deps), access_log=None, shutdown_timeout=10.0)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.http_host, settings.http_port)
+        await site.start()
+        log.info(
+            "call-insights up: http://%s:%d, consuming %s, analyzer %s/%s",
+            settings.http_host,
+            settings.http_port,
+            settings.kafka_input_topic,
+            analyzer.info.provider,
+            analyzer.info.model,
+        )
+        relay_stop = asyncio.Event()
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                stream_task = tasks.create_task(stream.run(stop), name="stream")
+                tasks.create_task(relay.run(relay_stop), name="outbox-relay")
+                await stream_task
+                await runner.cleanup()
+                relay_stop.set()
+        finally:
+            await runner.cleanup()
+        log.info(
+            "stopped: consumed=%d processed=%d dead_lettered=%d published=%d",
+            stream.stats.consumed,
+            stream.stats.processed,
+            stream.stats.dead_lettered,
+            relay.published,
+        )

@@ -1,0 +1,225 @@
+"""The HTTP sidecar: the original ``/analyze_call`` API, health, service info and Swagger UI."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from consumer import __version__
+from consumer.errors import InsightsError
+from consumer.openapi import build_openapi
+from consumer.pipeline import Pipeline
+from schemas import AnalyzeCallRequest, AnalyzeCallResponse, TranscriptEvent
+
+log = logging.getLogger(__name__)
+
+HealthCheck = Callable[[], Awaitable[Mapping[str, Any]]]
+"""Returns component detail; raises when the component is down."""
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+HEALTH_TIMEOUT_S = 3.0
+
+
+@dataclass
+class SidecarDeps:
+    """What the sidecar needs from the service."""
+
+    pipeline: Pipeline
+    health_checks: Mapping[str, HealthCheck]
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+
+DEPS = web.AppKey("deps", SidecarDeps)
+OPENAPI = web.AppKey("openapi", dict)
+
+
+def json_error(status: int, error: str, detail: Any = None, **extra: Any) -> web.Response:
+    """A JSON error body: ``{"error": code, "detail": ...}``."""
+    body = {"error": error, "detail": detail, **extra}
+    return web.json_response(body, status=status, dumps=_dumps)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str)
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+@web.middleware
+async def error_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Every error leaves as JSON; nothing unexpected leaves as an HTML page or a stack trace."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.content_type == "application/json":
+            raise
+        code = _STATUS_CODES.get(exc.status, "http_error")
+        return json_error(exc.status, code, exc.reason if exc.status != 413 else exc.text)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return json_error(500, "internal_error", "unexpected server error")
+
+
+async def analyze_call(request: web.Request) -> web.Response:
+    """POST /analyze_call: analyze, store and publish one transcript (the original API)."""
+    deps = request.app[DEPS]
+    if request.content_type not in ("application/json", "application/octet-stream", ""):
+        return json_error(415, "unsupported_media_type", "send the body as application/json")
+    raw = await request.read()
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        return json_error(400, "invalid_json", f"body is not valid JSON: {exc}")
+    if not isinstance(data, dict):
+        return json_error(400, "invalid_body", "body must be a JSON object")
+    try:
+        body = AnalyzeCallRequest.model_validate(data)
+    except ValidationError as exc:
+        return json_error(422, "validation_error", exc.errors(include_url=False, include_input=False))
+    if not body.transcript.strip():
+        return json_error(422, "validation_error", "transcript is empty")
+    event_id = uuid.uuid4()
+    event = TranscriptEvent(
+        event_id=event_id,
+        call_id=body.call_id or f"http-{event_id}",
+        transcript=body.transcript,
+        metadata=body.metadata or {},
+    )
+    try:
+        stored = await deps.pipeline.process(event, source="http")
+    except InsightsError as exc:
+        status = 503 if exc.retriable else 502
+        return json_error(status, exc.reason, str(exc))
+    analysis = stored.analysis
+    response = AnalyzeCallResponse(
+        id=stored.record_id,
+        unique_id=stored.unique_id,
+        customer_intent=analysis.customer_intent,
+        intent_category=analysis.intent_category,
+        sentiment=analysis.sentiment,
+        action_required=analysis.action_required,
+        summary=analysis.summary,
+        raw_transcript=stored.transcript,
+        processed_at=stored.processed_at,
+        processing_time_ms=stored.processing_time_ms,
+        call_id=stored.call_id,
+        event_id=stored.event_id,
+        analyzer=stored.analyzer,
+    )
+    return web.Response(
+        status=201, text=response.model_dump_json(), content_type="application/json", charset="utf-8"
+    )
+
+
+async def health(request: web.Request) -> web.Response:
+    """GET /health: 200 when every component answers, else 503 naming what is down."""
+    checks = request.app[DEPS].health_checks
+
+    async def run(name: str, check: HealthCheck) -> tuple[str, dict[str, Any]]:
+        started = time.perf_counter()
+        try:
+            detail = await asyncio.wait_for(check(), timeout=HEALTH_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001 - any failure means the component is down
+            message = str(exc) or type(exc).__name__
+            return name, {"status": "down", "error": message[:300]}
+        latency = round((time.perf_counter() - started) * 1000, 1)
+        return name, {"status": "up", "latency_ms": latency, **detail}
+
+    results = dict(await asyncio.gather(*(run(n, c) for n, c in checks.items())))
+    down = [name for name, r in results.items() if r["status"] != "up"]
+    body = {"status": "degraded" if down else "healthy", "components": results}
+    if down:
+        body["down"] = down
+    return web.json_response(body, status=503 if down else 200, dumps=_dumps)
+
+
+async def root(request: web.Request) -> web.Response:
+    """GET /: what this service is and where to look next."""
+    deps = request.app[DEPS]
+    body = {
+        "service": "call-insights",
+        "version": __version__,
+        "description": "Structured insights from Hinglish debt-collection call transcripts.",
+        "endpoints": {
+            "analyze": "POST /analyze_call",
+            "health": "GET /health",
+            "docs": "GET /docs",
+            "openapi": "GET /openapi.json",
+        },
+        **deps.info,
+    }
+    return web.json_response(body, dumps=_dumps)
+
+
+async def openapi(request: web.Request) -> web.Response:
+    """GET /openapi.json."""
+    return web.json_response(request.app[OPENAPI], dumps=_dumps)
+
+
+_SWAGGER_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>call-insights API</title>
+  <link rel="stylesheet" href="/docs/static/swagger-ui.css">
+  <link rel="icon" type="image/png" href="/docs/static/favicon-32x32.png">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/static/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true});
+  </script>
+</body>
+</html>
+"""
+
+
+async def docs(_: web.Request) -> web.Response:
+    """GET /docs: Swagger UI, served from the swagger-ui-py package's bundled assets."""
+    return web.Response(text=_SWAGGER_PAGE, content_type="text/html")
+
+
+def swagger_assets() -> Path:
+    """Where the installed swagger-ui-py package keeps Swagger UI's static files."""
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        msg = "swagger-ui-py is not installed"
+        raise RuntimeError(msg)
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
+def create_app(deps: SidecarDeps) -> web.Application:
+    """The sidecar application; run it with AppRunner inside the service's loop."""
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY_BYTES)
+    app[DEPS] = deps
+    app[OPENAPI] = build_openapi(__version__)
+    app.router.add_post("/analyze_call", analyze_call)
+    app.router.add_get("/health", health)
+    app.router.add_get("/", root)
+    app.router.add_get("/openapi.json", openapi)
+    app.router.add_get("/docs", docs)
+    app.router.add_static("/docs/static", swagger_assets())
+    return app

@@ -1,0 +1,89 @@
+"""The sidecar's OpenAPI document, generated from the pydantic models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from schemas import AnalyzeCallRequest, AnalyzeCallResponse, ErrorBody
+
+_REF = "#/components/schemas/{model}"
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": _REF.format(model=model.__name__)}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref(ErrorBody), description)
+
+
+_ANY_OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
+
+
+def build_openapi(version: str) -> dict[str, Any]:
+    """OpenAPI 3.1 document for every route of the sidecar."""
+    _, defs = models_json_schema(
+        [(m, "validation") for m in (AnalyzeCallRequest, AnalyzeCallResponse, ErrorBody)],
+        ref_template=_REF,
+    )
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "call-insights",
+            "version": version,
+            "description": "Structured insights from Hinglish debt-collection call transcripts.",
+        },
+        "paths": {
+            "/analyze_call": {
+                "post": {
+                    "summary": "Analyze one transcript, store it and publish its InsightEvent",
+                    "operationId": "analyze_call",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(AnalyzeCallRequest)}},
+                    },
+                    "responses": {
+                        "201": _json(_ref(AnalyzeCallResponse), "Analyzed and stored"),
+                        "400": _error("Body is not a JSON object"),
+                        "413": _error("Body too large"),
+                        "415": _error("Unsupported content type"),
+                        "422": _error("Body does not match the request schema"),
+                        "502": _error("The LLM failed for this transcript"),
+                        "503": _error("The LLM or the database is unavailable; retry later"),
+                    },
+                }
+            },
+            "/health": {
+                "get": {
+                    "summary": "Liveness with component detail",
+                    "operationId": "health",
+                    "responses": {
+                        "200": _json(_ANY_OBJECT, "All components healthy"),
+                        "503": _json(_ANY_OBJECT, "Degraded: the body says which component is down"),
+                    },
+                }
+            },
+            "/": {
+                "get": {
+                    "summary": "Service information",
+                    "operationId": "info",
+                    "responses": {"200": _json(_ANY_OBJECT, "Service information")},
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "operationId": "openapi",
+                    "responses": {"200": _json(_ANY_OBJECT, "OpenAPI document")},
+                }
+            },
+        },
+        "components": {"schemas": defs["$defs"]},
+    }

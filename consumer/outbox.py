@@ -1,0 +1,101 @@
+"""The outbox relay: publishes stored InsightEvents to Kafka and marks them sent.
+
+Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several instances can relay side by side; a
+crash between publishing and marking only means the same InsightEvent (same ``event_id``) is
+published again, never that one is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from consumer.store import TRANSIENT_DB_ERRORS
+
+log = logging.getLogger(__name__)
+
+_CLAIM = """
+SELECT id, topic, key, payload FROM insight_outbox
+WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+"""
+_MARK = "UPDATE insight_outbox SET published_at = NOW() WHERE id = ANY($1::bigint[])"
+_PRUNE = "DELETE FROM insight_outbox WHERE published_at < NOW() - make_interval(hours => $1)"
+
+
+class OutboxRelay:
+    """Moves outbox rows to Kafka in batches, woken by new rows and by a timer."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        *,
+        batch_size: int = 500,
+        idle_interval_s: float = 1.0,
+        retention_hours: float = 24.0,
+    ) -> None:
+        self._pool = pool
+        self._producer = producer
+        self._batch_size = batch_size
+        self._idle_interval_s = idle_interval_s
+        self._retention_hours = retention_hours
+        self._wake = asyncio.Event()
+        self.published = 0
+        self.last_error: str | None = None
+
+    def wake(self) -> None:
+        """New rows were committed: publish them now rather than at the next tick."""
+        self._wake.set()
+
+    async def publish_batch(self) -> int:
+        """Publish up to one batch of pending rows; return how many were published."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(_CLAIM, self._batch_size)
+            if not rows:
+                return 0
+            futures = [
+                await self._producer.send(row["topic"], value=row["payload"], key=row["key"]) for row in rows
+            ]
+            await asyncio.gather(*futures)
+            await conn.execute(_MARK, [row["id"] for row in rows])
+        self.published += len(rows)
+        return len(rows)
+
+    async def pending(self) -> int:
+        """Rows not yet published."""
+        return int(await self._pool.fetchval("SELECT count(*) FROM insight_outbox WHERE published_at IS NULL"))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until ``stop`` is set, then flush what is pending once more and return."""
+        failures = 0
+        ticks = 0
+        while True:
+            self._wake.clear()
+            try:
+                while await self.publish_batch() == self._batch_size:
+                    pass
+                ticks += 1
+                if ticks % 60 == 0:
+                    await self._pool.execute(_PRUNE, self._retention_hours)
+                failures = 0
+                self.last_error = None
+            except (KafkaError, *TRANSIENT_DB_ERRORS) as exc:
+                failures += 1
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("outbox relay cannot publish yet (attempt %d): %s", failures, self.last_error)
+            if stop.is_set():
+                return
+            delay = self._idle_interval_s if failures == 0 else min(0.5 * 2 ** min(failures, 6), 15.0)
+            waiters = [asyncio.ensure_future(stop.wait())]
+            if failures == 0:
+                waiters.append(asyncio.ensure_future(self._wake.wait()))
+            _, pending = await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            for fut in pending:
+                fut.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await fut

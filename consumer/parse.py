@@ -1,0 +1,54 @@
+"""Kafka record bytes → TranscriptEvent, or a dead-letter reason. Pure: no I/O."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import ValidationError
+
+from consumer.errors import InvalidEventError
+from schemas import TranscriptEvent
+
+
+def parse_event(value: bytes | None, *, max_transcript_bytes: int) -> TranscriptEvent:
+    """Decode and validate one TranscriptEvent.
+
+    Raises InvalidEventError whose ``reason`` is one of: ``not_utf8``, ``not_json``, ``not_object``,
+    ``schema_invalid``, ``oversized``, ``empty_transcript``.
+    """
+    if value is None:
+        raise InvalidEventError("record has no value (tombstone)", reason="not_object")
+    # A record far beyond the transcript limit is refused before it is decoded at all.
+    if len(value) > 4 * max_transcript_bytes + 65_536:
+        raise InvalidEventError(f"record of {len(value)} bytes exceeds the size limit", reason="oversized")
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidEventError(f"value is not UTF-8: {exc}", reason="not_utf8") from exc
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InvalidEventError(f"value is not JSON: {exc}", reason="not_json") from exc
+    if not isinstance(data, dict):
+        raise InvalidEventError(f"value is JSON {type(data).__name__}, not an object", reason="not_object")
+    try:
+        event = TranscriptEvent.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidEventError(_describe(exc), reason="schema_invalid") from exc
+    size = len(event.text().encode("utf-8"))
+    if size > max_transcript_bytes:
+        raise InvalidEventError(
+            f"transcript of {size} bytes exceeds MAX_TRANSCRIPT_BYTES={max_transcript_bytes}",
+            reason="oversized",
+        )
+    if not event.text().strip():
+        raise InvalidEventError("transcript is empty", reason="empty_transcript")
+    return event
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False, include_input=False)[:5]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(root)"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)

@@ -1,0 +1,313 @@
+"""The Kafka side: poll, dispatch with per-key order, dead-letter, commit what is finished.
+
+- Up to ``MAX_IN_FLIGHT`` analyses at once regardless of partition count (the pipeline's limit);
+  records with the same key (``call_id``) are processed one after another, in offset order.
+- The poll loop never waits on processing; when buffered work passes ``MAX_BUFFERED`` the assigned
+  partitions are paused, and resumed once it falls below half of that.
+- An offset is committed only when every record below it has finished: stored (its transaction
+  committed), dead-lettered (the broker acknowledged it) or found already stored.
+- Transient failures (LLM unavailable, database or broker down) wait and retry with backoff while
+  holding the record's position; everything else goes to the dead-letter topic with a reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.structs import ConsumerRecord
+
+from consumer.errors import InsightsError, InvalidEventError
+from consumer.offsets import OffsetTracker
+from consumer.parse import parse_event
+from consumer.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+Record = ConsumerRecord[bytes, bytes]
+
+
+@dataclass
+class StreamStats:
+    """Counters for /health and the benchmark."""
+
+    consumed: int = 0
+    processed: int = 0
+    dead_lettered: int = 0
+    retries: int = 0
+    commits: int = 0
+
+
+def backoff_delay(attempt: int, *, initial: float = 0.5, cap: float = 30.0) -> float:
+    """Exponential backoff for the n-th failed attempt (1-based)."""
+    return float(min(cap, initial * 2 ** max(0, attempt - 1)))
+
+
+class DeadLetters:
+    """Publishes a record, unchanged, to the dead-letter topic with the reason in its headers."""
+
+    def __init__(self, producer: AIOKafkaProducer, topic: str) -> None:
+        self._producer = producer
+        self._topic = topic
+
+    async def send(self, record: Record, error: InsightsError, attempts: int) -> None:
+        """Publish and wait for the broker's acknowledgement."""
+        headers = [
+            ("x-dlq-reason", error.reason.encode()),
+            ("x-dlq-error", str(error)[:1000].encode("utf-8", "replace")),
+            ("x-dlq-original-topic", record.topic.encode()),
+            ("x-dlq-original-partition", str(record.partition).encode()),
+            ("x-dlq-original-offset", str(record.offset).encode()),
+            ("x-dlq-attempts", str(attempts).encode()),
+            ("x-dlq-failed-at", datetime.now(UTC).isoformat().encode()),
+        ]
+        await self._producer.send_and_wait(self._topic, value=record.value, key=record.key, headers=headers)
+
+
+class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, stream: StreamProcessor) -> None:
+        self._stream = stream
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self._stream.release(revoked)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        log.info("assigned partitions: %s", sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
+
+
+class StreamProcessor:
+    """Runs the consumer until ``stop`` is set, then drains, commits and returns."""
+
+    def __init__(
+        self,
+        consumer: AIOKafkaConsumer,
+        dead_letters: DeadLetters,
+        pipeline: Pipeline,
+        *,
+        topic: str,
+        max_transcript_bytes: int,
+        max_buffered: int,
+        commit_interval_s: float = 1.0,
+        shutdown_timeout_s: float = 30.0,
+        revoke_timeout_s: float = 10.0,
+    ) -> None:
+        self._consumer = consumer
+        self._dead_letters = dead_letters
+        self._pipeline = pipeline
+        self._topic = topic
+        self._max_transcript_bytes = max_transcript_bytes
+        self._high = max_buffered
+        self._low = max(1, max_buffered // 2)
+        self._commit_interval_s = commit_interval_s
+        self._shutdown_timeout_s = shutdown_timeout_s
+        self._revoke_timeout_s = revoke_timeout_s
+        self._tracker: OffsetTracker[TopicPartition] = OffsetTracker()
+        self._tails: dict[Any, asyncio.Task[None]] = {}
+        self._tasks: dict[TopicPartition, set[asyncio.Task[None]]] = defaultdict(set)
+        self._below_low = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._commit_lock = asyncio.Lock()
+        self.paused = False
+        self.stats = StreamStats()
+
+    @property
+    def buffered(self) -> int:
+        """Records handed out and not finished."""
+        return self._tracker.pending()
+
+    def subscribe(self) -> None:
+        """Subscribe to the input topic with our rebalance listener."""
+        self._consumer.subscribe([self._topic], listener=_Rebalance(self))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll and dispatch until ``stop``; then drain in-flight work, commit and return."""
+        committer = asyncio.create_task(self._commit_loop(), name="offset-committer")
+        try:
+            while not stop.is_set():
+                if self.paused:
+                    self._below_low.clear()
+                    if self.buffered > self._low:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._below_low.wait(), timeout=1.0)
+                    if self.buffered <= self._low:
+                        self._resume()
+                    continue
+                batch = await self._consumer.getmany(timeout_ms=500, max_records=1000)
+                for tp, records in batch.items():
+                    for record in records:
+                        self._submit(tp, record)
+                if self.buffered >= self._high:
+                    self._pause()
+        finally:
+            self._stopping.set()
+            await self._drain()
+            committer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await committer
+            await self.commit()
+
+    def _pause(self) -> None:
+        assigned = self._consumer.assignment()
+        if assigned:
+            self._consumer.pause(*assigned)
+        self.paused = True
+        log.debug("paused fetching with %d records buffered", self.buffered)
+
+    def _resume(self) -> None:
+        paused = self._consumer.paused()
+        if paused:
+            self._consumer.resume(*paused)
+        self.paused = False
+
+    def _submit(self, tp: TopicPartition, record: Record) -> None:
+        self.stats.consumed += 1
+        self._tracker.add(tp, record.offset)
+        key: Any = record.key if record.key is not None else (tp, record.offset)
+        previous = self._tails.get(key)
+        task = asyncio.create_task(self._run_in_order(tp, record, previous))
+        self._tails[key] = task
+        self._tasks[tp].add(task)
+
+        def _finished(t: asyncio.Task[None]) -> None:
+            if self._tails.get(key) is t:
+                del self._tails[key]
+            self._tasks[tp].discard(t)
+            if self.buffered <= self._low:
+                self._below_low.set()
+
+        task.add_done_callback(_finished)
+
+    async def _run_in_order(
+        self, tp: TopicPartition, record: Record, previous: asyncio.Task[None] | None
+    ) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        if await self._handle(record):
+            self._tracker.done(tp, record.offset)
+
+    async def _handle(self, record: Record) -> bool:
+        """Process one record to a final outcome; False when abandoned (shutdown or revoke)."""
+        try:
+            event = parse_event(record.value, max_transcript_bytes=self._max_transcript_bytes)
+        except InvalidEventError as exc:
+            log.warning(
+                "dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, exc.reason
+            )
+            return await self._dead_letter(record, exc, attempts=1)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await self._pipeline.process(event, source="kafka")
+            except InsightsError as exc:
+                if not exc.retriable:
+                    log.warning(
+                        "dead-lettering event %s (call %s): %s: %s",
+                        event.event_id,
+                        event.call_id,
+                        exc.reason,
+                        exc,
+                    )
+                    return await self._dead_letter(record, exc, attempts=attempt)
+                self.stats.retries += 1
+                delay = backoff_delay(attempt)
+                log.warning(
+                    "event %s: %s, retrying in %.1fs (attempt %d): %s",
+                    event.event_id,
+                    exc.reason,
+                    delay,
+                    attempt,
+                    exc,
+                )
+                if not await self._sleep(delay):
+                    return False
+            except Exception as exc:
+                log.exception("event %s: unexpected failure", event.event_id)
+                error = InsightsError(f"{type(exc).__name__}: {exc}", reason="internal_error")
+                return await self._dead_letter(record, error, attempts=attempt)
+            else:
+                self.stats.processed += 1
+                return True
+
+    async def _dead_letter(self, record: Record, error: InsightsError, *, attempts: int) -> bool:
+        failures = 0
+        while True:
+            try:
+                await self._dead_letters.send(record, error, attempts)
+            except KafkaError as exc:
+                failures += 1
+                log.warning("cannot publish dead letter yet (attempt %d): %s", failures, exc)
+                if not await self._sleep(backoff_delay(failures)):
+                    return False
+            else:
+                self.stats.dead_lettered += 1
+                return True
+
+    async def _sleep(self, delay: float) -> bool:
+        """Wait ``delay`` seconds; False if shutdown began meanwhile (the record is then abandoned)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+        return not self._stopping.is_set()
+
+    async def _drain(self) -> None:
+        tasks = [t for group in self._tasks.values() for t in group]
+        if not tasks:
+            return
+        log.info("draining %d in-flight records (up to %.0fs)", len(tasks), self._shutdown_timeout_s)
+        _, pending = await asyncio.wait(tasks, timeout=self._shutdown_timeout_s)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.warning("abandoned %d unfinished records; they will be redelivered", len(pending))
+            await asyncio.wait(pending)
+
+    async def release(self, revoked: set[TopicPartition]) -> None:
+        """Rebalance: finish (or abandon) revoked partitions' work, commit it, forget them."""
+        tasks = [t for tp in revoked for t in self._tasks.get(tp, ())]
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=self._revoke_timeout_s)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending)
+        await self.commit(only=revoked)
+        for tp in revoked:
+            self._tracker.forget(tp)
+            self._tasks.pop(tp, None)
+        self._below_low.set()
+
+    async def commit(self, only: set[TopicPartition] | None = None) -> None:
+        """Commit every partition's finished prefix."""
+        async with self._commit_lock:
+            offsets = self._tracker.to_commit()
+            assigned = self._consumer.assignment()
+            offsets = {
+                tp: off for tp, off in offsets.items() if tp in assigned and (only is None or tp in only)
+            }
+            if not offsets:
+                return
+            try:
+                await self._consumer.commit(offsets)
+            except CommitFailedError as exc:
+                log.warning("commit refused (group rebalanced); records will be redelivered: %s", exc)
+                return
+            except KafkaError as exc:
+                log.warning("commit failed, will retry: %s", exc)
+                return
+            self._tracker.mark_committed(offsets)
+            self.stats.commits += 1
+
+    async def _commit_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._commit_interval_s)
+            started = time.perf_counter()
+            await self.commit()
+            log.debug("commit took %.1f ms", (time.perf_counter() - started) * 1000)
