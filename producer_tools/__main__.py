@@ -1,0 +1,52 @@
+"""``python -m producer_tools send ...``: tools that publish events to the service's topics."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from consumer.settings import Settings
+from producer_tools.send import load_source, send
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    settings = Settings()
+    parser = argparse.ArgumentParser(prog="python -m producer_tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_send = sub.add_parser("send", help="publish TranscriptEvents")
+    p_send.add_argument("--file", help="JSONL of transcripts or TranscriptEvents (default: bundled samples)")
+    p_send.add_argument("--count", type=int, help="how many events (default: one per row)")
+    p_send.add_argument("--rate", type=float, default=0.0, help="events per second (0 = as fast as possible)")
+    p_send.add_argument("--topic", default=settings.kafka_input_topic)
+    p_send.add_argument("--bootstrap", default=settings.kafka_bootstrap_servers)
+    p_send.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+
+    try:
+        rows = load_source(args.file)
+    except (OSError, ValueError) as exc:
+        print(f"cannot read events: {exc}", file=sys.stderr)
+        return 2
+    count = args.count if args.count is not None else len(rows)
+    if count < 0 or args.rate < 0:
+        print("--count and --rate must not be negative", file=sys.stderr)
+        return 2
+    summary = asyncio.run(
+        send(
+            bootstrap=args.bootstrap,
+            topic=args.topic,
+            rows=rows,
+            count=count,
+            rate=args.rate,
+            progress=not args.no_progress,
+        )
+    )
+    print(json.dumps(summary))
+    return 0 if summary["failed"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
