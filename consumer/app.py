@@ -131,10 +131,13 @@ def install_signal_handlers(stop: asyncio.Event) -> None:
         loop.add_signal_handler(sig, on_signal, sig)
 
 
-async def run_service(settings: Settings, stop: asyncio.Event | None = None) -> None:
+async def run_service(
+    settings: Settings, stop: asyncio.Event | None = None, *, handle_signals: bool = True
+) -> None:
     """Run until ``stop`` (or a signal), then drain, flush, commit and close in reverse order."""
     stop = stop or asyncio.Event()
-    install_signal_handlers(stop)
+    if handle_signals:
+        install_signal_handlers(stop)
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(
             Store.connect(

@@ -1,0 +1,400 @@
+"""The Gemini analyzer: one shared google-genai client, structured JSON output, retries.
+
+Each ``analyze`` call makes up to ``settings.llm_attempts`` requests. A request is retried
+(exponential backoff with full jitter) when Gemini is overloaded or unreachable (HTTP 408/429/5xx,
+timeouts, connection errors, a malformed HTTP answer) or when its answer fails validation against
+``CallAnalysis``; the retry after an invalid answer is a repair request that shows the model its
+previous answer and the validation error. Any other API error (400, 401, 403, 404, ...) fails at
+once. When the attempts run out the last failure decides the error: ``AnalyzerUnavailableError``
+(retriable) for transient failures, ``AnalyzerOutputError`` for invalid output.
+
+The SDK's own retries are switched off (``HttpRetryOptions(attempts=1)``, which also disables its
+hidden sleep-and-retry on aiohttp connection errors) so that tenacity here is the only retry loop.
+With aiohttp installed (a dependency of this project) the SDK sends async requests through one
+aiohttp session per event loop whose connector has no connection limit, so concurrent calls are
+not serialised; the httpx pool limits passed below only matter if the SDK falls back to httpx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+from google import genai
+from google.genai import errors as genai_errors
+from google.genai import types
+from pydantic import ValidationError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from consumer.analyzer.prompt import SYSTEM_INSTRUCTION, build_prompt
+from consumer.errors import AnalyzerError, AnalyzerOutputError, AnalyzerUnavailableError
+from consumer.settings import Settings
+from schemas import AnalyzerInfo, CallAnalysis
+
+logger = logging.getLogger(__name__)
+
+HTTP_POOL_SIZE: Final = 256
+RETRIABLE_STATUS_CODES: Final = frozenset({408, 429})
+REPAIR_TEMPLATE: Final = (
+    "Your previous answer was invalid: {error}. Answer again with valid JSON matching the schema."
+)
+_MAX_ECHOED_ANSWER_CHARS: Final = 2000
+_MAX_DETAIL_CHARS: Final = 300
+
+
+def _exception_types(module_name: str, names: tuple[str, ...]) -> tuple[type[BaseException], ...]:
+    """The named exception classes of an optional module (none when it is not installed)."""
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return ()
+    found: list[type[BaseException]] = []
+    for name in names:
+        cls = getattr(module, name, None)
+        if isinstance(cls, type) and issubclass(cls, BaseException):
+            found.append(cls)
+    return tuple(found)
+
+
+_HTTPX_TRANSIENT_NAMES: Final = ("TimeoutException", "NetworkError", "RemoteProtocolError")
+
+TRANSPORT_ERRORS: Final[tuple[type[BaseException], ...]] = (
+    TimeoutError,
+    ConnectionError,
+    aiohttp.ClientConnectionError,
+    aiohttp.ClientPayloadError,
+    *_exception_types("httpx2", _HTTPX_TRANSIENT_NAMES),
+    *_exception_types("httpx", _HTTPX_TRANSIENT_NAMES),
+)
+"""Network failures retried as transient: asyncio/aiohttp timeouts are ``TimeoutError``,
+refused or dropped connections are ``aiohttp.ClientConnectionError`` (or httpx/httpx2
+``NetworkError`` and ``TimeoutException`` when the SDK uses httpx)."""
+
+_MALFORMED_HTTP_ANSWER: Final[tuple[type[BaseException], ...]] = (
+    genai_errors.UnknownApiResponseError,
+    json.JSONDecodeError,
+)
+
+
+class _TransientFailure(Exception):
+    """One request failed in a way that may pass on a later attempt."""
+
+
+class _InvalidOutput(Exception):
+    """Gemini answered, but the answer is not a valid CallAnalysis."""
+
+    def __init__(self, message: str, answer: str | None) -> None:
+        super().__init__(message)
+        self.answer = answer
+
+
+@dataclass
+class _Call:
+    """The state of one ``analyze`` call across its attempts."""
+
+    prompt: str
+    repair: _InvalidOutput | None = None
+    attempt: int = 0
+
+
+@dataclass
+class _Health:
+    """What the last requests to Gemini did, for ``check`` and ``status``."""
+
+    last_success_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    last_error_retriable: bool = True
+    consecutive_failures: int = 0
+    requests: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _truncate(text: str, limit: int = _MAX_DETAIL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _public_url(url: str | None) -> str | None:
+    """The URL without any user-info part."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port is not None else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _httpx_pool_args() -> dict[str, Any]:
+    """Pool limits for the SDK's httpx/httpx2 async client, of the flavour the SDK uses."""
+    try:
+        sdk_client = importlib.import_module("google.genai._api_client")
+    except ImportError:
+        return {}
+    backend = "httpx2" if getattr(sdk_client, "httpx2", None) is not None else "httpx"
+    try:
+        module = importlib.import_module(backend)
+    except ImportError:
+        return {}
+    limits = module.Limits(max_connections=HTTP_POOL_SIZE, max_keepalive_connections=HTTP_POOL_SIZE)
+    return {"limits": limits}
+
+
+def _describe_validation(exc: ValidationError) -> str:
+    problems = [
+        f"{'.'.join(str(p) for p in error['loc']) or 'answer'}: {error['msg']}"
+        for error in exc.errors(include_url=False)[:5]
+    ]
+    return _truncate("; ".join(problems), 600)
+
+
+def _describe_empty(response: types.GenerateContentResponse) -> str:
+    details: list[str] = []
+    if response.prompt_feedback is not None and response.prompt_feedback.block_reason is not None:
+        details.append(f"block_reason={response.prompt_feedback.block_reason}")
+    if response.candidates:
+        finish = response.candidates[0].finish_reason
+        if finish is not None:
+            details.append(f"finish_reason={finish}")
+    else:
+        details.append("no candidates")
+    return "empty answer (" + ", ".join(details) + ")"
+
+
+def _describe_api_error(exc: genai_errors.APIError) -> str:
+    status = f" {exc.status}" if exc.status else ""
+    message = f": {exc.message}" if exc.message else ""
+    return _truncate(f"HTTP {exc.code}{status}{message}")
+
+
+class GeminiAnalyzer:
+    """Analyzer backed by the Gemini API through the google-genai SDK (async client only).
+
+    One instance serves many concurrent ``analyze`` calls through one shared client.
+    """
+
+    info: AnalyzerInfo
+
+    def __init__(self, settings: Settings) -> None:
+        """Build the shared client from the settings; raise ``AnalyzerError`` without an API key."""
+        if settings.gemini_api_key is None or not settings.gemini_api_key.get_secret_value().strip():
+            msg = "GEMINI_API_KEY is not set"
+            raise AnalyzerError(msg, reason="llm_not_configured")
+        self._api_key = settings.gemini_api_key.get_secret_value().strip()
+        self._model = settings.gemini_model
+        self._base_url = settings.gemini_base_url
+        self._timeout_s = settings.llm_timeout_s
+        self._attempts = settings.llm_attempts
+        self._backoff_initial_s = settings.llm_backoff_initial_s
+        self._backoff_max_s = settings.llm_backoff_max_s
+        self.info = AnalyzerInfo(provider="gemini", model=settings.gemini_model)
+        self._client = genai.Client(
+            vertexai=False,
+            api_key=self._api_key,
+            http_options=types.HttpOptions(
+                base_url=settings.gemini_base_url,
+                timeout=math.ceil(settings.llm_timeout_s * 1000),
+                retry_options=types.HttpRetryOptions(attempts=1),
+                async_client_args=_httpx_pool_args(),
+            ),
+        )
+        self._config = types.GenerateContentConfig(
+            system_instruction=SYSTEM_INSTRUCTION,
+            response_mime_type="application/json",
+            response_schema=CallAnalysis,
+            temperature=0,
+        )
+        self._health = _Health()
+        self._closed = False
+
+    async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:
+        """Analyze one transcript with Gemini, retrying transient failures and invalid answers.
+
+        Raises ``AnalyzerUnavailableError`` (retriable) when Gemini stayed overloaded or
+        unreachable, ``AnalyzerOutputError`` when its answers stayed invalid and ``AnalyzerError``
+        for a request Gemini refused (bad request, auth, unknown model).
+        """
+        if self._closed:
+            msg = "Gemini analyzer is closed"
+            raise AnalyzerUnavailableError(msg)
+        call = _Call(prompt=build_prompt(transcript, call_started_at))
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._attempts),
+            wait=wait_random_exponential(multiplier=self._backoff_initial_s, max=self._backoff_max_s),
+            retry=retry_if_exception_type((_TransientFailure, _InvalidOutput)),
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        try:
+            return await retrying(self._attempt, call)
+        except _TransientFailure as exc:
+            msg = self._redact(f"Gemini unavailable after {call.attempt} attempt(s): {exc}")
+            raise AnalyzerUnavailableError(msg) from None
+        except _InvalidOutput as exc:
+            msg = self._redact(f"Gemini answer invalid after {call.attempt} attempt(s): {exc}")
+            raise AnalyzerOutputError(msg) from None
+
+    async def check(self) -> None:
+        """Raise when the analyzer cannot serve, without spending a generate call.
+
+        The analyzer is unhealthy once it is closed, or once ``llm_attempts`` requests in a row
+        (across all calls) got no answer from Gemini, which is at least one ``analyze`` call that
+        exhausted its retries with no success since. Any answered request resets the count.
+        Raises ``AnalyzerUnavailableError``, or ``AnalyzerError`` when the last failure was a
+        refusal such as a rejected API key.
+        """
+        if self._closed:
+            msg = "Gemini analyzer is closed"
+            raise AnalyzerUnavailableError(msg)
+        health = self._health
+        if health.consecutive_failures >= self._attempts:
+            msg = self._redact(
+                f"Gemini failing: {health.consecutive_failures} requests in a row failed; "
+                f"last error: {health.last_error}"
+            )
+            if health.last_error_retriable:
+                raise AnalyzerUnavailableError(msg)
+            raise AnalyzerError(msg)
+
+    def status(self) -> dict[str, Any]:
+        """Health detail for /health: configuration and the outcome of recent requests."""
+        health = self._health
+        return {
+            "provider": self.info.provider,
+            "model": self.info.model,
+            "base_url": _public_url(self._base_url),
+            "healthy": not self._closed and health.consecutive_failures < self._attempts,
+            "closed": self._closed,
+            "attempts": self._attempts,
+            "timeout_s": self._timeout_s,
+            "requests": health.requests,
+            "outcomes": dict(health.counts),
+            "consecutive_failures": health.consecutive_failures,
+            "last_success_at": _iso(health.last_success_at),
+            "last_error": health.last_error,
+            "last_error_at": _iso(health.last_error_at),
+        }
+
+    async def aclose(self) -> None:
+        """Close the SDK's HTTP sessions; later ``analyze`` calls raise ``AnalyzerUnavailableError``."""
+        if self._closed:
+            return
+        self._closed = True
+        aclose = getattr(self._client.aio, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        self._client.close()
+
+    async def _attempt(self, call: _Call) -> CallAnalysis:
+        call.attempt += 1
+        contents = self._contents(call)
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                response = await self._client.aio.models.generate_content(
+                    model=self._model, contents=contents, config=self._config
+                )
+        except genai_errors.APIError as exc:
+            detail = _describe_api_error(exc)
+            if isinstance(exc, genai_errors.ServerError) or exc.code in RETRIABLE_STATUS_CODES:
+                self._failed(f"http_{exc.code}", detail, retriable=True)
+                raise _TransientFailure(detail) from None
+            self._failed(f"http_{exc.code}", detail, retriable=False)
+            raise AnalyzerError(self._redact(f"Gemini refused the request: {detail}")) from None
+        except TRANSPORT_ERRORS as exc:
+            if isinstance(exc, TimeoutError):
+                detail = f"timed out after {self._timeout_s:g}s"
+                outcome = "timeout"
+            else:
+                detail = _truncate(f"{type(exc).__name__}: {exc}")
+                outcome = "connection_error"
+            self._failed(outcome, detail, retriable=True)
+            raise _TransientFailure(self._redact(detail)) from None
+        except _MALFORMED_HTTP_ANSWER as exc:
+            detail = _truncate(f"malformed HTTP answer ({type(exc).__name__}: {exc})")
+            self._failed("malformed_answer", detail, retriable=True)
+            raise _TransientFailure(self._redact(detail)) from None
+        except Exception as exc:
+            detail = _truncate(f"{type(exc).__name__}: {exc}")
+            self._failed("unexpected_error", detail, retriable=False)
+            raise AnalyzerError(self._redact(f"Gemini call failed: {detail}")) from None
+
+        self._answered()
+        text = response.text
+        if not text or not text.strip():
+            failure = _InvalidOutput(_describe_empty(response), None)
+        else:
+            try:
+                analysis = CallAnalysis.model_validate_json(text)
+            except ValidationError as exc:
+                failure = _InvalidOutput(_describe_validation(exc), text)
+            else:
+                self._count("ok")
+                return analysis
+        self._count("invalid_output")
+        call.repair = failure
+        raise failure
+
+    def _contents(self, call: _Call) -> list[types.Content]:
+        contents = [types.Content(role="user", parts=[types.Part(text=call.prompt)])]
+        repair = call.repair
+        if repair is not None:
+            if repair.answer:
+                echoed = repair.answer[:_MAX_ECHOED_ANSWER_CHARS]
+                contents.append(types.Content(role="model", parts=[types.Part(text=echoed)]))
+            instruction = REPAIR_TEMPLATE.format(error=str(repair))
+            contents.append(types.Content(role="user", parts=[types.Part(text=instruction)]))
+        return contents
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, "[REDACTED]") if self._api_key else text
+
+    def _count(self, outcome: str) -> None:
+        self._health.counts[outcome] = self._health.counts.get(outcome, 0) + 1
+
+    def _answered(self) -> None:
+        health = self._health
+        health.requests += 1
+        health.consecutive_failures = 0
+        health.last_success_at = _now()
+
+    def _failed(self, outcome: str, detail: str, *, retriable: bool) -> None:
+        health = self._health
+        health.requests += 1
+        health.consecutive_failures += 1
+        health.last_error = self._redact(detail)
+        health.last_error_at = _now()
+        health.last_error_retriable = retriable
+        self._count(outcome)
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        delay = state.next_action.sleep if state.next_action is not None else 0.0
+        logger.warning(
+            "Gemini attempt %d/%d failed (%s: %s); retrying in %.2fs",
+            state.attempt_number,
+            self._attempts,
+            type(exc).__name__ if exc is not None else "?",
+            self._redact(str(exc)) if exc is not None else "",
+            delay,
+        )

@@ -1,0 +1,120 @@
+"""Shared fixtures. Integration tests use the real Kafka broker and PostgreSQL.
+
+``make test`` exports KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL from ``scripts/devstack up``; when they
+are missing the session starts the devstack itself. Every test gets topics of its own, and the session
+gets a database of its own, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Where the real services are."""
+
+    bootstrap: str
+    admin_dsn: str  # the server's default database
+    dsn: str  # this test session's own database
+
+
+def _devstack_env() -> dict[str, str]:
+    out = subprocess.run(
+        [str(ROOT / "scripts" / "devstack"), "up"], check=True, capture_output=True, text=True, timeout=600
+    ).stdout
+    return dict(re.findall(r"^export (\w+)=(.*)$", out, flags=re.MULTILINE))
+
+
+def _with_database(dsn: str, name: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def stack_env() -> dict[str, str]:
+    """KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL of the running stack (started when needed)."""
+    env = {k: os.environ[k] for k in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL") if k in os.environ}
+    if len(env) < 2:
+        env = {**_devstack_env(), **env}
+    return env
+
+
+@pytest.fixture(scope="session")
+async def stack(stack_env: dict[str, str]) -> AsyncIterator[Stack]:
+    """A fresh database for this session on the real server, dropped afterwards."""
+    admin_dsn = stack_env["DATABASE_URL"]
+    name = f"insights_test_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    try:
+        yield Stack(
+            bootstrap=stack_env["KAFKA_BOOTSTRAP_SERVERS"],
+            admin_dsn=admin_dsn,
+            dsn=_with_database(admin_dsn, name),
+        )
+    finally:
+        conn = await asyncpg.connect(admin_dsn)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+@pytest.fixture
+def topics() -> dict[str, str]:
+    """Topic names of this test only, so tests never see each other's events."""
+    suffix = uuid.uuid4().hex[:8]
+    return {
+        "KAFKA_INPUT_TOPIC": f"test.transcripts.{suffix}",
+        "KAFKA_OUTPUT_TOPIC": f"test.insights.{suffix}",
+        "KAFKA_DLQ_TOPIC": f"test.transcripts.dlq.{suffix}",
+        "KAFKA_GROUP_ID": f"test-group-{suffix}",
+    }
+
+
+@pytest.fixture
+def python() -> str:
+    """The interpreter running the tests (the project's venv under `make test`)."""
+    return sys.executable
+
+
+@pytest.fixture
+def free_port() -> Iterator[int]:
+    """A TCP port free on 127.0.0.1 right now."""
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    yield port
+
+
+async def wait_until(predicate: object, *, timeout: float = 60.0, interval: float = 0.2) -> None:
+    """Await an async predicate until it returns truthy, or fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last = None
+    while loop.time() < deadline:
+        last = await predicate()  # type: ignore[operator]
+        if last:
+            return
+        await asyncio.sleep(interval)
+    pytest.fail(f"condition not met within {timeout}s (last value: {last!r})")

@@ -1,0 +1,74 @@
+"""parse_event: every record becomes an event or a dead-letter reason, never a crash."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from consumer.errors import InvalidEventError
+from consumer.parse import parse_event
+
+LIMIT = 1000
+
+
+def _event(**overrides: object) -> bytes:
+    body = {"event_id": str(uuid.uuid4()), "call_id": "c-1", "transcript": "Customer: kal pay karunga"}
+    body.update(overrides)
+    return json.dumps({k: v for k, v in body.items() if v is not None}).encode()
+
+
+def test_valid_event() -> None:
+    event = parse_event(_event(language="hi-en"), max_transcript_bytes=LIMIT)
+    assert event.call_id == "c-1"
+    assert event.text() == "Customer: kal pay karunga"
+
+
+def test_turns_only_event_renders_text() -> None:
+    turns = [{"speaker": "agent", "text": "EMI kab bharenge?"}, {"speaker": "customer", "text": "Parso."}]
+    event = parse_event(_event(transcript=None, turns=turns), max_transcript_bytes=LIMIT)
+    assert event.text() == "Agent: EMI kab bharenge?\nCustomer: Parso."
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (None, "not_object"),
+        (b"\xff\xfe", "not_utf8"),
+        (b"{oops", "not_json"),
+        (b"", "not_json"),
+        (b'"text"', "not_object"),
+        (b"[]", "not_object"),
+        (b"{}", "schema_invalid"),
+        (_event(event_id="not-a-uuid"), "schema_invalid"),
+        (_event(call_id=""), "schema_invalid"),
+        (_event(call_id="x" * 129), "schema_invalid"),
+        (_event(transcript=None), "schema_invalid"),
+        (_event(transcript=None, turns=[]), "schema_invalid"),
+        (_event(turns=[{"speaker": "robot", "text": "hi"}], transcript=None), "schema_invalid"),
+        (_event(transcript="  \n "), "empty_transcript"),
+        (_event(transcript="क" * 400), "oversized"),  # 1200 bytes of UTF-8 > 1000
+        (b" " * (5 * LIMIT + 70_000), "oversized"),
+    ],
+)
+def test_invalid_records_have_reasons(value: bytes | None, reason: str) -> None:
+    with pytest.raises(InvalidEventError) as info:
+        parse_event(value, max_transcript_bytes=LIMIT)
+    assert info.value.reason == reason
+    assert info.value.retriable is False
+
+
+def test_deeply_nested_json_is_not_a_crash() -> None:
+    with pytest.raises(InvalidEventError):
+        parse_event(b"[" * 100_000, max_transcript_bytes=10**7)
+
+
+@given(st.binary(max_size=300))
+def test_random_bytes_always_decide(value: bytes) -> None:
+    try:
+        parse_event(value, max_transcript_bytes=LIMIT)
+    except InvalidEventError as exc:
+        assert exc.reason in {"not_utf8", "not_json", "not_object", "schema_invalid", "oversized", "empty_transcript"}
