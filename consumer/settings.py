@@ -46,5 +46,6 @@ class Settings(BaseSettings):
     def provider(self) -> Literal["gemini", "offline"]:
         """The analyzer in use: ``auto`` means Gemini when a key is set, else offline."""
         if self.llm_provider == "auto":
-            return "gemini" if self.gemini_api_key else "offline"
+            has_key = self.gemini_api_key is not None and self.gemini_api_key.get_secret_value().strip()
+            return "gemini" if has_key else "offline"
         return self.llm_provider

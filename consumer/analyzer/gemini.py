@@ -5,14 +5,19 @@ Each ``analyze`` call makes up to ``settings.llm_attempts`` requests. A request 
 timeouts, connection errors, a malformed HTTP answer) or when its answer fails validation against
 ``CallAnalysis``; the retry after an invalid answer is a repair request that shows the model its
 previous answer and the validation error. Any other API error (400, 401, 403, 404, ...) fails at
-once. When the attempts run out the last failure decides the error: ``AnalyzerUnavailableError``
-(retriable) for transient failures, ``AnalyzerOutputError`` for invalid output.
+once. Each request runs under ``asyncio.timeout(llm_timeout_s)`` and the SDK's own HTTP timeout
+of the same length. When the attempts run out the last failure decides the error:
+``AnalyzerUnavailableError`` (retriable) for transient failures, ``AnalyzerOutputError`` for
+invalid output.
 
 The SDK's own retries are switched off (``HttpRetryOptions(attempts=1)``, which also disables its
 hidden sleep-and-retry on aiohttp connection errors) so that tenacity here is the only retry loop.
-With aiohttp installed (a dependency of this project) the SDK sends async requests through one
-aiohttp session per event loop whose connector has no connection limit, so concurrent calls are
-not serialised; the httpx pool limits passed below only matter if the SDK falls back to httpx.
+
+The analyzer owns the aiohttp session the SDK sends through (``HttpOptions.aiohttp_client``), with
+an explicit pool of ``HTTP_POOL_SIZE`` connections, so concurrent calls are never serialised
+behind a small pool. It is created on the first call, inside the running event loop, and the
+analyzer is bound to that loop. Owning the session also avoids the SDK's own ``ClientSession``
+subclass, which aiohttp flags with a ``DeprecationWarning`` (an error under ``-W error``).
 """
 
 from __future__ import annotations
@@ -146,21 +151,6 @@ def _public_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def _httpx_pool_args() -> dict[str, Any]:
-    """Pool limits for the SDK's httpx/httpx2 async client, of the flavour the SDK uses."""
-    try:
-        sdk_client = importlib.import_module("google.genai._api_client")
-    except ImportError:
-        return {}
-    backend = "httpx2" if getattr(sdk_client, "httpx2", None) is not None else "httpx"
-    try:
-        module = importlib.import_module(backend)
-    except ImportError:
-        return {}
-    limits = module.Limits(max_connections=HTTP_POOL_SIZE, max_keepalive_connections=HTTP_POOL_SIZE)
-    return {"limits": limits}
-
-
 def _describe_validation(exc: ValidationError) -> str:
     problems = [
         f"{'.'.join(str(p) for p in error['loc']) or 'answer'}: {error['msg']}"
@@ -197,7 +187,10 @@ class GeminiAnalyzer:
     info: AnalyzerInfo
 
     def __init__(self, settings: Settings) -> None:
-        """Build the shared client from the settings; raise ``AnalyzerError`` without an API key."""
+        """Take the settings; raise ``AnalyzerError`` without an API key.
+
+        The SDK client and its HTTP session are built on the first call (they need the loop).
+        """
         if settings.gemini_api_key is None or not settings.gemini_api_key.get_secret_value().strip():
             msg = "GEMINI_API_KEY is not set"
             raise AnalyzerError(msg, reason="llm_not_configured")
@@ -209,16 +202,8 @@ class GeminiAnalyzer:
         self._backoff_initial_s = settings.llm_backoff_initial_s
         self._backoff_max_s = settings.llm_backoff_max_s
         self.info = AnalyzerInfo(provider="gemini", model=settings.gemini_model)
-        self._client = genai.Client(
-            vertexai=False,
-            api_key=self._api_key,
-            http_options=types.HttpOptions(
-                base_url=settings.gemini_base_url,
-                timeout=math.ceil(settings.llm_timeout_s * 1000),
-                retry_options=types.HttpRetryOptions(attempts=1),
-                async_client_args=_httpx_pool_args(),
-            ),
-        )
+        self._client: genai.Client | None = None
+        self._session: aiohttp.ClientSession | None = None
         self._config = types.GenerateContentConfig(
             system_instruction=SYSTEM_INSTRUCTION,
             response_mime_type="application/json",
@@ -286,6 +271,7 @@ class GeminiAnalyzer:
             "base_url": _public_url(self._base_url),
             "healthy": not self._closed and health.consecutive_failures < self._attempts,
             "closed": self._closed,
+            "client_ready": self._client is not None,
             "attempts": self._attempts,
             "timeout_s": self._timeout_s,
             "requests": health.requests,
@@ -301,24 +287,51 @@ class GeminiAnalyzer:
         if self._closed:
             return
         self._closed = True
-        aclose = getattr(self._client.aio, "aclose", None)
-        if aclose is not None:
-            await aclose()
-        self._client.close()
+        client, session = self._client, self._session
+        self._client = self._session = None
+        if client is not None:
+            aclose = getattr(client.aio, "aclose", None)
+            if aclose is not None:
+                await aclose()
+            client.close()
+        if session is not None:
+            await session.close()
+
+    def _shared_client(self) -> genai.Client:
+        """The one SDK client, built on first use inside the running loop."""
+        if self._client is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=HTTP_POOL_SIZE, limit_per_host=HTTP_POOL_SIZE),
+                trust_env=True,
+            )
+            self._client = genai.Client(
+                vertexai=False,
+                api_key=self._api_key,
+                http_options=types.HttpOptions(
+                    base_url=self._base_url,
+                    timeout=math.ceil(self._timeout_s * 1000),
+                    retry_options=types.HttpRetryOptions(attempts=1),
+                    aiohttp_client=self._session,
+                ),
+            )
+        return self._client
 
     async def _attempt(self, call: _Call) -> CallAnalysis:
+        if self._closed:
+            msg = "Gemini analyzer is closed"
+            raise AnalyzerUnavailableError(msg)
         call.attempt += 1
         contents = self._contents(call)
         try:
             async with asyncio.timeout(self._timeout_s):
-                response = await self._client.aio.models.generate_content(
+                response = await self._shared_client().aio.models.generate_content(
                     model=self._model, contents=contents, config=self._config
                 )
         except genai_errors.APIError as exc:
             detail = _describe_api_error(exc)
             if isinstance(exc, genai_errors.ServerError) or exc.code in RETRIABLE_STATUS_CODES:
                 self._failed(f"http_{exc.code}", detail, retriable=True)
-                raise _TransientFailure(detail) from None
+                raise _TransientFailure(self._redact(detail)) from None
             self._failed(f"http_{exc.code}", detail, retriable=False)
             raise AnalyzerError(self._redact(f"Gemini refused the request: {detail}")) from None
         except TRANSPORT_ERRORS as exc:

@@ -1,0 +1,1 @@
+"""In-process and subprocess fakes of external services, for tests and benchmarks."""
