@@ -1,0 +1,163 @@
+"""The service with LLM_PROVIDER=gemini: the real SDK against a fake Gemini server, real Kafka and DB."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import asyncpg
+import pytest
+
+from consumer.settings import Settings
+from schemas import InsightEvent
+from tests.conftest import Stack
+from tests.fakes.fake_gemini import FakeGemini, Status, Text, Valid
+from tests.integration.helpers import consume, event, make_settings, publish_events, running_service
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def gemini() -> AsyncIterator[FakeGemini]:
+    async with FakeGemini() as fake:
+        yield fake
+
+
+def gemini_settings(
+    stack: Stack, topics: dict[str, str], port: int, fake: FakeGemini, **overrides: object
+) -> Settings:
+    values: dict[str, object] = {
+        "llm_provider": "gemini",
+        "gemini_api_key": "test-key-not-real",
+        "gemini_base_url": fake.url,
+        "llm_backoff_initial_s": 0.01,
+        "llm_backoff_max_s": 0.05,
+        "llm_timeout_s": 5.0,
+    }
+    values.update(overrides)
+    return make_settings(stack, topics, port, **values)
+
+
+async def record_count(dsn: str, call_id: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM call_records WHERE call_id = $1", call_id))
+    finally:
+        await conn.close()
+
+
+async def test_events_analyzed_by_gemini(
+    stack: Stack, topics: dict[str, str], free_port: int, gemini: FakeGemini
+) -> None:
+    events = [event(f"Customer: Wednesday ko pakka {n}000 rupaye bhar dunga.") for n in range(1, 6)]
+    settings = gemini_settings(stack, topics, free_port, gemini)
+    async with running_service(settings):
+        await publish_events(stack.bootstrap, settings.kafka_input_topic, events)
+        out = await consume(stack.bootstrap, settings.kafka_output_topic, expect=5, timeout=60)
+    insights = [InsightEvent.model_validate_json(r.value) for r in out]
+    assert len(insights) == 5
+    assert {i.analyzer.provider for i in insights} == {"gemini"}
+    assert {i.analyzer.model for i in insights} == {settings.gemini_model}
+    assert gemini.count == 5
+    config = gemini.last.generation_config
+    assert config.get("responseMimeType") == "application/json"
+
+
+async def test_http_503_then_success_and_invalid_then_valid(
+    stack: Stack, topics: dict[str, str], free_port: int, gemini: FakeGemini
+) -> None:
+    settings = gemini_settings(stack, topics, free_port, gemini)
+    async with running_service(settings) as base, aiohttp.ClientSession() as http:
+        gemini.reset()
+        gemini.script([Status(503)])
+        async with http.post(f"{base}/analyze_call", json={"transcript": "Kal tak pay karunga"}) as resp:
+            assert resp.status == 201, await resp.text()
+            body = await resp.json()
+        assert gemini.count == 2
+        assert body["analyzer"]["provider"] == "gemini"
+
+        gemini.reset()
+        gemini.script([Text("{this is not json"), Valid()])
+        async with http.post(f"{base}/analyze_call", json={"transcript": "Salary pe dunga"}) as resp:
+            assert resp.status == 201, await resp.text()
+        assert gemini.count == 2
+        assert "previous answer was invalid" in gemini.last.prompt
+
+
+async def test_persistent_failure_is_clear_and_stores_nothing(
+    stack: Stack, topics: dict[str, str], free_port: int, gemini: FakeGemini
+) -> None:
+    settings = gemini_settings(stack, topics, free_port, gemini)
+    async with running_service(settings) as base, aiohttp.ClientSession() as http:
+        gemini.reset()
+        gemini.fail_always(503)
+        async with http.post(
+            f"{base}/analyze_call", json={"transcript": "Parso pakka", "call_id": "fail-503"}
+        ) as resp:
+            assert resp.status == 503
+            body = await resp.json()
+        assert body["error"] == "llm_unavailable"
+        assert "test-key-not-real" not in body["detail"]
+        assert gemini.count == settings.llm_attempts
+
+        gemini.reset()
+        gemini.script([Text('{"sentiment": "Happy"}')] * settings.llm_attempts)
+        async with http.post(
+            f"{base}/analyze_call", json={"transcript": "Parso pakka", "call_id": "fail-invalid"}
+        ) as resp:
+            assert resp.status == 502
+            assert (await resp.json())["error"] == "llm_invalid_output"
+        gemini.recover()
+    assert await record_count(stack.dsn, "fail-503") == 0
+    assert await record_count(stack.dsn, "fail-invalid") == 0
+
+
+async def test_invalid_llm_output_dead_letters_event(
+    stack: Stack, topics: dict[str, str], free_port: int, gemini: FakeGemini
+) -> None:
+    bad = event("Customer: Dekhte hain.")
+    good = event("Customer: Haan kal bhar dunga.")
+    settings = gemini_settings(stack, topics, free_port, gemini)
+    gemini.script([Text("[]")] * settings.llm_attempts)
+    async with running_service(settings):
+        await publish_events(stack.bootstrap, settings.kafka_input_topic, [bad])
+        dead = await consume(stack.bootstrap, settings.kafka_dlq_topic, expect=1, timeout=60)
+        await publish_events(stack.bootstrap, settings.kafka_input_topic, [good])
+        out = await consume(stack.bootstrap, settings.kafka_output_topic, expect=1, timeout=60)
+    assert dict(dead[0].headers)["x-dlq-reason"] == b"llm_invalid_output"
+    assert dict(dead[0].headers)["x-dlq-attempts"] == b"1"
+    assert [InsightEvent.model_validate_json(r.value).call_id for r in out] == [good["call_id"]]
+
+
+async def test_transient_llm_outage_waits_and_resumes(
+    stack: Stack, topics: dict[str, str], free_port: int, gemini: FakeGemini
+) -> None:
+    """While Gemini answers 503 events wait (no dead letters); when it recovers they all land."""
+    events = [event(f"Customer: {n} tareekh ko pay karunga.") for n in range(1, 9)]
+    settings = gemini_settings(stack, topics, free_port, gemini)
+    async with running_service(settings):
+        gemini.fail_for(4.0)
+        await publish_events(stack.bootstrap, settings.kafka_input_topic, events)
+        out = await consume(stack.bootstrap, settings.kafka_output_topic, expect=8, timeout=90)
+        dead = await consume(stack.bootstrap, settings.kafka_dlq_topic, expect=1, timeout=1)
+    assert len({InsightEvent.model_validate_json(r.value).source_event_id for r in out}) == 8
+    assert dead == []
+
+
+async def test_concurrent_http_callers_with_slow_llm(
+    stack: Stack, topics: dict[str, str], free_port: int, gemini: FakeGemini
+) -> None:
+    """32 callers with a 1 s LLM are served together, not one after another."""
+    gemini.latency = 1.0
+    settings = gemini_settings(stack, topics, free_port, gemini, max_in_flight=64)
+    async with running_service(settings) as base, aiohttp.ClientSession() as http:
+
+        async def call(n: int) -> int:
+            payload = {"transcript": f"Customer: {n} tareekh tak pakka bhar dunga."}
+            async with http.post(f"{base}/analyze_call", json=payload) as resp:
+                return resp.status
+
+        statuses = await asyncio.gather(*(call(n) for n in range(32)))
+    assert statuses == [201] * 32
+    assert gemini.max_in_flight == 32  # all 32 reached the LLM together; a serial server peaks at 1
