@@ -43,14 +43,15 @@ async def _analyze(path: str | None, analyzer: Analyzer) -> int:
             try:
                 data = json.loads(line)
                 if not isinstance(data, dict):
-                    raise TypeError("line is not a JSON object")  # noqa: TRY301
+                    raise TypeError("line is not a JSON object")
+                call_id: str | None
                 if "event_id" in data and "call_id" in data:
                     event = TranscriptEvent.model_validate(data)
                     text, started, call_id = event.text(), event.call_started_at, event.call_id
                 else:
                     text, started, call_id = str(data["transcript"]), None, data.get("call_id")
                 if not text.strip():
-                    raise ValueError("transcript is empty")  # noqa: TRY301
+                    raise ValueError("transcript is empty")
                 analysis = await analyzer.analyze(text, call_started_at=started)
             except (json.JSONDecodeError, TypeError, KeyError, ValueError, ValidationError) as exc:
                 failures += 1
@@ -73,7 +74,7 @@ async def _with_analyzer(settings: Settings, command: str, path: str | None) -> 
     analyzer = build_analyzer(settings)
     try:
         if command == "eval":
-            from consumer.evaluate import run_eval  # noqa: PLC0415
+            from consumer.evaluate import run_eval
 
             return await run_eval(str(path), analyzer)
         return await _analyze(path, analyzer)
@@ -82,7 +83,7 @@ async def _with_analyzer(settings: Settings, command: str, path: str | None) -> 
 
 
 async def _migrate(settings: Settings) -> int:
-    from consumer.store import Store  # noqa: PLC0415
+    from consumer.store import Store
 
     async with Store.connect(settings.database_url.get_secret_value(), output_topic="", min_size=1) as store:
         applied = await store.migrate()
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     try:
         if command == "run":
-            from consumer.app import run_service  # noqa: PLC0415
+            from consumer.app import run_service
 
             asyncio.run(run_service(settings))
             return 0

@@ -68,7 +68,9 @@ class OutboxRelay:
 
     async def pending(self) -> int:
         """Rows not yet published."""
-        return int(await self._pool.fetchval("SELECT count(*) FROM insight_outbox WHERE published_at IS NULL"))
+        return int(
+            await self._pool.fetchval("SELECT count(*) FROM insight_outbox WHERE published_at IS NULL")
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set, then flush what is pending once more and return."""

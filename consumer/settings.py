@@ -18,7 +18,9 @@ class Settings(BaseSettings):
     kafka_output_topic: str = "call.insights"
     kafka_dlq_topic: str = "telephony.transcripts.dlq"
     kafka_group_id: str = "insights-consumer"
-    kafka_topic_partitions: int = Field(default=3, ge=1, description="Partitions for topics the service creates.")
+    kafka_topic_partitions: int = Field(
+        default=3, ge=1, description="Partitions for topics the service creates."
+    )
 
     database_url: SecretStr = SecretStr("postgresql://postgres:postgres@localhost:5432/insights_db")
     db_pool_min: int = Field(default=2, ge=1)

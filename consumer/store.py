@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
 import asyncpg
 
 from consumer.errors import StoreUnavailableError
@@ -237,15 +238,21 @@ class Store:
         return int(await self._pool.fetchval("SELECT count(*) FROM call_records"))
 
 
+def read_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, str]]:
+    """The numbered ``.sql`` files of ``directory`` as (name, text), in order."""
+    files = sorted(directory.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+    if not files:
+        msg = f"no migrations found in {directory}"
+        raise FileNotFoundError(msg)
+    return [(path.name, path.read_text(encoding="utf-8")) for path in files]
+
+
 async def apply_migrations(pool: asyncpg.Pool, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply numbered ``.sql`` files in order, each once, recorded in ``schema_migrations``.
 
     An advisory lock makes concurrent starts of several instances safe.
     """
-    files = sorted(directory.glob("[0-9][0-9][0-9][0-9]_*.sql"))
-    if not files:
-        msg = f"no migrations found in {directory}"
-        raise FileNotFoundError(msg)
+    migrations = read_migrations(directory)
     applied: list[str] = []
     try:
         async with pool.acquire() as conn:
@@ -256,17 +263,16 @@ async def apply_migrations(pool: asyncpg.Pool, directory: Path = MIGRATIONS_DIR)
                     " name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())"
                 )
                 done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
-                for path in files:
-                    if path.name in done:
+                for name, sql in migrations:
+                    if name in done:
                         continue
                     async with conn.transaction():
-                        await conn.execute(path.read_text(encoding="utf-8"))
-                        await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", path.name)
-                    log.info("applied migration %s", path.name)
-                    applied.append(path.name)
+                        await conn.execute(sql)
+                        await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+                    log.info("applied migration %s", name)
+                    applied.append(name)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(727001)")
     except TRANSIENT_DB_ERRORS as exc:
         raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
     return applied
-

@@ -7,13 +7,12 @@ gets a database of its own, dropped at the end.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -97,24 +96,11 @@ def python() -> str:
 
 
 @pytest.fixture
-def free_port() -> Iterator[int]:
+def free_port() -> int:
     """A TCP port free on 127.0.0.1 right now."""
-    import socket  # noqa: PLC0415
+    import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    yield port
-
-
-async def wait_until(predicate: object, *, timeout: float = 60.0, interval: float = 0.2) -> None:
-    """Await an async predicate until it returns truthy, or fail after ``timeout`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    last = None
-    while loop.time() < deadline:
-        last = await predicate()  # type: ignore[operator]
-        if last:
-            return
-        await asyncio.sleep(interval)
-    pytest.fail(f"condition not met within {timeout}s (last value: {last!r})")
+        port: int = sock.getsockname()[1]
+    return port

@@ -12,10 +12,10 @@ def build_analyzer(settings: Settings) -> Analyzer:
         if settings.gemini_api_key is None:
             msg = "LLM_PROVIDER=gemini needs GEMINI_API_KEY"
             raise ValueError(msg)
-        from consumer.analyzer.gemini import GeminiAnalyzer  # noqa: PLC0415 - the SDK loads only when used
+        from consumer.analyzer.gemini import GeminiAnalyzer
 
         return GeminiAnalyzer(settings)
-    from consumer.analyzer.offline import OfflineAnalyzer  # noqa: PLC0415
+    from consumer.analyzer.offline import OfflineAnalyzer
 
     return OfflineAnalyzer()
 

@@ -82,7 +82,7 @@ async def test_http_503_then_success_and_invalid_then_valid(
         async with http.post(f"{base}/analyze_call", json={"transcript": "Salary pe dunga"}) as resp:
             assert resp.status == 201, await resp.text()
         assert gemini.count == 2
-        assert "previous answer was invalid" in gemini.last.prompt
+        assert "previous answer was invalid" in gemini.last.texts[-1]
 
 
 async def test_persistent_failure_is_clear_and_stores_nothing(

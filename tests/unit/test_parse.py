@@ -71,4 +71,15 @@ def test_random_bytes_always_decide(value: bytes) -> None:
     try:
         parse_event(value, max_transcript_bytes=LIMIT)
     except InvalidEventError as exc:
-        assert exc.reason in {"not_utf8", "not_json", "not_object", "schema_invalid", "oversized", "empty_transcript"}
+        outcome = exc.reason
+    else:
+        outcome = "valid"
+    assert outcome in {
+        "valid",
+        "not_utf8",
+        "not_json",
+        "not_object",
+        "schema_invalid",
+        "oversized",
+        "empty_transcript",
+    }
