@@ -1,4 +1,4 @@
-"""``python -m producer_tools send ...``: tools that publish events to the service's topics."""
+"""``python -m producer_tools {send,bench}``: publish events to the service's topics; benchmark it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import sys
 
 from consumer.settings import Settings
+from producer_tools import bench
 from producer_tools.send import load_source, send
 
 
@@ -23,7 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     p_send.add_argument("--topic", default=settings.kafka_input_topic)
     p_send.add_argument("--bootstrap", default=settings.kafka_bootstrap_servers)
     p_send.add_argument("--no-progress", action="store_true")
+    p_bench = sub.add_parser("bench", help="run the service against a fake Gemini and measure it")
+    bench.add_arguments(
+        p_bench,
+        bootstrap=settings.kafka_bootstrap_servers,
+        database_url=settings.database_url.get_secret_value(),
+    )
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        return bench.main(args)
 
     try:
         rows = load_source(args.file)

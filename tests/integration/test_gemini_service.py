@@ -12,7 +12,7 @@ import pytest
 from consumer.settings import Settings
 from schemas import InsightEvent
 from tests.conftest import Stack
-from tests.fakes.fake_gemini import FakeGemini, Status, Text, Valid
+from producer_tools.fake_gemini import FakeGemini, Status, Text, Valid
 from tests.integration.helpers import consume, event, make_settings, publish_events, running_service
 
 pytestmark = pytest.mark.integration

@@ -21,7 +21,7 @@ from consumer.analyzer.prompt import SYSTEM_INSTRUCTION, TRANSCRIPT_CLOSE, TRANS
 from consumer.errors import AnalyzerError, AnalyzerOutputError, AnalyzerUnavailableError
 from consumer.settings import Settings
 from schemas import CallAnalysis, IntentCategory, Sentiment
-from tests.fakes.fake_gemini import Blocked, Delay, FakeGemini, Raw, Status, Text, Valid
+from producer_tools.fake_gemini import Blocked, Delay, FakeGemini, Raw, Status, Text, Valid
 
 API_KEY = "test-key-5f1e9c0d-SECRET"
 MODEL = "gemini-test-model"
@@ -423,7 +423,7 @@ async def test_fake_runs_as_a_subprocess(make_analyzer: AnalyzerFactory) -> None
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.fakes.fake_gemini",
+        "producer_tools.fake_gemini",
         "--port",
         "0",
         "--latency",

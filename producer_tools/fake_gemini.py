@@ -10,7 +10,7 @@ In-process::
 
 As a subprocess (benchmarks, integration tests; point ``GEMINI_BASE_URL`` at it)::
 
-    python -m tests.fakes.fake_gemini --port 8089 --latency 1.0 [--fail-for 10] [--always-fail]
+    python -m producer_tools.fake_gemini --port 8089 --latency 1.0 [--fail-for 10] [--always-fail]
 
 It serves ``POST /{v1,v1beta}/models/{model}:generateContent`` (the SDK posts to
 ``{base_url}/v1/models/{model}:generateContent`` by default, ``v1beta`` with
@@ -471,7 +471,7 @@ async def _serve(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the fake as a process until SIGINT/SIGTERM."""
     parser = argparse.ArgumentParser(
-        prog="python -m tests.fakes.fake_gemini", description=(__doc__ or "").split("\n")[0]
+        prog="python -m producer_tools.fake_gemini", description=(__doc__ or "").split("\n")[0]
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8089, help="0 picks a free port (printed on start)")

@@ -1,0 +1,1402 @@
+"""Deterministic, rule-based call analysis for Hinglish debt-collection transcripts.
+
+Pure functions only: no I/O, no randomness, no clock. Every regular expression is compiled at
+import time, so one typical transcript takes well under a millisecond.
+
+How a transcript is read
+------------------------
+1. The text is normalised (Unicode NFC, Devanagari nukta and chandrabindu folded, lower case,
+   curly quotes straightened, Devanagari digits made ASCII, runs of spaces squeezed).
+2. It is split into turns on speaker labels ("Agent:", "Customer:", "Collector:", "Borrower:",
+   "एजेंट:", "ग्राहक:" ...). Without any label the whole text is the customer's.
+3. Cue lexicons (romanised Hindi, Devanagari and English) are matched against the CUSTOMER's
+   words only; the agent's words are used just for context (did the agent confirm a payment, was
+   this a reminder for an instalment that is not yet due, did the agent answer a question).
+   A cue whose match is negated in its clause ("nahi kar dunga", "settlement nahi chahiye",
+   "won't pay") does not count; a negated promise counts as a refusal instead.
+4. Each category gets a score; a fixed priority order (see ``_decide``) picks one category.
+5. Sentiment is a lexicon score over the customer's words (negation aware, "!" amplifies) plus
+   a small prior from the category.
+6. ``action_required`` follows from the category and the context, and a short
+   ``customer_intent`` and an English ``summary`` are built from templates.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from schemas import CallAnalysis, IntentCategory, Sentiment
+
+__all__ = ["Turn", "analyze_text", "normalize", "split_turns"]
+
+# --------------------------------------------------------------------------------------------
+# Normalisation
+# --------------------------------------------------------------------------------------------
+
+_DEVANAGARI_DIGITS = {ord("०") + i: ord("0") + i for i in range(10)}
+_PUNCT_MAP = {
+    ord("\u2019"): "'",
+    ord("\u2018"): "'",
+    ord("\u201c"): '"',
+    ord("\u201d"): '"',
+    ord("\u2013"): "-",
+    ord("\u2014"): "-",
+    ord("\u00a0"): " ",
+    ord("\u200b"): None,
+    ord("\u200c"): None,
+    ord("\u200d"): None,
+    ord("\ufeff"): None,
+    **_DEVANAGARI_DIGITS,
+}
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+
+
+def normalize(text: str) -> str:
+    """Fold a transcript (or a pattern) into the form the lexicons are written for.
+
+    Devanagari: nukta dropped (ज़ → ज, ढ़ → ढ), chandrabindu folded into anusvara (ँ → ं).
+    Romanised: lower case, letters repeated 3+ times squeezed to two ("nahiii" → "nahii").
+    """
+    t = unicodedata.normalize("NFD", text)
+    t = t.replace("\u093c", "").replace("\u0901", "\u0902")
+    t = unicodedata.normalize("NFC", t)
+    t = t.translate(_PUNCT_MAP).lower()
+    t = _REPEATS.sub(r"\1\1", t)
+    return _SPACES.sub(" ", t)
+
+
+# --------------------------------------------------------------------------------------------
+# Speakers
+# --------------------------------------------------------------------------------------------
+
+_AGENT_LABELS = (
+    "agent",
+    "collector",
+    "collection agent",
+    "recovery agent",
+    "executive",
+    "exec",
+    "officer",
+    "representative",
+    "rep",
+    "telecaller",
+    "tele caller",
+    "csr",
+    "advisor",
+    "एजेंट",
+    "कलेक्टर",
+    "अधिकारी",
+    "प्रतिनिधि",
+    "कर्मचारी",
+)
+_CUSTOMER_LABELS = (
+    "customer",
+    "borrower",
+    "client",
+    "debtor",
+    "cust",
+    "user",
+    "other",
+    "ग्राहक",
+    "कस्टमर",
+    "उधारकर्ता",
+    "कर्जदार",
+)
+
+
+def _label_alternation(labels: Iterable[str]) -> str:
+    return "|".join(re.escape(normalize(x)) for x in sorted(labels, key=len, reverse=True))
+
+
+_LABEL_RE = re.compile(
+    r"(?:^|(?<=[\s.!?\u0964\"'\)\]]))"
+    rf"(?:(?P<agent>{_label_alternation(_AGENT_LABELS)})|(?P<customer>{_label_alternation(_CUSTOMER_LABELS)}))"
+    r"\s*(?:\d{1,2}\s*)?[:：]",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One utterance: who spoke (``agent`` or ``customer``) and the normalised text."""
+
+    speaker: Literal["agent", "customer"]
+    text: str
+
+
+def split_turns(transcript: str) -> list[Turn]:
+    """Split a transcript into speaker turns (normalised text).
+
+    Labels may start a line or follow sentence punctuation on the same line. Text before the
+    first label, and the whole text when there is no label at all, is attributed to the customer.
+    """
+    text = normalize(transcript)
+    matches = list(_LABEL_RE.finditer(text))
+    if not matches:
+        body = text.strip()
+        return [Turn("customer", body)] if body else []
+    turns: list[Turn] = []
+    head = text[: matches[0].start()].strip()
+    if head:
+        turns.append(Turn("customer", head))
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        body = text[m.end() : end].strip()
+        if body:
+            turns.append(Turn("agent" if m.group("agent") else "customer", body))
+    return turns
+
+
+# --------------------------------------------------------------------------------------------
+# Cue machinery
+# --------------------------------------------------------------------------------------------
+
+_L = r"[\w\u0900-\u097F]"  # a "letter": ASCII word chars, Devanagari letters and matras
+_START = rf"(?<!{_L})"
+_END = rf"(?!{_L})"
+_TOKEN = re.compile(r"[\w\u0900-\u097F']+")
+_CLAUSE_BREAK = re.compile(r"[.!?,;:\n\u0964|]")
+
+_NEGATORS = frozenset(
+    {
+        "nahi",
+        "nahin",
+        "nahii",
+        "nahee",
+        "nai",
+        "nhi",
+        "nahiin",
+        "mat",
+        "not",
+        "no",
+        "never",
+        "dont",
+        "don't",
+        "doesnt",
+        "doesn't",
+        "didnt",
+        "didn't",
+        "wont",
+        "won't",
+        "cant",
+        "can't",
+        "cannot",
+        "isnt",
+        "isn't",
+        "नहीं",
+        "नही",
+        "मत",
+        "न",
+    }
+)
+
+Negation = Literal["none", "before", "around"]
+
+
+def _p(pattern: str) -> str:
+    """Expand the small pattern shorthand used in the lexicons.
+
+    ``~`` = the rest of a word (``[\\w\\u0900-\\u097F]*``), ``@`` = one whole word, and a space
+    matches one space. Devanagari in patterns is normalised like the text.
+    """
+    return normalize(pattern).replace("~", f"{_L}*").replace("@", f"{_L}+")
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One family of phrases that signals something, with a weight and a negation mode.
+
+    ``negation``: ``none`` counts every match; ``before`` drops a match with a negator among
+    the two words before it in the same clause; ``around`` also looks at the two words after
+    it (Hindi puts the negator after a noun: "settlement nahi chahiye").
+    ``exclude``: words that, among the three words before a match, mean it is not this cue
+    ("complaint karunga" is not a promise to pay).
+    """
+
+    name: str
+    weight: float
+    regex: re.Pattern[str]
+    negation: Negation = "before"
+    label: str = ""
+    exclude: frozenset[str] = frozenset()
+
+
+def _cue(
+    name: str,
+    weight: float,
+    *alternatives: str,
+    negation: Negation = "before",
+    label: str = "",
+    exclude: Iterable[str] = (),
+) -> Cue:
+    body = "|".join(f"(?:{_p(a)})" for a in alternatives)
+    regex = re.compile(f"{_START}(?:{body}){_END}")
+    return Cue(name, weight, regex, negation, label, frozenset(normalize(w) for w in exclude))
+
+
+class _Doc:
+    """A normalised piece of text with its clause boundaries, for negation windows."""
+
+    __slots__ = ("breaks", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """Bounds of the clause around ``[start, end)``."""
+        i = bisect.bisect_left(self.breaks, start)
+        left = self.breaks[i - 1] + 1 if i > 0 else 0
+        j = bisect.bisect_left(self.breaks, end)
+        right = self.breaks[j] if j < len(self.breaks) else len(self.text)
+        return left, max(right, end)
+
+    def words_before(self, start: int, n: int) -> list[str]:
+        left, _ = self.clause(start, start)
+        return _TOKEN.findall(self.text, left, start)[-n:]
+
+    def words_after(self, end: int, n: int) -> list[str]:
+        _, right = self.clause(end, end)
+        return _TOKEN.findall(self.text, end, right)[:n]
+
+
+@dataclass(slots=True)
+class _Hit:
+    cue: Cue
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _Found:
+    """What matching one cue list found: positive hits and negated hits."""
+
+    hits: list[_Hit] = field(default_factory=list)
+    negated: list[_Hit] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        """Sum of the weights of the distinct cues that fired (each cue counts once)."""
+        seen: dict[str, float] = {}
+        for h in self.hits:
+            seen[h.cue.name] = h.cue.weight
+        return sum(seen.values())
+
+    def names(self) -> set[str]:
+        return {h.cue.name for h in self.hits}
+
+    def best(self) -> Cue | None:
+        """The heaviest cue that fired (first one on ties)."""
+        best: Cue | None = None
+        for h in self.hits:
+            if best is None or h.cue.weight > best.weight:
+                best = h.cue
+        return best
+
+
+def _match(doc: _Doc, cues: Sequence[Cue]) -> _Found:
+    found = _Found()
+    for cue in cues:
+        for m in cue.regex.finditer(doc.text):
+            hit = _Hit(cue, m.start(), m.end())
+            if cue.exclude and cue.exclude.intersection(doc.words_before(m.start(), 3)):
+                continue
+            negated = False
+            if cue.negation != "none":
+                negated = bool(_NEGATORS.intersection(doc.words_before(m.start(), 2)))
+                if not negated and cue.negation == "around":
+                    negated = bool(_NEGATORS.intersection(doc.words_after(m.end(), 2)))
+            (found.negated if negated else found.hits).append(hit)
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Intent lexicons (customer's words)
+# --------------------------------------------------------------------------------------------
+
+_NOT_PAYMENT_OBJECTS = (
+    "bata",
+    "batata",
+    "batati",
+    "complaint",
+    "complain",
+    "shikayat",
+    "shikayt",
+    "baat",
+    "call",
+    "phone",
+    "fon",
+    "check",
+    "verify",
+    "receipt",
+    "rasid",
+    "raseed",
+    "photo",
+    "screenshot",
+    "proof",
+    "details",
+    "document",
+    "documents",
+    "message",
+    "mail",
+    "email",
+    "report",
+    "case",
+    "court",
+    "police",
+    "rbi",
+    "jawab",
+    "review",
+    "feedback",
+    "shikayat",
+    "शिकायत",
+    "बात",
+    "फोन",
+    "कॉल",
+    "रसीद",
+    "फोटो",
+    "जानकारी",
+)
+
+_FUT = r"(?:d[uo]o?n?g[ai]|denge|dengi|deta (?:hoon|hu|hun|hai)|deti (?:hoon|hu|hun|hai)|dete (?:hain|hai))"
+
+PROMISE: tuple[Cue, ...] = (
+    _cue(
+        "pay_verb",
+        2,
+        rf"(?:bhar|jama kar|jama|pay kar|payment kar|transfer kar|clear kar|chuka|daal|dal|bhej|de) ?{_FUT}",
+        r"bhar[uo]o?n?g[ai]|bharenge|chukaa?[uo]o?n?g[ai]|chukayenge",
+        r"(?:pay|payment|jama|transfer|clear) (?:kar[uo]o?n?g[ai]|karenge)",
+        r"(?:i'?ll|i will|i shall|i'm going to|i am going to|we will|we'll|will) "
+        r"(?:definitely |surely |certainly |try to |be able to |make sure to )?"
+        r"(?:pay|transfer|clear|deposit|make (?:the |a )?payment|arrange|send (?:the )?(?:money|amount|payment)|keep (?:the )?balance)",
+        r"(?:कर|भर|जमा कर|दे|डाल|भेज|चुका) ?(?:दूंगा|दूंगी|दूगा|दूगी|देंगे|देंगी|देता हूं|देती हूं)",
+        r"भरूंगा|भरूंगी|भरेंगे|चुकाऊंगा|चुकाऊंगी|चुकाएंगे",
+        exclude=_NOT_PAYMENT_OBJECTS,
+    ),
+    _cue(
+        "generic_future",
+        1,
+        rf"kar ?{_FUT}",
+        r"kar[uo]o?n?g[ai]|karenge|kardunga|kardungi",
+        r"d[uo]o?n?g[ai]|denge",
+        r"करूंगा|करूंगी|करेंगे|दूंगा|दूंगी|देंगे",
+        r"i can pay|i'll do (?:it|the payment)|will do (?:it|the payment)",
+        exclude=_NOT_PAYMENT_OBJECTS,
+    ),
+    _cue(
+        "auto_debit_future",
+        1,
+        r"(?:auto[- ]?debit|emi|payment|ecs|nach|kist|kisht|balance|time pe|time par) [^.!?,\n]{0,20}?(?:ho|kat|cut) ja+y?e?g[ai]",
+        r"(?:it|emi|payment|ecs|nach|auto[- ]?debit) will (?:go through|be (?:paid|debited|deducted|cleared|processed))",
+        r"(?:किस्त|ईएमआई|emi|पैसा|पैसे|भुगतान|समय पर) [^.!?,\n\u0964]{0,20}(?:कट|हो) जाए(?:गी|गा)",
+    ),
+)
+
+REFUSE: tuple[Cue, ...] = (
+    _cue(
+        "refusal",
+        2,
+        r"(?:won't|will not|wont|not going to|refuse to|never going to|i'm not|i am not) (?:be )?pay~",
+        r"not paying|no way i(?:'m| am) paying|i refuse",
+        r"jo (?:karna|karne|krna) (?:hai|ho|h) (?:kar|karo|kar lo|karlo|kar lijiye|kar lena)~",
+        r"jo marzi~|court (?:jaana|jana|chale jao|le jao)~ [^.!?\n]{0,15}(?:jao|jaiye|jaao)",
+        r"farak nahi+n? (?:padta|pada)|koi matlab nahi+n?",
+        r"(?:ek|koi) (?:paisa|rupaya|rupya|rupee|rupiya) (?:bhi )?nahi+n?",
+        r"जो करना है कर~|(?:एक|कोई) (?:पैसा|रुपया) (?:भी )?नहीं",
+        negation="none",
+    ),
+)
+
+ALREADY_PAID: tuple[Cue, ...] = (
+    _cue(
+        "paid",
+        2,
+        r"(?:payment|pay|paisa|paise|emi|kist|kisht|amount|bhugtan|dues?) (?:bhi |to |toh |maine )?(?:kar|kr|bhar|jama kar|bhej|de|transfer kar) ?(?:diya|di|diye|dia|chuka|chuki|chuke)",
+        r"maine [^.!?\n]{0,30}?(?:bhar|jama kar|pay kar|payment kar|bhej|transfer kar|de) (?:diya|di|diye|dia)",
+        r"(?:maine|humne) [^.!?\n]{0,30}?(?:jama|pay|payment|transfer) (?:kiya|ki|kiye|karaya|karwaya|kar chuka|kar chuki)",
+        r"(?:bhar|jama kar|pay kar|payment kar) (?:diya|di|diye|chuka|chuki|chuke) (?:tha|thi|the|hai|h)",
+        r"(?:payment|emi|paisa|paise|amount|kist|kisht) [^.!?\n]{0,15}?(?:ho gaya|ho gayi|ho chuka|ho chuki|hua tha|kat gaya|kat gayi|kat chuka|kat chuki|cut ho gaya|debit ho gaya|debit hua)",
+        r"auto[- ]?debit (?:hua|ho gaya|ho chuka|ho gayi)",
+        r"already (?:paid|pay|done|jama|bhar|de diya|kar diya|clear~|made)",
+        r"(?:i|we) (?:have |had |already |have already )*(?:paid|cleared|transferred|deposited|made the payment)",
+        r"(?:paid|cleared|transferred) (?:it|the (?:emi|amount|dues|payment|instal~))",
+        r"payment (?:is |was |has been )?(?:done|made|completed|cleared)",
+        r"(?:जमा|भुगतान|पेमेंट|भर) (?:कर )?(?:दी|दिया|दिए|चुका|चुकी)",
+        r"(?:पैसे|पैसा|किस्त|भुगतान) [^.!?\n\u0964]{0,25}?(?:भेज|जमा कर|भर) (?:दिए|दिया|दी)",
+        r"जमा (?:किया|की|किए) (?:था|थी|थे|है)",
+    ),
+    _cue(
+        "proof",
+        1,
+        r"utr|txn~|transaction (?:id|no|number|reference|ref)|reference (?:number|no|id)|ref (?:no|number)",
+        r"receipt|rasee?d|रसीद|screenshot|bank confirmation|payment confirmation",
+        negation="none",
+    ),
+)
+
+DISPUTE: tuple[Cue, ...] = (
+    _cue(
+        "not_my_loan",
+        3,
+        r"(?:loan|lon|karz|karza) (?:kabhi )?(?:liya|li) (?:hi )?nahi+n?",
+        r"liya hi nahi+n?",
+        r"maine (?:koi|ye|yeh|yah|aisa|is|kabhi) (?:@ ){0,2}nahi+n? (?:liya|li|liye|kharida|khareeda)",
+        r"never (?:took|taken|applied|availed|borrowed)",
+        r"(?:didn't|did not|didnt|never) (?:take|apply|avail|borrow)",
+        r"not my (?:loan|account)|(?:mera|meri) (?:loan|account) nahi+n?",
+        r"लोन कभी (?:लिया )?(?:ही )?नहीं|लिया ही नहीं|नहीं लिया|मेरा लोन नहीं",
+        negation="none",
+        label="loan not taken",
+    ),
+    _cue(
+        "fraud",
+        3,
+        r"fraud~|फ्रॉड|identity (?:theft|misuse)|mere naam (?:pe|par) (?:kisi|galat)|मेरे नाम पर (?:किसी|गलत)",
+        r"dhokha|धोखा",
+        negation="around",
+        label="fraud on the account",
+    ),
+    _cue(
+        "wrong_charges",
+        2,
+        r"(?:charge|charges|fee|fees|penalty|penalti|interest|byaj|byaaj|amount|amt|insurance|bill|rate|gst|late fee|चार्ज|फीस|पेनल्टी|ब्याज|रकम|राशि|बीमा)"
+        r"[^.!?,;\n\u0964]{0,30}?(?:galat|wrong|incorrect|not correct|error|mistake|extra|double|twice|गलत|दो बार)~",
+        r"(?:galat|wrong|incorrect|extra|double|गलत) [^.!?,;\n\u0964]{0,15}?(?:charge|charges|fee|fees|penalty|interest|byaj|byaaj|amount|insurance|चार्ज|फीस|ब्याज|रकम|लोन)~",
+        r"(?:charge|fee|penalty|चार्ज|फीस) (?:kyun|kyu|kaise|क्यों) (?:laga|lagaya|lagi|liya|लगा|लगाया)~",
+        r"(?:why|how) (?:is|was|were|am i|have i been|did you) [^.!?\n]{0,30}?(?:charged|charge|outstanding|amount|it)",
+        r"charged (?:twice|double|extra|wrongly|incorrectly)",
+        r"(?:never|nahi+n?|नहीं) (?:approve|approved|authori[sz]ed|agree|agreed)~|(?:approve|authori[sz]e) nahi+n? (?:kiya|ki)",
+        negation="none",
+        label="wrong charges",
+    ),
+    _cue(
+        "fix_request",
+        1,
+        r"(?:theek|thik|sahi|correct) (?:kijiye|karo|kar do|kar dijiye|karein|kariye)",
+        r"hatao|hataiye|hata do|hata dijiye|remove (?:it|this|the charge~)|revers~|हटाइए|हटाओ|हटा दीजिए",
+        r"agreement (?:mein|me|में)|as per (?:the |my )?agreement|एग्रीमेंट|not correct|isn't correct|not right",
+        negation="none",
+        label="wrong charges",
+    ),
+)
+
+WRONG_PARTY: tuple[Cue, ...] = (
+    _cue(
+        "wrong_number",
+        3,
+        r"galat (?:number|no|nambar|numbar)|wrong (?:number|no|person)|(?:number|no) galat|rong number",
+        r"गलत (?:नंबर|नम्बर)|(?:नंबर|नम्बर) गलत",
+        r"(?:don't|do not|dont) know (?:any|anyone|him|her|this person|who)~",
+        r"kisi (?:@ )?ko (?:bhi )?nahi+n? (?:jaan|jan)~|किसी (?:@ )?को (?:भी )?नहीं जान~",
+        r"is naam (?:ka|ki|se) koi|इस नाम (?:का|की|से) कोई",
+        r"(?:yaha|yahan|yahaan|idhar) (?:pe |par )?koi (?:@ )?nahi+n? (?:reh|rah|hai)~|यहां कोई (?:@ )?नहीं (?:रहता|रहती|है)",
+        r"(?:ye|yeh|yah|this) (?:number|no|sim) (?:@ )?(?:ka|ki|ke) nahi+n?|यह नंबर (?:@ )?का नहीं",
+        r"(?:number|sim) [^.!?\n]{0,25}?(?:pehle|abhi|naya|recently) (?:liya|li|liye|khareeda)",
+        r"not (?:his|her|their) number",
+        negation="none",
+        label="wrong number",
+    ),
+    _cue(
+        "third_party",
+        3,
+        r"main (?:unka|unki|unke|uska|uski|uske|inka|inki|inke|iska|iski) @ (?:hoon|hu|hun|bol)~",
+        r"(?:unka|unki|uska|uski|inka|inki) (?:bhai|bhaiya|behen|behan|bahan|wife|biwi|patni|husband|pati|beta|beti|papa|father|pita|mummy|mother|maa|mom|dost|friend|bhabhi|chacha|mama|relative|rishtedar|padosi|neighbou?r|son|daughter|brother|sister)",
+        r"(?:i am|i'm|this is) (?:his|her|their) @",
+        r"मैं (?:उनका|उनकी|उनके|इनका|इनकी) @|(?:उनका|उनकी) (?:भाई|बहन|पत्नी|पति|बेटा|बेटी|पिता|मां|दोस्त)",
+        negation="none",
+        label="third party",
+    ),
+    _cue(
+        "moved",
+        2,
+        r"(?:is|iss) (?:number|no) (?:par|pe|pr) nahi+n? (?:reh|rah|hai|hain)~|इस नंबर (?:पर|पे) नहीं",
+        r"(?:yahan|yaha|yahaan) nahi+n? (?:reh|rah)~|no longer (?:uses?|using|lives?|living|has)",
+        r"(?:dusre|doosre) (?:sheher|shehar|city)|दूसरे शहर|shift(?:ed)? ho (?:gaye|gaya|gayi)",
+        r"(?:apne|aapke) record (?:se|से) hata~|remove (?:my|this) number",
+        negation="none",
+        label="contact moved",
+    ),
+)
+
+COMPLAINT: tuple[Cue, ...] = (
+    _cue(
+        "complaint",
+        3,
+        r"complain~|shika?ya?t~|शिकायत|harass~|हैरास~|rbi|ombudsman|consumer (?:court|forum)",
+        r"police (?:complaint|mein|me|को|में)|escalat~",
+        negation="around",
+        label="a formal complaint",
+    ),
+    _cue(
+        "behaviour",
+        2,
+        r"gaa?li (?:de|di|diya|dete|deta|dena|bak)~|gaa?liyan|गाली",
+        r"badtame?e?z~|बदतमीज~|rude~|abus~|dhamk~|धमक~|threat~|chilla~|चिल्ला~|badnaa?m~|बदनाम~",
+        r"misbehav~|insult~|beiz+a?t~|बेइज्जत~|(?:kaun sa|kaunsa|ye kya|yeh kya) tareeka|tameez (?:nahi|se baat)",
+        label="agent behaviour",
+    ),
+    _cue(
+        "third_party_contact",
+        2,
+        r"(?:relatives?|rishtedaa?r~|family|ghar (?:walon|wale)|padosi~|neighbou?rs?|office|behen|bhai|papa|mummy|mother|father|boss|colleague~|parivar~|रिश्तेदार~|परिवार|ऑफिस|दफ्तर|पडोस~)"
+        r" (?:ko |को |में |mein |me )?[^.!?\n]{0,20}?(?:call|phone|फोन|कॉल) (?:kar|kiya|kiye|kyun|करके|किया|कर)~",
+        r"(?:calling|called|call) my (?:family|relatives|office|boss|mother|father|wife|husband|colleagues)",
+        negation="none",
+        label="calls to family or office",
+    ),
+    _cue(
+        "odd_hours",
+        2,
+        r"raat (?:ke|ko|mein|me) [^.!?\n]{0,15}?(?:call|phone|baje)~|(?:late night|midnight|at night) [^.!?\n]{0,15}?call~",
+        r"call~ [^.!?\n]{0,10}?(?:at night|late night)|रात (?:को|के|में) [^.!?\n]{0,15}?(?:फोन|कॉल|बजे)",
+        negation="none",
+        label="calls at odd hours",
+    ),
+    _cue(
+        "too_many_calls",
+        1,
+        r"(?:din|roz) (?:mein |me |में )?[^.!?\n]{0,10}?(?:baar|times|बार) (?:call|phone|फोन|कॉल)~",
+        r"baar baar (?:call|phone)|बार बार|(?:too many|so many|repeated~) calls|roz roz call|दिन में [^.!?\n]{0,10}?बार",
+        negation="none",
+        label="too many calls",
+    ),
+    _cue(
+        "service",
+        2,
+        r"ghatiya|घटिया|worst (?:service|experience)|(?:bekar|bakwas) service",
+        r"(?:customer care|helpline|support) [^.!?\n]{0,20}?(?:jawab nahi|response nahi|no response|not respond~|doesn't respond|nahi uthat~)",
+        r"koi jawab nahi+n? (?:de|mil)~",
+        negation="none",
+        label="poor service",
+    ),
+    _cue(
+        "distress",
+        1,
+        r"pareshaa?n (?:kar|ho gaya|ho gayi|hu|hoon)~|परेशान (?:कर|हो)~|tang (?:aa|kar)~|तंग|fed up|pagal kar~",
+        negation="none",
+        label="harassment",
+    ),
+)
+
+SETTLEMENT: tuple[Cue, ...] = (
+    _cue(
+        "settlement",
+        2,
+        r"settle~|सेटल~|ots|one[- ]time settlement|full (?:and|&) final|ekmusht|एकमुश्त|samjh?auta|samjhota|समझौता",
+        negation="around",
+        label="settlement",
+    ),
+    _cue(
+        "waiver",
+        2,
+        r"waive~|discount",
+        r"(?:byaj|byaaj|interest|penalty|penalti|charges|late fee|ब्याज|पेनल्टी) [^.!?\n]{0,15}?(?:maaf|maf|माफ|waive~|hata|kam|कम)~",
+        r"(?:kam|कम) (?:karke|करके|kar ke)",
+        r"\d+ ?(?:%|percent|pratishat) (?:pe|par|mein|me|पर) (?:close|band|settle)~",
+        r"(?:\d+|kuch) (?:hazaar|hazar|thousand|lakh|k) (?:mein|me|में) (?:close|band|settle|khatam)~",
+        negation="around",
+        label="a waiver",
+    ),
+)
+
+HARDSHIP: tuple[Cue, ...] = (
+    _cue(
+        "job_loss",
+        2,
+        r"(?:job|naukri|naukari|nokri|kaam) (?:bhi )?(?:chali gayi|chali gai|chala gaya|chhut|chhoot|chut|gayi|gai|nahi+n? (?:hai|rahi|raha)|lost)~",
+        r"नौकरी (?:भी )?(?:छूट|चली|नहीं|गई)~",
+        r"laid off|layoff|lost (?:my|his|her) (?:job|work)|unemployed|berozgaa?r~|बेरोजगार~|retrench~|(?:out of|without) (?:a )?(?:job|work)",
+        negation="none",
+        label="job loss",
+    ),
+    _cue(
+        "medical",
+        2,
+        r"hospital~|अस्पताल|हॉस्पिटल|admit~|ilaa?j|इलाज|operation|ऑपरेशन|medical|bimaa?r~|बीमार~|accident|एक्सीडेंट",
+        r"surgery|treatment|icu|dialysis|cancer|dawai|दवा~",
+        negation="none",
+        label="a medical emergency",
+    ),
+    _cue(
+        "death",
+        2,
+        r"death|died|passed away|expire~|guzar (?:gaye|gayi|gaya)|nidhan|dehant|देहांत|निधन|मृत्यु|मौत|maut",
+        negation="none",
+        label="a death in the family",
+    ),
+    _cue(
+        "business",
+        2,
+        r"(?:business|dhandha|dhanda|dukaan|dukan|shop|karobar|व्यापार|धंधा|दुकान|बिजनेस)~ [^.!?\n]{0,20}?(?:band|loss|thap|ठप|बंद|nahi+n? chal|नहीं चल|down|slow|mandi|मंदी)~",
+        r"(?:loss|nuksaa?n|नुकसान|घाटा|ghata) (?:hua|ho gaya|हुआ|हो गया)~|(?:bahut|heavy|huge) (?:loss|nuksaan)",
+        negation="none",
+        label="business loss",
+    ),
+    _cue(
+        "salary",
+        2,
+        r"(?:salary|tankhwah|tankhwa|pagaar|पगार|तनख्वाह|वेतन) [^.!?\n]{0,25}?(?:nahi+n? (?:aayi|aai|mili|di|aa rahi|mil rahi)|नहीं (?:आई|मिली|दी)|ruki|rok|delay|late|hi nahi+n?)~",
+        r"salary (?:not (?:paid|received|credited)|hasn't|has not|delayed)|(?:haven't|have not|not) (?:been )?(?:paid|received) (?:my )?(?:salary|wages)",
+        negation="none",
+        label="salary not paid",
+    ),
+    _cue(
+        "no_money",
+        2,
+        r"(?:paisa|paise|paisey|money|funds|income|kamai|पैसा|पैसे|कमाई|आमदनी) [^.!?,\n]{0,12}?(?:nahi+n? (?:hai|hain|h|bacha|bache)|नहीं (?:है|हैं|बचा)|khatam|खत्म)",
+        r"(?:no|don't have (?:the |any |enough )?|do not have (?:the |any |enough )?)(?:money|income|funds)",
+        r"haath (?:mein|me|में) [^.!?,\n]{0,15}?nahi+n?|koi income nahi+n?",
+        r"(?:ghar|घर) (?:chalana|chalane|चलाना) [^.!?\n]{0,15}?(?:mushkil|मुश्किल|nahi+n?)|kiraya [^.!?\n]{0,15}?nahi+n?",
+        r"financial~ (?:hardship|problem|crisis|difficult~|issue~|constraint~|trouble)|hardship|आर्थिक (?:तंगी|समस्या|संकट)",
+        r"paison ki (?:tangi|dikkat|problem|kami)|पैसों की (?:तंगी|दिक्कत|कमी)",
+        negation="none",
+        label="financial hardship",
+    ),
+    _cue(
+        "relief",
+        2,
+        r"restructur~|moratorium|(?:pause|defer|postpone|reduce|lower) (?:the |my )?(?:emi|emis|payments?|instal~)",
+        r"emi (?:kam|chhoti|कम|tod)~|(?:emi|kist|kisht|किस्त|ईएमआई) [^.!?\n]{0,10}?(?:kam|कम) (?:kar|कर)~",
+        r"mohlat|मोहलत|grace period",
+        negation="none",
+        label="financial hardship",
+    ),
+    _cue(
+        "time_request",
+        1,
+        r"(?:more|some|extra) time|(?:thoda|kuch) (?:time|samay|waqt)|थोडा (?:समय|वक्त)|extension",
+        negation="none",
+        label="financial hardship",
+    ),
+    _cue(
+        "difficulty",
+        1,
+        r"mushkil|मुश्किल|majboo?ri|मजबूरी|emergency|इमरजेंसी|dikkat|दिक्कत|problem chal~",
+        r"(?:tight|tough|difficult) (?:time|situation|phase|month)|struggl~|karz|karza|कर्ज~|udhaar|उधार",
+        r"kahan (?:se|say) (?:laun|laaun|lau|dun|doon|bharun|bharu)|कहां से (?:लाऊं|दूं)",
+        negation="none",
+        label="an emergency",
+    ),
+    _cue(
+        "inability",
+        1,
+        r"nahi+n? (?:bhar|de|kar|chuka|jama kar|pay kar) ?(?:paunga|paungi|paaunga|paaungi|payenge|paa rahe|pa raha|paa raha|pa rahi|sakta|sakti|sakte|sakunga)~",
+        r"(?:possible|mumkin|sambhav|संभव) nahi+n?|nahi+n? ho (?:payega|paayega|paega|sakega)",
+        r"(?:can't|cannot|can not|unable to|not able to|won't be able to) (?:pay|afford|manage|make the payment)",
+        r"नहीं (?:दे|भर|कर|चुका) (?:पाऊंगा|पाऊंगी|पाएंगे|सकता|सकती|सकते|पा रहा)~",
+        negation="none",
+        label="financial hardship",
+    ),
+)
+
+CALLBACK: tuple[Cue, ...] = (
+    _cue(
+        "call_later",
+        2,
+        r"(?:baad|bad) (?:mein|me|main|में) (?:call|phone|baat|karna|karo|kijiye|kariye|karein|fon)~",
+        r"(?:call|phone|fon|कॉल|फोन) (?:karo|karna|kijiye|kariye|karein|kar lijiye|kar lena|kar dena|kar do|करें|कीजिए|करना|कर लीजिए|कर लेना|करो)",
+        r"call (?:me )?(?:back|later)|call ?back|(?:call|ring) me (?:tomorrow|later|in|after|at|on|next)~|(?:talk|speak) later",
+        r"बाद में (?:बात|कॉल|फोन)",
+        label="callback",
+    ),
+    _cue(
+        "busy",
+        1,
+        r"meeting (?:mein|me|में)|busy|व्यस्त|driving|(?:gaadi|gadi) chala~|गाडी चला~",
+        r"baat nahi+n? kar (?:sakta|sakti|sakte|paunga)|बात नहीं कर (?:सकता|सकती)|can'?t (?:talk|speak)",
+        r"in the middle of|not a good time|so (?:raha|rahi) (?:hoon|hu|tha)",
+        r"(?:train|bus|flight|office|ऑफिस|class) (?:mein|me|में) (?:hoon|hu|हूं)|network (?:nahi|issue|problem)",
+        r"(?:thodi|थोडी) (?:der|देर) (?:baad|बाद)|(?:\d+|ek|do|aadha|half an?) (?:ghante|ghanta|hour|hours|minute|minutes|min|घंटे) (?:baad|later|बाद)",
+        negation="none",
+        label="callback",
+    ),
+)
+
+_INFO_ITEMS = (
+    r"statement|noc|no dues|no objection|foreclos~|preclos~|schedule|certificate|closure letter|soa|"
+    r"account details|bank details|details|upi id|payment link|link|letter|copy|स्टेटमेंट|एनओसी|लेटर|लिंक"
+)
+
+INFO: tuple[Cue, ...] = (
+    _cue(
+        "send",
+        2,
+        rf"(?:bhej|bhejo|bhejiye|bhejna|send|email|e-mail|mail|sms|whatsapp|share|भेज)~ [^.!?\n]{{0,25}}?(?:{_INFO_ITEMS})",
+        rf"(?:{_INFO_ITEMS}) [^.!?\n]{{0,25}}?(?:bhej|send|email|mail|sms|whatsapp|share|भेज|chahiye|चाहिए|need|want|required)~",
+        r"(?:please )?send (?:it|me|them)|(?:sms|email|mail|whatsapp) kar (?:do|dijiye|dena)",
+        label="documents",
+    ),
+    _cue(
+        "ask",
+        1,
+        r"kitn[aie](?! baar)|कितन[ाीे]|how (?:much|many|can i|do i|to)|what (?:is|are|will be|would be) (?:the|my)",
+        r"(?:kab|when) (?:tak )?(?:due|hai|hoga|is|karna|bharna)~|kab due",
+        r"(?:upi id|account (?:number|details|no)|ifsc|balance|outstanding|due date|amount|interest rate|foreclosure|बकाया) [^.!?\n]{0,10}?(?:kya|kitna|क्या|कितना)",
+        r"(?:bata (?:do|dijiye|dena)|bataiye|batao|बताइए|बता दीजिए)",
+        r"(?:kaise|how) [^.!?\n]{0,15}?(?:pay|bhar|karu|karun|kare|karein)~",
+        label="details",
+    ),
+    _cue("item", 0.5, _INFO_ITEMS, negation="none", label="details"),
+)
+
+# --------------------------------------------------------------------------------------------
+# Context lexicons (agent's and customer's words)
+# --------------------------------------------------------------------------------------------
+
+AGENT_CONFIRMS_PAYMENT: tuple[Cue, ...] = (
+    _cue(
+        "confirm",
+        1,
+        r"payment [^.!?\n]{0,20}?(?:receive~|mil gaya|mil gayi|aa gaya|aa gayi|credit~|dikh raha|reflect~|update ho gaya)",
+        r"(?:can see|i see|we have received|we've received|received) (?:the |your )?payment",
+        r"(?:account|emi|loan) (?:is )?(?:now )?(?:up to date|clear|cleared|regular)|(?:emi|account) clear hai|entry aa (?:gaya|gayi)",
+        r"(?:भुगतान|पेमेंट|पैसे) [^.!?\n\u0964]{0,15}?(?:मिल गया|मिल गए|आ गया|प्राप्त)",
+        negation="around",
+    ),
+    _cue(
+        "no_dues",
+        1,
+        r"कोई बकाया नहीं|no (?:dues|outstanding)|(?:kuch|koi) (?:bhi )?(?:pending|baaki|dues) nahi+n?",
+        negation="none",
+    ),
+)
+
+_ON_TIME = re.compile(
+    _p(
+        r"on time|in time|time (?:pe|par|se)|samay (?:pe|par)|समय (?:पर|से)|before the due date|due date (?:se )?pehle|"
+        r"reminder|courtesy|yaad dila~|याद दिला~|(?:is|are|hai|will be) due|due (?:hai|on|date|ho)|ड्यू (?:है|हो)|"
+        r"auto[- ]?debit (?:ho jayega|set)|(?:ecs|nach|mandate) is set"
+    )
+)
+_OVERDUE = re.compile(
+    _START
+    + _p(
+        r"(?:overdue|over due|pending|bounce~|late|baaki|baki|बाकी|bakaya|बकाया|missed|miss ho|abhi tak|अभी तक|outstanding|"
+        r"nahi aaya|नहीं आया|dpd|legal|cibil|notice|\d+ (?:din|days|दिन) (?:se|से|ho gaye|हो गए))"
+    )
+)
+_BARE_NO = re.compile(_p(r"^(?:nahi+n?|nhi|no|nope|na|नहीं|ना|bilkul nahi+n?|nahi+n? ji|no sir|nahi+n? sir)[\s.!]*$"))
+_PAY_ASK = re.compile(
+    _p(r"pay|payment|bhar|jama|karenge|karengi|kab tak|amount|emi|किस्त|भुगतान|जमा|overdue|dues|clear"),
+)
+
+# --------------------------------------------------------------------------------------------
+# Sentiment lexicons (customer's words)
+# --------------------------------------------------------------------------------------------
+
+POSITIVE: tuple[Cue, ...] = (
+    _cue("thanks", 1, r"thank~|thanx|thnx|thx|dhanyavaa?d|dhanyawaa?d|dhanyvaa?d|धन्यवाद|shukriya|शुक्रिया", negation="none"),
+    _cue("thanks_plus", 0.5, r"thank you so much|thanks a lot|bahut bahut (?:dhanyavaa?d|shukriya)|very helpful", negation="none"),
+    _cue("grace", 0.5, r"meherbani|mehrbani|मेहरबानी", negation="none"),
+    _cue(
+        "agree",
+        0.5,
+        r"zaroor|zarur|jaroor|jarur|जरूर|sure|definitely|certainly|absolutely|pakka|पक्का",
+        r"no problem|no worries|koi (?:problem|tension|dikkat|issue|pareshani) nahi+n?~|कोई (?:दिक्कत|समस्या|परेशानी) नहीं",
+    ),
+    _cue(
+        "good",
+        1,
+        r"(?:bahut )?(?:achha|accha|acha|achhi|acchi|अच्छा|अच्छी) (?:hua|laga|hai|raha|tha|thi|service|experience|offer|लगा|हुआ)",
+        r"badhiya|badiya|बढिया|bahut achha|बहुत अच्छा|achhe se|great|excellent|awesome|wonderful|perfect|happy|glad|pleased",
+        r"helpful|appreciate~|polite|nice|wah|waah|khush|खुश|samjhaya",
+        negation="around",
+    ),
+    _cue("on_time", 0.5, r"on time|time (?:pe|par)|samay par|समय पर", negation="none"),
+    _cue("yes", 0.25, r"yes|haan ji|ha ji|ji haan|जी हां|हां जी", negation="none"),
+    _cue("okay", 0.25, r"theek hai|thik hai|ठीक है", negation="none"),
+)
+
+NEGATIVE: tuple[Cue, ...] = (
+    _cue(
+        "anger",
+        1,
+        r"pareshaa?n~|परेशान|harass~|gussa|गुस्सा|angry|annoyed|irritat~|frustrat~|disgust~|fed up",
+        r"bakwas|बकवास|nonsense|rubbish|ghatiya|घटिया|worst|pathetic|useless|beka+r|pagal|पागल",
+        r"kitni (?:baar|bar)|कितनी बार|how many times|stop calling|call mat|phone mat|फोन मत|dobara (?:call|phone)",
+        r"phone rakho|shut up|farak nahi+n? padta|jo (?:karna|marzi)~|जो करना है|(?:tang|तंग) (?:aa|kar|हो)~",
+        r"dhokha|धोखा|fraud~|cheat~|loot~|लूट",
+        r"gaa?li|गाली|dhamk~|धमक~|threat~|rude|badtamee?z~|बदतमीज~|chilla~|चिल्ला~|badnaa?m~|बदनाम",
+        r"galat(?! (?:number|no|nambar|numbar))|गलत(?! (?:नंबर|नम्बर))|wrong(?! (?:number|no|person))|incorrect|not correct|error|mistake",
+        negation="around",
+    ),
+    _cue(
+        "distress",
+        1,
+        r"mushkil|मुश्किल|majboo?ri|मजबूरी|takleef|तकलीफ|dukhi|दुखी|ghabra~|helpless|desperate|struggl~",
+        r"kahan (?:se|say) (?:laun|laaun|lau|dun|doon|bharun|bharu)|कहां से",
+        r"(?:bahut|heavy|huge) loss|nuksaa?n|नुकसान",
+        negation="around",
+    ),
+    _cue("trouble", 0.5, r"problem|dikkat|दिक्कत|pareshani|tension", negation="around"),
+    _cue("emergency", 0.5, r"emergency|hospital~|अस्पताल|medical", negation="none"),
+    _cue(
+        "inability",
+        0.5,
+        r"can't|cannot|nahi+n? (?:de|bhar) ?(?:sakta|sakti|paunga|paungi)|nahi+n? ho (?:payega|paayega)|possible nahi+n?|नहीं (?:दे|भर) (?:पाऊंगा|सकता)",
+        negation="none",
+    ),
+    _cue("mat", 0.5, r"mat (?:karo|kijiye|dijiye|karna|do)|मत (?:करो|कीजिए|दीजिए)", negation="none"),
+)
+
+_SENTIMENT_PRIOR: dict[IntentCategory, float] = {
+    IntentCategory.COMPLAINT: -1.0,
+    IntentCategory.REFUSE_TO_PAY: -1.0,
+    IntentCategory.HARDSHIP: -1.0,
+    IntentCategory.DISPUTE: -0.5,
+}
+
+# --------------------------------------------------------------------------------------------
+# Day / date / amount phrases
+# --------------------------------------------------------------------------------------------
+
+_WEEKDAYS: tuple[tuple[str, str], ...] = (
+    ("Monday", r"monday|somvaa?r|somwaa?r|सोमवार"),
+    ("Tuesday", r"tuesday|mangalvaa?r|mangalwaa?r|मंगलवार"),
+    ("Wednesday", r"wednesday|budhvaa?r|budhwaa?r|बुधवार"),
+    ("Thursday", r"thursday|guruvaa?r|guruwaa?r|brihaspativaa?r|गुरुवार|बृहस्पतिवार"),
+    ("Friday", r"friday|shukravaa?r|shukrawaa?r|शुक्रवार"),
+    ("Saturday", r"saturday|shanivaa?r|shaniwaa?r|शनिवार"),
+    ("Sunday", r"sunday|ravivaa?r|raviwaa?r|itwaa?r|itvaa?r|रविवार|इतवार"),
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTH_RE = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|march|mar|april|apr|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+
+
+@dataclass(frozen=True, slots=True)
+class _When:
+    """A day/date phrase found in the text."""
+
+    start: int
+    end: int
+    label: str  # "Wednesday", "Tomorrow", "5th", "Next week", "Evening" ...
+    kind: Literal["day", "part"]  # a day, or only a part of the day
+    offset: int | None = None  # days from the call date, when relative
+    weekday: int | None = None
+    dom: int | None = None  # day of month
+    month: int | None = None
+
+
+_DAY_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    *(
+        (re.compile(f"{_START}(?:{_p(pat)}){_END}"), f"wd:{i}")
+        for i, (_, pat) in enumerate(_WEEKDAYS)
+    ),
+    (re.compile(_START + _p(rf"(?P<d>\d{{1,2}}) (?:{_MONTH_RE[7:-1]})~") + _END), "dm"),
+    (re.compile(_START + _p(r"(?P<d>\d{1,2}) ?(?:tareekh|tarikh|taarikh|tarik|tareek|tarrikh|date|तारीख|तारिख)") + _END), "dom"),
+    (re.compile(_START + r"(?:the )?(?P<d>\d{1,2})(?:st|nd|rd|th)" + _END), "dom"),
+    (re.compile(_START + _p(r"day after tomorrow|parso|parson|parsoon|परसों|परसो") + _END), "rel:2"),
+    (re.compile(_START + _p(r"tomorrow|kal|कल") + _END), "rel:1"),
+    (re.compile(_START + _p(r"today|tonight|aaj|aj|आज|abhi|अभी|right now|immediately") + _END), "rel:0"),
+    (re.compile(_START + _p(r"agle (?:hafte|week)|next week|अगले (?:हफ्ते|सप्ताह)|is (?:hafte|week)|this week") + _END), "lbl:Next week"),
+    (re.compile(_START + _p(r"agle mahine|next month|अगले महीने") + _END), "lbl:Next month"),
+    (re.compile(_START + _p(r"month end|mahine (?:ke )?(?:end|aakhir|akhir)|end of (?:the |this )?month") + _END), "lbl:Month end"),
+    (
+        re.compile(
+            _START
+            + _p(
+                r"(?:salary|tankhwah|tankhwa|pagaar|तनख्वाह|वेतन|पगार) (?:aane|aate|milne|milte|credit|aayegi|आने|आते|मिलने|मिलते)~"
+                r"|(?:after|once) (?:i get )?(?:my |the )?salary|salary (?:ke baad|milte hi)"
+            )
+            + _END
+        ),
+        "lbl:On salary credit",
+    ),
+)
+_PART_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(_START + _p(r"shaam|sham|evening|शाम") + _END), "evening"),
+    (re.compile(_START + _p(r"subah|morning|सुबह") + _END), "morning"),
+    (re.compile(_START + _p(r"dopahar|dopeher|afternoon|दोपहर") + _END), "afternoon"),
+    (re.compile(_START + _p(r"raat|night|रात") + _END), "night"),
+    (
+        re.compile(
+            _START
+            + _p(r"(?P<n>\d+|ek|do|aadha|half an?|one|two) (?:ghante|ghanta|hour|hours|घंटे|घंटा) (?:baad|later|बाद)|in (?:an?|one|two|\d+) hours?")
+            + _END
+        ),
+        "hours",
+    ),
+    (
+        re.compile(_START + _p(r"(?:thodi|थोडी) (?:der|देर) (?:baad|बाद)|baad (?:mein|me|में)|later|बाद में") + _END),
+        "later",
+    ),
+)
+
+_AMOUNT_RE = re.compile(
+    _START
+    + r"(?:(?:rs\.?|₹|inr) ?)?(?P<num>\d{1,3}(?:,\d{2,3})+|\d{4,7})(?!\d)"
+    + r"|"
+    + _START
+    + _p(r"(?P<w>dedh|dhai|ek|do|teen|char|paanch|one|two|three|four|five|\d+(?:\.\d+)?) (?P<u>lakh|lac|hazaar|hazar|thousand|k)")
+    + _END
+)
+_NUM_WORDS = {
+    "dedh": 1.5,
+    "dhai": 2.5,
+    "ek": 1,
+    "one": 1,
+    "do": 2,
+    "two": 2,
+    "teen": 3,
+    "three": 3,
+    "char": 4,
+    "four": 4,
+    "paanch": 5,
+    "five": 5,
+}
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _find_whens(text: str) -> list[_When]:
+    """Every day/date or part-of-day phrase in ``text``, in order."""
+    out: list[_When] = []
+    for rx, kind in _DAY_PATTERNS:
+        for m in rx.finditer(text):
+            if kind.startswith("wd:"):
+                i = int(kind[3:])
+                out.append(_When(m.start(), m.end(), _WEEKDAYS[i][0], "day", weekday=i))
+            elif kind == "dm":
+                d = int(m.group("d"))
+                mon = _MONTHS.index(m.group("mon")[:3]) + 1
+                if 1 <= d <= 31:
+                    out.append(_When(m.start(), m.end(), f"{d} {_MONTH_NAMES[mon - 1]}", "day", dom=d, month=mon))
+            elif kind == "dom":
+                d = int(m.group("d"))
+                if 1 <= d <= 31:
+                    out.append(_When(m.start(), m.end(), _ordinal(d), "day", dom=d))
+            elif kind.startswith("rel:"):
+                off = int(kind[4:])
+                label = {0: "Today", 1: "Tomorrow", 2: "Day after tomorrow"}[off]
+                out.append(_When(m.start(), m.end(), label, "day", offset=off))
+            else:
+                out.append(_When(m.start(), m.end(), kind[4:], "day"))
+    for rx, kind in _PART_PATTERNS:
+        for m in rx.finditer(text):
+            if kind == "hours":
+                n = m.groupdict().get("n") or "1"
+                n = {"ek": "1", "one": "1", "do": "2", "two": "2"}.get(n, n)
+                label = "In half an hour" if n.startswith(("aadha", "half")) else f"In {n} hour{'s' if n != '1' else ''}"
+            else:
+                label = {"later": "Later"}.get(kind, kind.capitalize())
+            out.append(_When(m.start(), m.end(), label, "part"))
+    # Drop phrases nested inside a longer one (e.g. "kal" inside nothing, "date" inside "due date").
+    out.sort(key=lambda w: (w.start, -(w.end - w.start)))
+    kept: list[_When] = []
+    for w in out:
+        if kept and w.start < kept[-1].end:
+            continue
+        kept.append(w)
+    return kept
+
+
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
+
+
+def _nearest_when(whens: Sequence[_When], anchors: Sequence[tuple[int, int]], limit: int) -> _When | None:
+    """The day phrase closest to any anchor (within ``limit`` characters), with any adjacent
+    part-of-day phrase merged into its label ("Tomorrow morning")."""
+    days = [w for w in whens if w.kind == "day"]
+    parts = [w for w in whens if w.kind == "part"]
+    best: tuple[int, _When] | None = None
+    for w in days or parts:
+        d = min((_distance((w.start, w.end), a) for a in anchors), default=limit + 1)
+        if d <= limit and (best is None or d < best[0]):
+            best = (d, w)
+    if best is None:
+        if days:
+            return None
+        return None
+    chosen = best[1]
+    if chosen.kind == "day":
+        for p in parts:
+            if _distance((chosen.start, chosen.end), (p.start, p.end)) <= 6 and p.label not in ("Later",):
+                label = f"{chosen.label} {p.label.lower()}"
+                return _When(chosen.start, max(chosen.end, p.end), label, "day", chosen.offset, chosen.weekday, chosen.dom, chosen.month)
+    return chosen
+
+
+def _resolve(when: _When, today: date) -> date | None:
+    """The calendar date a phrase points at, relative to the call date (None if vague)."""
+    if when.offset is not None:
+        return today + timedelta(days=when.offset)
+    if when.weekday is not None:
+        ahead = (when.weekday - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+    if when.dom is not None:
+        year, month = today.year, when.month or today.month
+        if when.month is None and when.dom < today.day:
+            month += 1
+        elif when.month is not None and (month, when.dom) < (today.month, today.day):
+            year += 1
+        if month > 12:
+            year, month = year + 1, 1
+        try:
+            return date(year, month, when.dom)
+        except ValueError:
+            return None
+    return None
+
+
+def _amount(text: str, anchors: Sequence[tuple[int, int]], limit: int = 40) -> str | None:
+    """The money amount closest to an anchor in ``text`` (formatted for a summary), if any."""
+    best: tuple[int, str] | None = None
+    for m in _AMOUNT_RE.finditer(text):
+        if m.group("num"):
+            raw = m.group("num")
+            if "," not in raw and len(raw) == 4 and 1900 <= int(raw) <= 2100:
+                continue  # a year, not an amount
+            label = f"Rs {raw}"
+        else:
+            w, u = m.group("w"), m.group("u")
+            n = _NUM_WORDS.get(w) or float(w)
+            unit = {"lac": "lakh", "hazar": "thousand", "hazaar": "thousand", "k": "thousand"}.get(u, u)
+            label = f"Rs {n:g} {unit}"
+        d = min((_distance((m.start(), m.end()), a) for a in anchors), default=limit + 1)
+        if d <= limit and (best is None or d < best[0]):
+            best = (d, label)
+    return best[1] if best else None
+
+
+# --------------------------------------------------------------------------------------------
+# Decision
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Evidence:
+    """Everything the rules found in one transcript."""
+
+    turns: list[Turn]
+    customer: _Doc
+    agent: _Doc
+    found: dict[IntentCategory, _Found]
+    promise_negated: bool
+    bare_no: bool
+    whens: list[_When]
+    promise_when: _When | None
+
+    def score(self, cat: IntentCategory) -> float:
+        return self.found[cat].score
+
+
+def _collect(transcript: str) -> _Evidence:
+    turns = split_turns(transcript)
+    customer = _Doc("\n".join(t.text for t in turns if t.speaker == "customer"))
+    agent = _Doc("\n".join(t.text for t in turns if t.speaker == "agent"))
+    cats = IntentCategory
+    found = {
+        cats.PROMISE_TO_PAY: _match(customer, PROMISE),
+        cats.REFUSE_TO_PAY: _match(customer, REFUSE),
+        cats.ALREADY_PAID: _match(customer, ALREADY_PAID),
+        cats.DISPUTE: _match(customer, DISPUTE),
+        cats.WRONG_PARTY: _match(customer, WRONG_PARTY),
+        cats.COMPLAINT: _match(customer, COMPLAINT),
+        cats.SETTLEMENT_REQUEST: _match(customer, SETTLEMENT),
+        cats.HARDSHIP: _match(customer, HARDSHIP),
+        cats.CALLBACK_REQUEST: _match(customer, CALLBACK),
+        cats.INFORMATION_REQUEST: _match(customer, INFO),
+    }
+    promise = found[cats.PROMISE_TO_PAY]
+    # A negated promise ("nahi karunga", "payment nahi dunga", "नहीं भरूंगा") is a refusal.
+    promise_negated = any(h.cue.name in ("pay_verb", "generic_future") for h in promise.negated)
+    if promise_negated:
+        cue = REFUSE[0]
+        first = next(h for h in promise.negated if h.cue.name in ("pay_verb", "generic_future"))
+        found[cats.REFUSE_TO_PAY].hits.append(_Hit(cue, first.start, first.end))
+    # A bare "nahi" / "no" answering the agent's question about paying is a refusal too.
+    bare_no = False
+    for prev, cur in zip(turns, turns[1:], strict=False):
+        if prev.speaker == "agent" and cur.speaker == "customer" and _BARE_NO.match(cur.text):
+            if _PAY_ASK.search(prev.text):
+                bare_no = True
+                found[cats.REFUSE_TO_PAY].hits.append(_Hit(REFUSE[0], 0, 0))
+    whens = _find_whens(customer.text)
+    anchors = [(h.start, h.end) for h in promise.hits]
+    promise_when = _nearest_when(whens, anchors, limit=60) if anchors else None
+    return _Evidence(turns, customer, agent, found, promise_negated, bare_no, whens, promise_when)
+
+
+def _decide(ev: _Evidence) -> IntentCategory:
+    """Pick one category from the scores, in a fixed priority order.
+
+    Facts about who is on the line and whether the debt is owed come first (wrong party,
+    dispute), then formal complaints, claims of payment, settlement asks and explicit
+    refusals. A promise wins over a hardship reason when it names a day ("emergency tha,
+    Wednesday ko pakka karunga"); an undated "jaise hi paisa aayega de dunga" next to a
+    hardship story is hardship. An explicit callback ask wins over a single hardship cue.
+    """
+    c = IntentCategory
+    s = ev.score
+    if s(c.WRONG_PARTY) >= 3:
+        return c.WRONG_PARTY
+    if s(c.DISPUTE) >= 2:
+        return c.DISPUTE
+    if s(c.COMPLAINT) >= 3:
+        return c.COMPLAINT
+    if s(c.ALREADY_PAID) >= 2:
+        return c.ALREADY_PAID
+    if s(c.SETTLEMENT_REQUEST) >= 2:
+        return c.SETTLEMENT_REQUEST
+    if s(c.REFUSE_TO_PAY) >= 2:
+        return c.REFUSE_TO_PAY
+    if s(c.PROMISE_TO_PAY) >= 1 and (ev.promise_when is not None or s(c.HARDSHIP) < 2):
+        return c.PROMISE_TO_PAY
+    if s(c.CALLBACK_REQUEST) >= 2 and s(c.HARDSHIP) <= 2:
+        return c.CALLBACK_REQUEST
+    if s(c.HARDSHIP) >= 2:
+        return c.HARDSHIP
+    if s(c.COMPLAINT) >= 2:
+        return c.COMPLAINT
+    if s(c.WRONG_PARTY) >= 2:
+        return c.WRONG_PARTY
+    if s(c.INFORMATION_REQUEST) >= 1:
+        return c.INFORMATION_REQUEST
+    if s(c.HARDSHIP) >= 1:
+        return c.HARDSHIP
+    if s(c.CALLBACK_REQUEST) >= 1:
+        return c.CALLBACK_REQUEST
+    return c.OTHER
+
+
+def _sentiment(ev: _Evidence, category: IntentCategory) -> Sentiment:
+    """Lexicon score of the customer's words plus a category prior.
+
+    Negated positive words ("khush nahi", "not happy") count as negative, negated negative words
+    ("koi problem nahi") count as nothing; exclamation marks amplify the lexical score by 1.5.
+    """
+    pos = _match(ev.customer, POSITIVE)
+    neg = _match(ev.customer, NEGATIVE)
+    lexical = sum(h.cue.weight for h in pos.hits) - sum(h.cue.weight for h in neg.hits)
+    lexical -= sum(h.cue.weight for h in pos.negated if h.cue.name == "good")
+    if "!" in ev.customer.text:
+        lexical *= 1.5
+    score = lexical + _SENTIMENT_PRIOR.get(category, 0.0)
+    if score >= 1.0:
+        return Sentiment.POSITIVE
+    if score <= -1.0:
+        return Sentiment.NEGATIVE
+    return Sentiment.NEUTRAL
+
+
+def _on_time(ev: _Evidence) -> bool:
+    """A reminder for an instalment that is not yet due, answered with on-time payment."""
+    both = f"{ev.agent.text}\n{ev.customer.text}"
+    return bool(_ON_TIME.search(both)) and not _OVERDUE.search(both)
+
+
+def _agent_confirmed_payment(ev: _Evidence) -> bool:
+    return bool(_match(ev.agent, AGENT_CONFIRMS_PAYMENT).hits)
+
+
+def _info_answered(ev: _Evidence) -> bool:
+    """The agent spoke after the customer's first question (and nothing has to be sent)."""
+    asked = False
+    for t in ev.turns:
+        if t.speaker == "customer" and _match(_Doc(t.text), INFO).hits:
+            asked = True
+        elif asked and t.speaker == "agent":
+            return True
+    return False
+
+
+def _action_required(ev: _Evidence, category: IntentCategory) -> bool:
+    c = IntentCategory
+    if category is c.PROMISE_TO_PAY:
+        return not _on_time(ev)
+    if category is c.ALREADY_PAID:
+        return not _agent_confirmed_payment(ev)
+    if category is c.INFORMATION_REQUEST:
+        if "send" in ev.found[c.INFORMATION_REQUEST].names():
+            return True
+        return not _info_answered(ev)
+    return category is not c.OTHER
+
+
+# --------------------------------------------------------------------------------------------
+# Text output
+# --------------------------------------------------------------------------------------------
+
+_TITLES: dict[IntentCategory, str] = {
+    IntentCategory.PROMISE_TO_PAY: "Promise to Pay",
+    IntentCategory.ALREADY_PAID: "Already Paid",
+    IntentCategory.DISPUTE: "Dispute",
+    IntentCategory.HARDSHIP: "Financial Hardship",
+    IntentCategory.SETTLEMENT_REQUEST: "Settlement Request",
+    IntentCategory.REFUSE_TO_PAY: "Refusal to Pay",
+    IntentCategory.CALLBACK_REQUEST: "Callback Request",
+    IntentCategory.WRONG_PARTY: "Wrong Party",
+    IntentCategory.INFORMATION_REQUEST: "Information Request",
+    IntentCategory.COMPLAINT: "Complaint",
+    IntentCategory.OTHER: "No Clear Intent",
+}
+
+_INFO_TOPICS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(_START + _p(p) + _END), label)
+    for p, label in (
+        (r"foreclos~|preclos~", "foreclosure amount"),
+        (r"statement|स्टेटमेंट|soa", "account statement"),
+        (r"noc|no dues|no objection|एनओसी", "NOC"),
+        (r"schedule", "repayment schedule"),
+        (r"link|लिंक|upi id|account details|bank details", "payment details"),
+        (r"kitna baaki|kitna bakaya|बकाया|outstanding|balance", "outstanding amount"),
+        (r"kab due|due date|kab hai|when is", "due date"),
+        (r"bounce charge|charges?|fee", "charges"),
+    )
+)
+
+
+def _when_text(when: _When | None, today: date | None) -> str:
+    if when is None:
+        return ""
+    resolved = _resolve(when, today) if today else None
+    suffix = f" ({resolved.isoformat()})" if resolved else ""
+    if when.label == "On salary credit":
+        return " when the salary is credited"
+    if when.label in ("Next week", "Next month", "Month end"):
+        return f" {when.label.lower()}"
+    if when.dom is not None and when.month is None:
+        return f" by the {when.label}{suffix}"
+    if when.offset is not None or when.kind == "part":
+        return f" {when.label.lower()}{suffix}"
+    return f" on {when.label}{suffix}"
+
+
+def _describe(ev: _Evidence, category: IntentCategory, action: bool, today: date | None) -> tuple[str, str]:
+    """(customer_intent, summary) for the chosen category."""
+    c = IntentCategory
+    title = _TITLES[category]
+    found = ev.found[category]
+    best = found.best()
+    hardship = ev.found[c.HARDSHIP].best()
+    cust = ev.customer.text
+    anchors = [(h.start, h.end) for h in found.hits if h.end > 0]
+
+    if category is c.PROMISE_TO_PAY:
+        when = ev.promise_when
+        amount = _amount(cust, anchors)
+        amt = f" {amount}" if amount else ""
+        if not action:
+            intent = f"{title} - On time"
+            summary = "The customer confirmed the upcoming instalment will be paid on time; no follow-up is needed."
+            return intent, summary
+        intent = f"{title} - {when.label}" if when else title
+        summary = f"The customer promised to pay{amt}{_when_text(when, today)}."
+        if hardship is not None and hardship.label:
+            summary += f" They cited {hardship.label} as the reason for the delay; track the promise."
+        else:
+            summary += " Track the promise and follow up if it is missed."
+        return intent, summary
+
+    if category is c.ALREADY_PAID:
+        if action:
+            return f"{title} - Verify", (
+                "The customer says the payment has already been made. Verify the payment against the account."
+            )
+        return f"{title} - Confirmed", (
+            "The customer says the payment has already been made and the agent confirmed receipt on the call."
+        )
+
+    if category is c.DISPUTE:
+        what = best.label if best and best.label else "the debt"
+        return f"{title} - {what.capitalize()}", (
+            f"The customer disputes the account ({what}). Investigate the dispute before further collection."
+        )
+
+    if category is c.HARDSHIP:
+        reason = hardship.label if hardship and hardship.label else "financial hardship"
+        return f"{title} - {reason.capitalize()}", (
+            f"The customer cannot pay right now because of {reason}. Review the account for relief or restructuring options."
+        )
+
+    if category is c.SETTLEMENT_REQUEST:
+        amount = _amount(cust, anchors, limit=60)
+        offer = f", offering {amount}" if amount else ""
+        return title, (
+            f"The customer asked to settle the outstanding amount{offer}. Prepare a settlement proposal for approval."
+        )
+
+    if category is c.REFUSE_TO_PAY:
+        return title, "The customer refused to pay. Escalate the account per the collections policy."
+
+    if category is c.CALLBACK_REQUEST:
+        when = _nearest_when(ev.whens, anchors, limit=40) if anchors else None
+        intent = f"{title} - {when.label}" if when else title
+        later = _when_text(when, today) or " later"
+        return intent, f"The customer asked to be called back{later}. Schedule the callback."
+
+    if category is c.WRONG_PARTY:
+        if "third_party" in found.names():
+            return f"{title} - Third party", (
+                "A third party answered, not the borrower. Update the contact details and reach the borrower directly."
+            )
+        return f"{title} - Wrong number", (
+            "The person reached says this is a wrong number for the borrower. Fix the contact details."
+        )
+
+    if category is c.INFORMATION_REQUEST:
+        topics = [label for rx, label in _INFO_TOPICS if rx.search(cust)]
+        topic = " and ".join(dict.fromkeys(topics[:2])) or "account information"
+        intent = f"{title} - {topic[0].upper()}{topic[1:]}"
+        if action:
+            return intent, f"The customer asked for the {topic}. Send the requested information."
+        return intent, f"The customer asked about the {topic} and the agent answered on the call."
+
+    if category is c.COMPLAINT:
+        what = best.label if best and best.label else "the collection process"
+        return f"{title} - {what.capitalize()}", (
+            f"The customer complained about {what}. Log the complaint and escalate it for review."
+        )
+
+    return title, "The customer expressed no clear intent about the debt. No follow-up is needed."
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+
+def analyze_text(transcript: str, call_started_at: datetime | None = None) -> CallAnalysis:
+    """Analyze one transcript with deterministic rules.
+
+    ``call_started_at`` (optional) resolves relative day phrases ("kal", "Wednesday",
+    "5 tareekh") into calendar dates in the summary.
+    """
+    ev = _collect(transcript)
+    category = _decide(ev)
+    sentiment = _sentiment(ev, category)
+    action = _action_required(ev, category)
+    today = call_started_at.date() if call_started_at else None
+    intent, summary = _describe(ev, category, action, today)
+    return CallAnalysis(
+        customer_intent=intent[:200],
+        intent_category=category,
+        sentiment=sentiment,
+        action_required=action,
+        summary=summary[:1000],
+    )

@@ -1,0 +1,393 @@
+"""``bench``: run the real service against a fake Gemini of a chosen latency and measure it.
+
+The service runs as a subprocess (``python -m consumer``) on fresh topics and a fresh database of
+the configured Kafka and PostgreSQL. The benchmark publishes N events, waits until N distinct
+InsightEvents arrived, and prints one JSON line: events/s, end-to-end latency percentiles (input
+record timestamp → output record timestamp), CPU per event and peak RSS of the service process,
+Little's-law efficiency = throughput ÷ (MAX_IN_FLIGHT ÷ LLM latency), and whether exactly-once held
+(rows == distinct insights == N). ``--mode http`` instead fires concurrent ``POST /analyze_call``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from tqdm import tqdm
+
+from producer_tools.samples import SAMPLES_PATH, load_rows
+from producer_tools.send import send
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What to run."""
+
+    bootstrap: str
+    database_url: str
+    events: int
+    latency: float
+    max_in_flight: int
+    partitions: int
+    provider: str
+    mode: str
+    concurrency: int
+    timeout: float
+    progress: bool
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def _peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return round(ordered[index], 1)
+
+
+@contextlib.asynccontextmanager
+async def _fresh_database(admin_url: str) -> AsyncIterator[str]:
+    name = f"insights_bench_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    try:
+        yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+    finally:
+        conn = await asyncpg.connect(admin_url)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+async def _create_topics(bootstrap: str, names: list[str], partitions: int) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics(
+            [NewTopic(n, num_partitions=partitions, replication_factor=1) for n in names]
+        )
+    finally:
+        await admin.close()
+
+
+@contextlib.contextmanager
+def _process(args: list[str], env: dict[str, str], log_path: Path) -> Any:
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+
+async def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                msg = f"service exited with {proc.returncode} during start"
+                raise RuntimeError(msg)
+            with contextlib.suppress(aiohttp.ClientError, KeyError, ValueError):
+                async with http.get(f"{base}/health") as resp:
+                    body = await resp.json()
+                    if body["components"]["kafka"].get("assigned_partitions"):
+                        return
+            await asyncio.sleep(0.2)
+    msg = "service did not become ready"
+    raise TimeoutError(msg)
+
+
+async def _wait_fake(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.get(f"{url}/_fake/stats") as resp:
+                    if resp.status == 200:
+                        return
+            await asyncio.sleep(0.1)
+    msg = "fake Gemini did not start"
+    raise TimeoutError(msg)
+
+
+async def _collect(
+    bootstrap: str, topic: str, expect: int, timeout: float, progress: bool
+) -> tuple[dict[str, int], int]:
+    """Distinct source_event_id → output timestamp (ms), and the number of duplicates seen."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    seen: dict[str, int] = {}
+    duplicates = 0
+    bar = tqdm(total=expect, unit="insight", file=sys.stderr, disable=not progress, desc="← insights")
+    deadline = time.monotonic() + timeout
+    try:
+        while len(seen) < expect and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500, max_records=5000)
+            for records in batch.values():
+                for record in records:
+                    source = json.loads(record.value)["source_event_id"]
+                    if source in seen:
+                        duplicates += 1
+                    else:
+                        seen[source] = record.timestamp
+                        bar.update(1)
+    finally:
+        bar.close()
+        await consumer.stop()
+    return seen, duplicates
+
+
+async def _input_timestamps(bootstrap: str, topic: str, expect: int) -> dict[str, int]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    stamps: dict[str, int] = {}
+    try:
+        while len(stamps) < expect:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            if not batch:
+                break
+            for records in batch.values():
+                for record in records:
+                    stamps[json.loads(record.value)["event_id"]] = record.timestamp
+    finally:
+        await consumer.stop()
+    return stamps
+
+
+async def run_kafka_bench(cfg: BenchConfig, env: dict[str, str], base: str, pid: int) -> dict[str, Any]:
+    """Publish, wait for every insight, measure."""
+    rows = load_rows(SAMPLES_PATH)
+    cpu_before = _cpu_seconds(pid)
+    collector = asyncio.create_task(
+        _collect(cfg.bootstrap, env["KAFKA_OUTPUT_TOPIC"], cfg.events, cfg.timeout, cfg.progress)
+    )
+    started = time.time()
+    await send(
+        bootstrap=cfg.bootstrap,
+        topic=env["KAFKA_INPUT_TOPIC"],
+        rows=rows,
+        count=cfg.events,
+        rate=0,
+        progress=False,
+    )
+    outputs, duplicates = await collector
+    cpu_used = _cpu_seconds(pid) - cpu_before
+    inputs = await _input_timestamps(cfg.bootstrap, env["KAFKA_INPUT_TOPIC"], cfg.events)
+    conn = await asyncpg.connect(env["DATABASE_URL"])
+    try:
+        stored = int(await conn.fetchval("SELECT count(*) FROM call_records"))
+    finally:
+        await conn.close()
+    latencies = [float(outputs[e] - inputs[e]) for e in outputs if e in inputs]
+    first_in = min(inputs.values()) if inputs else int(started * 1000)
+    last_out = max(outputs.values()) if outputs else int(time.time() * 1000)
+    wall_s = max(0.001, (last_out - first_in) / 1000)
+    throughput = len(outputs) / wall_s
+    result: dict[str, Any] = {
+        "mode": "kafka",
+        "events": cfg.events,
+        "insights": len(outputs),
+        "rows": stored,
+        "duplicate_insights": duplicates,
+        "exactly_once": stored == cfg.events == len(outputs),
+        "events_per_s": round(throughput, 1),
+        "wall_s": round(wall_s, 3),
+        "latency_ms_p50": _percentile(latencies, 0.50),
+        "latency_ms_p99": _percentile(latencies, 0.99),
+        "cpu_ms_per_event": round(cpu_used * 1000 / max(1, len(outputs)), 3),
+        "peak_rss_mib": _peak_rss_mib(pid),
+    }
+    if cfg.provider == "gemini" and cfg.latency > 0:
+        result["littles_law_efficiency"] = round(throughput / (cfg.max_in_flight / cfg.latency), 3)
+    return result
+
+
+async def run_http_bench(cfg: BenchConfig, base: str, pid: int) -> dict[str, Any]:
+    """``concurrency`` callers, each posting ``events / concurrency`` transcripts one after another."""
+    rows = load_rows(SAMPLES_PATH)
+    per_caller = max(1, cfg.events // cfg.concurrency)
+    statuses: dict[int, int] = {}
+    latencies: list[float] = []
+    cpu_before = _cpu_seconds(pid)
+    bar = tqdm(total=per_caller * cfg.concurrency, unit="req", file=sys.stderr, disable=not cfg.progress)
+
+    async def caller(http: aiohttp.ClientSession, n: int) -> None:
+        for i in range(per_caller):
+            row = rows[(n * per_caller + i) % len(rows)]
+            t0 = time.perf_counter()
+            async with http.post(f"{base}/analyze_call", json={"transcript": row["transcript"]}) as resp:
+                await resp.read()
+                statuses[resp.status] = statuses.get(resp.status, 0) + 1
+            latencies.append((time.perf_counter() - t0) * 1000)
+            bar.update(1)
+
+    connector = aiohttp.TCPConnector(limit=cfg.concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(caller(http, n) for n in range(cfg.concurrency)))
+        wall_s = time.perf_counter() - started
+    bar.close()
+    total = per_caller * cfg.concurrency
+    result: dict[str, Any] = {
+        "mode": "http",
+        "requests": total,
+        "concurrency": cfg.concurrency,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "answers_per_s": round(total / wall_s, 1),
+        "wall_s": round(wall_s, 3),
+        "latency_ms_p50": _percentile(latencies, 0.50),
+        "latency_ms_p99": _percentile(latencies, 0.99),
+        "cpu_ms_per_request": round((_cpu_seconds(pid) - cpu_before) * 1000 / total, 3),
+        "peak_rss_mib": _peak_rss_mib(pid),
+    }
+    if cfg.provider == "gemini" and cfg.latency > 0:
+        ideal = min(cfg.concurrency, cfg.max_in_flight) / cfg.latency
+        result["littles_law_efficiency"] = round(total / wall_s / ideal, 3)
+    return result
+
+
+async def bench(cfg: BenchConfig, workdir: Path) -> dict[str, Any]:
+    """Set up fresh topics, database, fake Gemini and service; run the chosen mode."""
+    suffix = uuid.uuid4().hex[:8]
+    topics = {
+        "KAFKA_INPUT_TOPIC": f"bench.transcripts.{suffix}",
+        "KAFKA_OUTPUT_TOPIC": f"bench.insights.{suffix}",
+        "KAFKA_DLQ_TOPIC": f"bench.dlq.{suffix}",
+    }
+    await _create_topics(cfg.bootstrap, list(topics.values()), cfg.partitions)
+    port = _free_port()
+    env = {
+        **os.environ,
+        **topics,
+        "KAFKA_BOOTSTRAP_SERVERS": cfg.bootstrap,
+        "KAFKA_GROUP_ID": f"bench-{suffix}",
+        "MAX_IN_FLIGHT": str(cfg.max_in_flight),
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        "LLM_PROVIDER": cfg.provider,
+    }
+    async with _fresh_database(cfg.database_url) as dsn:
+        env["DATABASE_URL"] = dsn
+        with contextlib.ExitStack() as stack:
+            if cfg.provider == "gemini":
+                fake_port = _free_port()
+                fake_args = [sys.executable, "-m", "producer_tools.fake_gemini", "--port", str(fake_port)]
+                stack.enter_context(
+                    _process([*fake_args, "--latency", str(cfg.latency)], env, workdir / "fake_gemini.log")
+                )
+                env["GEMINI_BASE_URL"] = f"http://127.0.0.1:{fake_port}"
+                env["GEMINI_API_KEY"] = "bench-key"
+                await _wait_fake(env["GEMINI_BASE_URL"])
+            service = stack.enter_context(
+                _process([sys.executable, "-m", "consumer"], env, workdir / "service.log")
+            )
+            base = f"http://127.0.0.1:{port}"
+            await _wait_ready(base, service, timeout=120)
+            if cfg.mode == "http":
+                result = await run_http_bench(cfg, base, service.pid)
+            else:
+                result = await run_kafka_bench(cfg, env, base, service.pid)
+    result.update(
+        {
+            "provider": cfg.provider,
+            "llm_latency_s": cfg.latency if cfg.provider == "gemini" else None,
+            "max_in_flight": cfg.max_in_flight,
+            "partitions": cfg.partitions,
+        }
+    )
+    return result
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, bootstrap: str, database_url: str) -> None:
+    """The ``bench`` sub-command's options."""
+    parser.add_argument("--events", type=int, default=2000, help="events (or requests) to process")
+    parser.add_argument("--latency", type=float, default=1.0, help="fake Gemini latency in seconds")
+    parser.add_argument("--max-in-flight", type=int, default=128)
+    parser.add_argument("--partitions", type=int, default=1)
+    parser.add_argument("--provider", choices=["gemini", "offline"], default="gemini")
+    parser.add_argument("--mode", choices=["kafka", "http"], default="kafka")
+    parser.add_argument("--concurrency", type=int, default=32, help="HTTP callers (--mode http)")
+    parser.add_argument("--timeout", type=float, default=600, help="give up after this many seconds")
+    parser.add_argument("--bootstrap", default=bootstrap)
+    parser.add_argument("--database-url", default=database_url)
+    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--logs", default=".bench", help="folder for the service and fake logs")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run a benchmark from parsed arguments; print one JSON line."""
+    if args.events < 1 or args.max_in_flight < 1 or args.partitions < 1 or args.concurrency < 1:
+        print("--events, --max-in-flight, --partitions and --concurrency must be positive", file=sys.stderr)
+        return 2
+    cfg = BenchConfig(
+        bootstrap=args.bootstrap,
+        database_url=re.sub(r"\s", "", args.database_url),
+        events=args.events,
+        latency=args.latency,
+        max_in_flight=args.max_in_flight,
+        partitions=args.partitions,
+        provider=args.provider,
+        mode=args.mode,
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+        progress=not args.no_progress,
+    )
+    workdir = Path(args.logs)
+    workdir.mkdir(parents=True, exist_ok=True)
+    result = asyncio.run(bench(cfg, workdir))
+    print(json.dumps(result))
+    return 0 if result.get("exactly_once", True) else 1

@@ -1,1 +1,0 @@
-"""In-process and subprocess fakes of external services, for tests and benchmarks."""
