@@ -10,9 +10,9 @@ import asyncpg
 import pytest
 
 from consumer.settings import Settings
+from producer_tools.fake_gemini import FakeGemini, Status, Text, Valid
 from schemas import InsightEvent
 from tests.conftest import Stack
-from producer_tools.fake_gemini import FakeGemini, Status, Text, Valid
 from tests.integration.helpers import consume, event, make_settings, publish_events, running_service
 
 pytestmark = pytest.mark.integration

@@ -20,8 +20,8 @@ from consumer.analyzer.gemini import REPAIR_TEMPLATE, GeminiAnalyzer
 from consumer.analyzer.prompt import SYSTEM_INSTRUCTION, TRANSCRIPT_CLOSE, TRANSCRIPT_OPEN, build_prompt
 from consumer.errors import AnalyzerError, AnalyzerOutputError, AnalyzerUnavailableError
 from consumer.settings import Settings
-from schemas import CallAnalysis, IntentCategory, Sentiment
 from producer_tools.fake_gemini import Blocked, Delay, FakeGemini, Raw, Status, Text, Valid
+from schemas import CallAnalysis, IntentCategory, Sentiment
 
 API_KEY = "test-key-5f1e9c0d-SECRET"
 MODEL = "gemini-test-model"
