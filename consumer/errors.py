@@ -51,3 +51,10 @@ class StoreUnavailableError(InsightsError):
 
     retriable = True
     reason = "db_unavailable"
+
+
+class StoreRejectedError(InsightsError):
+    """PostgreSQL refused this record's data (not a connection problem): retrying will not help."""
+
+    retriable = False
+    reason = "db_rejected"

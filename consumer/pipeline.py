@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from consumer.analyzer.base import Analyzer
-from consumer.store import Store, StoredInsight
+from consumer.batching import MicroBatcher
+from consumer.store import NewInsight, Store, StoredInsight
 from schemas import TranscriptEvent
 
 log = logging.getLogger(__name__)
@@ -18,7 +20,8 @@ log = logging.getLogger(__name__)
 class Pipeline:
     """Analyzes an event and stores the result with its outbox entry.
 
-    At most ``max_in_flight`` analyses run at once in the process, whoever asks for them.
+    At most ``max_in_flight`` analyses run at once in the process, whoever asks for them. Look-ups
+    and writes of concurrent events are micro-batched: one query and one transaction serve many.
     """
 
     def __init__(
@@ -28,38 +31,50 @@ class Pipeline:
         *,
         max_in_flight: int,
         on_stored: Callable[[], None] = lambda: None,
+        batch_size: int = 256,
+        batch_linger_s: float = 0.002,
     ) -> None:
         self.analyzer = analyzer
         self.store = store
         self._slots = asyncio.Semaphore(max_in_flight)
         self._max_in_flight = max_in_flight
         self._on_stored = on_stored
+        self._lookups: MicroBatcher[uuid.UUID, StoredInsight | None] = MicroBatcher(
+            store.find_many, max_size=batch_size, linger_s=batch_linger_s, name="lookup"
+        )
+        self._writes: MicroBatcher[NewInsight, StoredInsight] = MicroBatcher(
+            self._save_many, max_size=batch_size, linger_s=batch_linger_s, name="write"
+        )
 
     @property
     def in_flight(self) -> int:
         """Analyses running now."""
-        return self._max_in_flight - self._slots._value
+        return self._max_in_flight - self._slots._value  # noqa: SLF001 - asyncio exposes no getter
 
     async def process(self, event: TranscriptEvent, *, source: str) -> StoredInsight:
         """Return the stored insight for the event, analysing it only if it was never stored.
 
         Raises the analyzer's and the store's errors (``InsightsError`` subclasses) unchanged.
         """
-        existing = await self.store.find(event.event_id)
+        existing = await self._lookups.submit(event.event_id)
         if existing is not None:
             return existing
         started = time.perf_counter()
         async with self._slots:
             analysis = await self.analyzer.analyze(event.text(), call_started_at=event.call_started_at)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
-        stored = await self.store.save(
-            event,
-            analysis,
-            self.analyzer.info,
+        item = NewInsight(
+            event=event,
+            analysis=analysis,
+            analyzer=self.analyzer.info,
             processed_at=datetime.now(UTC),
             processing_time_ms=elapsed_ms,
             source=source,
         )
-        if stored.created:
+        return await self._writes.submit(item)
+
+    async def _save_many(self, items: Sequence[NewInsight]) -> Sequence[StoredInsight | BaseException]:
+        results = await self.store.save_many(items)
+        if any(isinstance(r, StoredInsight) and r.created for r in results):
             self._on_stored()
-        return stored
+        return results

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
-from consumer.errors import StoreUnavailableError
+from consumer.errors import InsightsError, StoreRejectedError, StoreUnavailableError
 from schemas import AnalyzerInfo, CallAnalysis, InsightEvent, TranscriptEvent
 
 log = logging.getLogger(__name__)
@@ -38,26 +39,45 @@ TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.InvalidAuthorizationSpecificationError,
 )
 
-_INSERT_RECORD = """
+_INSERT_RECORDS = """
 INSERT INTO call_records (
     unique_id, transcript, intent, sentiment, action_required, summary, metadata,
     event_id, call_id, intent_category, analyzer_provider, analyzer_model,
     processing_time_ms, call_started_at, source, created_at, updated_at
-) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+)
+SELECT u, t, i, s, a, sm, m::jsonb, e, c, ic, ap, am, pt, cs, src, ca, ca
+FROM unnest(
+    $1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::uuid[],
+    $9::text[], $10::text[], $11::text[], $12::text[], $13::float8[], $14::timestamptz[], $15::text[],
+    $16::timestamptz[]
+) AS x(u, t, i, s, a, sm, m, e, c, ic, ap, am, pt, cs, src, ca)
 ON CONFLICT (event_id) DO NOTHING
-RETURNING id
+RETURNING id, event_id
 """
 
-_SELECT_BY_EVENT = """
+_SELECT_BY_EVENTS = """
 SELECT id, unique_id, transcript, intent, sentiment, action_required, summary, call_id,
        intent_category, analyzer_provider, analyzer_model, processing_time_ms, created_at, event_id
-FROM call_records WHERE event_id = $1
+FROM call_records WHERE event_id = ANY($1::uuid[])
 """
 
 _INSERT_OUTBOX = """
-INSERT INTO insight_outbox (event_id, record_id, topic, key, payload) VALUES ($1, $2, $3, $4, $5)
+INSERT INTO insight_outbox (event_id, record_id, topic, key, payload)
+SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::bytea[], $5::bytea[])
 ON CONFLICT (event_id) DO NOTHING
 """
+
+
+@dataclass(frozen=True, slots=True)
+class NewInsight:
+    """What the pipeline asks the store to save for one event."""
+
+    event: TranscriptEvent
+    analysis: CallAnalysis
+    analyzer: AnalyzerInfo
+    processed_at: datetime
+    processing_time_ms: float
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +137,48 @@ def _row_to_stored(row: asyncpg.Record, *, created: bool) -> StoredInsight:
     )
 
 
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def _record_values(item: NewInsight) -> tuple[Any, ...]:
+    """One row of the batch insert, in the column order of _INSERT_RECORDS.
+
+    PostgreSQL text cannot hold NUL characters; they carry no meaning in a transcript, so they go.
+    """
+    event, analysis = item.event, item.analysis
+    metadata = dict(event.metadata)
+    for name in ("language", "agent_id", "account_ref"):
+        value = getattr(event, name)
+        if value is not None:
+            metadata.setdefault(name, value)
+    metadata_json = json.dumps(_without_nul(metadata), ensure_ascii=False, default=str)
+    return (
+        str(uuid.uuid4()),
+        event.text().replace("\x00", ""),
+        analysis.customer_intent,
+        analysis.sentiment.value,
+        analysis.action_required,
+        analysis.summary,
+        metadata_json,
+        event.event_id,
+        event.call_id,
+        analysis.intent_category.value,
+        item.analyzer.provider,
+        item.analyzer.model,
+        item.processing_time_ms,
+        event.call_started_at,
+        item.source,
+        item.processed_at,
+    )
+
+
 class Store:
     """A pooled connection to PostgreSQL. Every method maps connection trouble to StoreUnavailableError."""
 
@@ -157,81 +219,90 @@ class Store:
 
     async def find(self, event_id: uuid.UUID) -> StoredInsight | None:
         """The stored insight of a source event, if any."""
+        return (await self.find_many([event_id]))[0]
+
+    async def find_many(self, event_ids: Sequence[uuid.UUID]) -> list[StoredInsight | None]:
+        """The stored insights of several source events (None where not stored), in one query."""
         try:
-            row = await self._pool.fetchrow(_SELECT_BY_EVENT, event_id)
+            rows = await self._pool.fetch(_SELECT_BY_EVENTS, list(event_ids))
         except TRANSIENT_DB_ERRORS as exc:
             raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
-        return _row_to_stored(row, created=False) if row else None
+        found = {row["event_id"]: _row_to_stored(row, created=False) for row in rows}
+        return [found.get(event_id) for event_id in event_ids]
 
-    async def save(
-        self,
-        event: TranscriptEvent,
-        analysis: CallAnalysis,
-        analyzer: AnalyzerInfo,
-        *,
-        processed_at: datetime,
-        processing_time_ms: float,
-        source: str,
-    ) -> StoredInsight:
-        """Insert the row and its outbox entry in one transaction; idempotent on ``event_id``.
+    async def save(self, item: NewInsight) -> StoredInsight:
+        """Save one insight; see ``save_many``."""
+        result = (await self.save_many([item]))[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
-        A second save of the same event writes nothing and returns the row stored the first time.
+    async def save_many(self, items: Sequence[NewInsight]) -> list[StoredInsight | InsightsError]:
+        """Insert rows and their outbox entries in one transaction; idempotent on ``event_id``.
+
+        An event stored before is not written again: its result is the row stored the first time
+        (``created=False``) and no outbox entry is added. When PostgreSQL rejects the data of the
+        batch, each item is retried alone so that only the offending one fails (StoreRejectedError).
+        Connection trouble raises StoreUnavailableError for the whole batch.
         """
-        metadata = dict(event.metadata)
-        for name in ("language", "agent_id", "account_ref"):
-            value = getattr(event, name)
-            if value is not None:
-                metadata.setdefault(name, value)
-        transcript = event.text()
-        unique_id = str(uuid.uuid4())
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                record_id = await conn.fetchval(
-                    _INSERT_RECORD,
-                    unique_id,
-                    transcript,
-                    analysis.customer_intent,
-                    analysis.sentiment.value,
-                    analysis.action_required,
-                    analysis.summary,
-                    json.dumps(metadata, ensure_ascii=False, default=str),
-                    event.event_id,
-                    event.call_id,
-                    analysis.intent_category.value,
-                    analyzer.provider,
-                    analyzer.model,
-                    processing_time_ms,
-                    event.call_started_at,
-                    source,
-                    processed_at,
-                )
+            return list(await self._save_batch(items))
+        except TRANSIENT_DB_ERRORS as exc:
+            raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
+        except asyncpg.PostgresError as exc:
+            if len(items) == 1:
+                return [StoreRejectedError(f"PostgreSQL rejected the record: {exc}")]
+        results: list[StoredInsight | InsightsError] = []
+        for item in items:
+            results.extend(await self.save_many([item]))
+        return results
+
+    async def _save_batch(self, items: Sequence[NewInsight]) -> list[StoredInsight]:
+        rows = [_record_values(item) for item in items]
+        columns = [list(col) for col in zip(*rows, strict=True)]
+        async with self._pool.acquire() as conn, conn.transaction():
+            inserted = {r["event_id"]: r["id"] for r in await conn.fetch(_INSERT_RECORDS, *columns)}
+            results: list[StoredInsight | None] = []
+            for item, values in zip(items, rows, strict=True):
+                record_id = inserted.pop(item.event.event_id, None)
                 if record_id is None:
-                    row = await conn.fetchrow(_SELECT_BY_EVENT, event.event_id)
-                    return _row_to_stored(row, created=False)
-                stored = StoredInsight(
-                    record_id=record_id,
-                    unique_id=unique_id,
-                    event_id=event.event_id,
-                    call_id=event.call_id,
-                    transcript=transcript,
-                    analysis=analysis,
-                    analyzer=analyzer,
-                    processed_at=processed_at,
-                    processing_time_ms=processing_time_ms,
-                    created=True,
+                    results.append(None)
+                    continue
+                results.append(
+                    StoredInsight(
+                        record_id=record_id,
+                        unique_id=values[0],
+                        event_id=item.event.event_id,
+                        call_id=item.event.call_id,
+                        transcript=values[1],
+                        analysis=item.analysis,
+                        analyzer=item.analyzer,
+                        processed_at=item.processed_at,
+                        processing_time_ms=item.processing_time_ms,
+                        created=True,
+                    )
                 )
-                insight = stored.insight_event()
+            created = [r for r in results if r is not None]
+            if created:
+                insights = [r.insight_event() for r in created]
                 await conn.execute(
                     _INSERT_OUTBOX,
-                    insight.event_id,
-                    record_id,
-                    self._output_topic,
-                    event.call_id.encode(),
-                    insight.model_dump_json().encode(),
+                    [i.event_id for i in insights],
+                    [r.record_id for r in created],
+                    [self._output_topic] * len(created),
+                    [r.call_id.encode() for r in created],
+                    [i.model_dump_json().encode() for i in insights],
                 )
-                return stored
-        except TRANSIENT_DB_ERRORS as exc:
-            raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
+            missing = [item.event.event_id for item, r in zip(items, results, strict=True) if r is None]
+            if missing:
+                existing = {
+                    row["event_id"]: _row_to_stored(row, created=False)
+                    for row in await conn.fetch(_SELECT_BY_EVENTS, missing)
+                }
+        return [
+            r if r is not None else existing[item.event.event_id]
+            for item, r in zip(items, results, strict=True)
+        ]
 
     async def count_records(self) -> int:
         """Number of rows in call_records."""
