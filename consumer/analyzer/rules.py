@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import bisect
 import re
+import re._constants as _sre_c
+import re._parser as _sre_parse
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -64,12 +66,16 @@ def normalize(text: str) -> str:
     Devanagari: nukta dropped (ज़ → ज, ढ़ → ढ), chandrabindu folded into anusvara (ँ → ं).
     Romanised: lower case, letters repeated 3+ times squeezed to two ("nahiii" → "nahii").
     """
-    t = unicodedata.normalize("NFD", text)
-    t = t.replace("\u093c", "").replace("\u0901", "\u0902")
-    t = unicodedata.normalize("NFC", t)
-    t = t.translate(_PUNCT_MAP).lower()
+    t = _fold_devanagari(text).translate(_PUNCT_MAP).lower()
     t = _REPEATS.sub(r"\1\1", t)
     return _SPACES.sub(" ", t)
+
+
+def _fold_devanagari(text: str) -> str:
+    """NFC with the Devanagari nukta dropped and chandrabindu folded into anusvara."""
+    t = unicodedata.normalize("NFD", text)
+    t = t.replace("\u093c", "").replace("\u0901", "\u0902")
+    return unicodedata.normalize("NFC", t)
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,7 +124,7 @@ def _label_alternation(labels: Iterable[str]) -> str:
 _LABEL_RE = re.compile(
     r"(?:^|(?<=[\s.!?\u0964\"'\)\]]))"
     rf"(?:(?P<agent>{_label_alternation(_AGENT_LABELS)})|(?P<customer>{_label_alternation(_CUSTOMER_LABELS)}))"
-    r"\s*(?:\d{1,2}\s*)?[:：]",
+    r"\s*(?:\d{1,2}\s*)?(?:\([^()\n]{0,40}\)\s*)?[:：]",
 )
 
 
@@ -157,10 +163,11 @@ def split_turns(transcript: str) -> list[Turn]:
 # Cue machinery
 # --------------------------------------------------------------------------------------------
 
-_L = r"[\w\u0900-\u097F]"  # a "letter": ASCII word chars, Devanagari letters and matras
+# A "letter": word characters plus Devanagari letters and vowel signs, but not the danda (।, ॥).
+_L = r"[\w\u0900-\u0963\u0966-\u097F]"
 _START = rf"(?<!{_L})"
 _END = rf"(?!{_L})"
-_TOKEN = re.compile(r"[\w\u0900-\u097F']+")
+_TOKEN = re.compile(r"(?:[\w\u0900-\u0963\u0966-\u097F]|')+")
 _CLAUSE_BREAK = re.compile(r"[.!?,;:\n\u0964|]")
 
 _NEGATORS = frozenset(
@@ -202,10 +209,115 @@ Negation = Literal["none", "before", "around"]
 def _p(pattern: str) -> str:
     """Expand the small pattern shorthand used in the lexicons.
 
-    ``~`` = the rest of a word (``[\\w\\u0900-\\u097F]*``), ``@`` = one whole word, and a space
-    matches one space. Devanagari in patterns is normalised like the text.
+    ``~`` = the rest of a word (``[\\w\\u0900-\\u097F]*``), ``@`` = one whole word, a space
+    matches one space, and ``nahi+n?`` also covers the spellings "nahee" and "nhi". Devanagari in
+    patterns is normalised like the text.
     """
-    return normalize(pattern).replace("~", f"{_L}*").replace("@", f"{_L}+")
+    pattern = pattern.replace("nahi+n?", "(?:nahi+n?|nahee|nhi)")
+    return _fold_devanagari(pattern).replace("~", f"{_L}*").replace("@", f"{_L}+")
+
+
+def _word(pattern: str) -> re.Pattern[str]:
+    """Compile a shorthand pattern that must start and end on word boundaries."""
+    return re.compile(f"{_START}(?:{_p(pattern)}){_END}")
+
+
+# Pre-filter. Running ~100 alternation-heavy patterns over every position of a transcript is
+# what costs time, and most cues cannot match at all. From each compiled pattern we derive the
+# literal strings every match must start with (via the regex parse tree) and keep their first
+# two or three characters as "keys". A pattern is run only when one of its keys occurs at the
+# start of a word in the text. Patterns whose start cannot be pinned down are always run.
+_PrefixSet = list[tuple[str, bool]]  # (literal prefix, can still be extended)
+_MAX_PREFIXES = 400
+_WORD_START = re.compile(rf"{_START}{_L}")
+
+
+def _prefixes(items: Iterable[tuple[object, object]]) -> _PrefixSet:
+    out: _PrefixSet = [("", True)]
+    for op, av in items:
+        if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
+            continue  # zero-width
+        ext: _PrefixSet
+        if op is _sre_c.LITERAL:
+            ext = [(chr(av), True)]  # type: ignore[arg-type]
+        elif op is _sre_c.SUBPATTERN:
+            ext = _prefixes(av[-1].data)  # type: ignore[index]
+        elif op is _sre_c.BRANCH:
+            ext = [x for alt in av[1] for x in _prefixes(alt.data)]  # type: ignore[index]
+        elif op is _sre_c.IN and len(av) <= 8 and all(o is _sre_c.LITERAL for o, _ in av):  # type: ignore[arg-type]
+            ext = [(chr(c), True) for _, c in av]  # type: ignore[union-attr]
+        elif op is _sre_c.IN and av == [(_sre_c.CATEGORY, _sre_c.CATEGORY_DIGIT)]:
+            ext = [(c, True) for c in "0123456789"]
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT):
+            lo, _hi, sub = av  # type: ignore[misc]
+            taken = [(x, False) for x, _ in _prefixes(sub.data)]
+            ext = [("", True), *taken] if lo == 0 else taken
+        else:
+            return [(x, False) for x, _ in out]
+        grown = [(x, False) for x, more in out if not more]
+        # Only the first three characters are ever used, so longer prefixes stop growing.
+        grown += [(x + y, more and len(x + y) < 3) for x, more0 in out if more0 for y, more in ext]
+        grown = list(dict.fromkeys((x[:3], more) for x, more in grown))
+        if len(grown) > _MAX_PREFIXES:
+            return [(x, False) for x, _ in out]
+        out = grown
+        if not any(more for _, more in out):
+            break
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Gate:
+    """Keys (2-3 leading characters) one of which must start a word for a pattern to match."""
+
+    keys3: frozenset[str]
+    keys2: frozenset[str]
+    always: bool
+
+    @classmethod
+    def of(cls, regex: re.Pattern[str]) -> _Gate:
+        found = {x for x, _ in _prefixes(_sre_parse.parse(regex.pattern).data)}
+        usable = found and all(len(x) >= 2 and re.match(_L, x[0]) for x in found)
+        if not usable:
+            return cls(frozenset(), frozenset(), always=True)
+        return cls(
+            frozenset(x[:3] for x in found if len(x) >= 3),
+            frozenset(x for x in found if len(x) == 2),
+            always=False,
+        )
+
+    def candidates(self, doc: _Doc) -> list[int]:
+        """The word starts where a match may begin, in order (only when not ``always``)."""
+        pos3, pos2, set3, set2 = doc.keys()
+        hit3 = self.keys3 & set3
+        hit2 = self.keys2 & set2 if self.keys2 else ()
+        if not hit3 and not hit2:
+            return []
+        out: list[int] = []
+        for key in hit3:
+            out += pos3[key]
+        for key in hit2:
+            out += pos2[key]
+        if len(out) > 1:
+            out.sort()
+        return out
+
+
+def _scan(regex: re.Pattern[str], gate: _Gate, doc: _Doc) -> list[re.Match[str]]:
+    """Non-overlapping matches of ``regex`` in ``doc``, like ``finditer`` but only trying the
+    positions the gate allows."""
+    if gate.always:
+        return list(regex.finditer(doc.text))
+    found: list[re.Match[str]] = []
+    text, end = doc.text, 0
+    for pos in gate.candidates(doc):
+        if pos < end:
+            continue
+        m = regex.match(text, pos)
+        if m is not None:
+            end = max(m.end(), pos + 1)
+            found.append(m)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +337,8 @@ class Cue:
     negation: Negation = "before"
     label: str = ""
     exclude: frozenset[str] = frozenset()
+    negators: frozenset[str] = _NEGATORS
+    gate: _Gate | None = None
 
 
 def _cue(
@@ -234,20 +348,39 @@ def _cue(
     negation: Negation = "before",
     label: str = "",
     exclude: Iterable[str] = (),
+    negators: frozenset[str] = _NEGATORS,
 ) -> Cue:
     body = "|".join(f"(?:{_p(a)})" for a in alternatives)
     regex = re.compile(f"{_START}(?:{body}){_END}")
-    return Cue(name, weight, regex, negation, label, frozenset(normalize(w) for w in exclude))
+    excluded = frozenset(normalize(w) for w in exclude)
+    return Cue(name, weight, regex, negation, label, excluded, negators, _Gate.of(regex))
+
+
+_KeyIndex = tuple[dict[str, list[int]], dict[str, list[int]], frozenset[str], frozenset[str]]
 
 
 class _Doc:
     """A normalised piece of text with its clause boundaries, for negation windows."""
 
-    __slots__ = ("breaks", "text")
+    __slots__ = ("_keys", "breaks", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+        self._keys: _KeyIndex | None = None
+
+    def keys(self) -> _KeyIndex:
+        """Where each 3- and 2-character string starts a word in the text (for ``_Gate``)."""
+        if self._keys is None:
+            t = self.text
+            k3: dict[str, list[int]] = {}
+            k2: dict[str, list[int]] = {}
+            for m in _WORD_START.finditer(t):
+                i = m.start()
+                k3.setdefault(t[i : i + 3], []).append(i)
+                k2.setdefault(t[i : i + 2], []).append(i)
+            self._keys = (k3, k2, frozenset(k3), frozenset(k2))
+        return self._keys
 
     def clause(self, start: int, end: int) -> tuple[int, int]:
         """Bounds of the clause around ``[start, end)``."""
@@ -303,15 +436,16 @@ class _Found:
 def _match(doc: _Doc, cues: Sequence[Cue]) -> _Found:
     found = _Found()
     for cue in cues:
-        for m in cue.regex.finditer(doc.text):
+        matches = _scan(cue.regex, cue.gate, doc) if cue.gate is not None else cue.regex.finditer(doc.text)
+        for m in matches:
             hit = _Hit(cue, m.start(), m.end())
             if cue.exclude and cue.exclude.intersection(doc.words_before(m.start(), 3)):
                 continue
             negated = False
             if cue.negation != "none":
-                negated = bool(_NEGATORS.intersection(doc.words_before(m.start(), 2)))
+                negated = bool(cue.negators.intersection(doc.words_before(m.start(), 2)))
                 if not negated and cue.negation == "around":
-                    negated = bool(_NEGATORS.intersection(doc.words_after(m.end(), 2)))
+                    negated = bool(cue.negators.intersection(doc.words_after(m.end(), 2)))
             (found.negated if negated else found.hits).append(hit)
     return found
 
@@ -353,6 +487,13 @@ _NOT_PAYMENT_OBJECTS = (
     "rbi",
     "jawab",
     "review",
+    "statement",
+    "letter",
+    "noc",
+    "copy",
+    "certificate",
+    "link",
+    "स्टेटमेंट",
     "feedback",
     "shikayat",
     "शिकायत",
@@ -372,7 +513,8 @@ PROMISE: tuple[Cue, ...] = (
         2,
         rf"(?:bhar|jama kar|jama|pay kar|payment kar|transfer kar|clear kar|chuka|daal|dal|bhej|de) ?{_FUT}",
         r"bhar[uo]o?n?g[ai]|bharenge|chukaa?[uo]o?n?g[ai]|chukayenge",
-        r"(?:pay|payment|jama|transfer|clear) (?:kar[uo]o?n?g[ai]|karenge)",
+        r"(?:pay|payment|jama|transfer|clear) (?:kar[uo]o?n?g[ai]|karenge|kr[uo]o?n?g[ai])",
+        r"(?:i )?promise (?:to pay|i will pay|i'll pay)|will be paid (?:by|on|before)",
         r"(?:i'?ll|i will|i shall|i'm going to|i am going to|we will|we'll|will) "
         r"(?:definitely |surely |certainly |try to |be able to |make sure to )?"
         r"(?:pay|transfer|clear|deposit|make (?:the |a )?payment|arrange|send (?:the )?(?:money|amount|payment)|keep (?:the )?balance)",
@@ -383,8 +525,8 @@ PROMISE: tuple[Cue, ...] = (
     _cue(
         "generic_future",
         1,
-        rf"kar ?{_FUT}",
-        r"kar[uo]o?n?g[ai]|karenge|kardunga|kardungi",
+        rf"(?:kar|kr) ?{_FUT}",
+        r"kar[uo]o?n?g[ai]|karenge|kardunga|kardungi|kr[uo]o?n?g[ai]",
         r"d[uo]o?n?g[ai]|denge",
         r"करूंगा|करूंगी|करेंगे|दूंगा|दूंगी|देंगे",
         r"i can pay|i'll do (?:it|the payment)|will do (?:it|the payment)",
@@ -395,6 +537,8 @@ PROMISE: tuple[Cue, ...] = (
         1,
         r"(?:auto[- ]?debit|emi|payment|ecs|nach|kist|kisht|balance|time pe|time par) [^.!?,\n]{0,20}?(?:ho|kat|cut) ja+y?e?g[ai]",
         r"(?:it|emi|payment|ecs|nach|auto[- ]?debit) will (?:go through|be (?:paid|debited|deducted|cleared|processed))",
+        r"(?:amount|money|balance|funds) will be (?:in|there|available|ready|credited|maintained)",
+        r"(?:balance|paisa|paise|amount) (?:rahega|rahenge|maintain (?:rahega|karunga|karungi))",
         r"(?:किस्त|ईएमआई|emi|पैसा|पैसे|भुगतान|समय पर) [^.!?,\n\u0964]{0,20}(?:कट|हो) जाए(?:गी|गा)",
     ),
 )
@@ -408,6 +552,7 @@ REFUSE: tuple[Cue, ...] = (
         r"jo (?:karna|karne|krna) (?:hai|ho|h) (?:kar|karo|kar lo|karlo|kar lijiye|kar lena)~",
         r"jo marzi~|court (?:jaana|jana|chale jao|le jao)~ [^.!?\n]{0,15}(?:jao|jaiye|jaao)",
         r"farak nahi+n? (?:padta|pada)|koi matlab nahi+n?",
+        r"nahi+n? (?:dene|bharne|chukane) wal[aei]|mujhe (?:koi |ek )?(?:paisa |paise |payment )?nahi+n? (?:dena|bharna|karna)",
         r"(?:ek|koi) (?:paisa|rupaya|rupya|rupee|rupiya) (?:bhi )?nahi+n?",
         r"जो करना है कर~|(?:एक|कोई) (?:पैसा|रुपया) (?:भी )?नहीं",
         negation="none",
@@ -421,10 +566,10 @@ ALREADY_PAID: tuple[Cue, ...] = (
         r"(?:payment|pay|paisa|paise|emi|kist|kisht|amount|bhugtan|dues?) (?:bhi |to |toh |maine )?(?:kar|kr|bhar|jama kar|bhej|de|transfer kar) ?(?:diya|di|diye|dia|chuka|chuki|chuke)",
         r"maine [^.!?\n]{0,30}?(?:bhar|jama kar|pay kar|payment kar|bhej|transfer kar|de) (?:diya|di|diye|dia)",
         r"(?:maine|humne) [^.!?\n]{0,30}?(?:jama|pay|payment|transfer) (?:kiya|ki|kiye|karaya|karwaya|kar chuka|kar chuki)",
-        r"(?:bhar|jama kar|pay kar|payment kar) (?:diya|di|diye|chuka|chuki|chuke) (?:tha|thi|the|hai|h)",
-        r"(?:payment|emi|paisa|paise|amount|kist|kisht) [^.!?\n]{0,15}?(?:ho gaya|ho gayi|ho chuka|ho chuki|hua tha|kat gaya|kat gayi|kat chuka|kat chuki|cut ho gaya|debit ho gaya|debit hua)",
+        r"(?:bhar|jama kar|pay kar|payment kar|clear kar) (?:diya|di|diye|chuka|chuki|chuke)",
+        r"(?:payment|emi|paisa|paise|amount|kist|kisht) [^.!?,\n]{0,25}?(?:ho gaya|ho gayi|ho chuka|ho chuki|hua tha|kat gaya|kat gayi|kat chuka|kat chuki|cut ho gaya|debit ho gaya|debit hua)",
         r"auto[- ]?debit (?:hua|ho gaya|ho chuka|ho gayi)",
-        r"already (?:paid|pay|done|jama|bhar|de diya|kar diya|clear~|made)",
+        r"already (?:paid|pay|done|jama|bhar|de diya|kar diya|clear~|made)|paid already|(?:emi|payment) (?:is )?already (?:paid|done|cleared)",
         r"(?:i|we) (?:have |had |already |have already )*(?:paid|cleared|transferred|deposited|made the payment)",
         r"(?:paid|cleared|transferred) (?:it|the (?:emi|amount|dues|payment|instal~))",
         r"payment (?:is |was |has been )?(?:done|made|completed|cleared)",
@@ -450,7 +595,8 @@ DISPUTE: tuple[Cue, ...] = (
         r"maine (?:koi|ye|yeh|yah|aisa|is|kabhi) (?:@ ){0,2}nahi+n? (?:liya|li|liye|kharida|khareeda)",
         r"never (?:took|taken|applied|availed|borrowed)",
         r"(?:didn't|did not|didnt|never) (?:take|apply|avail|borrow)",
-        r"not my (?:loan|account)|(?:mera|meri) (?:loan|account) nahi+n?",
+        r"not my (?:loan|account)|(?:mera|meri) (?:loan|account) nahi+n?|(?:loan|account|लोन) (?:mera|मेरा) (?:nahi+n?|नहीं)",
+        r"(?:galat|गलत) (?:istemal|istemaal|use|इस्तेमाल|उपयोग)|misuse~|दुरुपयोग",
         r"लोन कभी (?:लिया )?(?:ही )?नहीं|लिया ही नहीं|नहीं लिया|मेरा लोन नहीं",
         negation="none",
         label="loan not taken",
@@ -472,6 +618,15 @@ DISPUTE: tuple[Cue, ...] = (
         r"(?:charge|fee|penalty|चार्ज|फीस) (?:kyun|kyu|kaise|क्यों) (?:laga|lagaya|lagi|liya|लगा|लगाया)~",
         r"(?:why|how) (?:is|was|were|am i|have i been|did you) [^.!?\n]{0,30}?(?:charged|charge|outstanding|amount|it)",
         r"charged (?:twice|double|extra|wrongly|incorrectly)",
+        r"(?:should not|shouldn't|should never) be (?:there|charged|applied|added|on my account)",
+        r"(?:get|have|has) (?:it|this|that|them) (?:removed|reversed|waived off|corrected)",
+        r"(?:what|which|kaun ?sa|kaisa|kaisi) (?:penalty|charge|charges|fee|fine|dues|overdue|emi|loan)",
+        r"never missed|kabhi (?:bhi )?(?:emi |payment )?(?:miss|late) nahi+n?",
+        r"(?:galat|wrong|गलत) (?:record|entry|data|hisaab|hisab|calculation|रिकॉर्ड)~",
+        r"(?:\w+ emi|itna|itni|itne|amount|outstanding) kaise",
+        r"(?:maine|i) (?:sirf|only|bas|just) [^.!?\n]{0,20}?(?:liya|li|took|borrowed)~",
+        r"(?:aap|you) [^.!?,\n]{0,15}?(?:bol rahe|keh rahe|bata rahe|dikha rahe|are saying|are showing)~",
+        r"hisaa?b [^.!?\n]{0,20}?(?:samajh nahi+n?|galat|theek nahi+n?)|(?:calculation|breakup) [^.!?\n]{0,15}?(?:galat|wrong)",
         r"(?:never|nahi+n?|नहीं) (?:approve|approved|authori[sz]ed|agree|agreed)~|(?:approve|authori[sz]e) nahi+n? (?:kiya|ki)",
         negation="none",
         label="wrong charges",
@@ -481,7 +636,21 @@ DISPUTE: tuple[Cue, ...] = (
         1,
         r"(?:theek|thik|sahi|correct) (?:kijiye|karo|kar do|kar dijiye|karein|kariye)",
         r"hatao|hataiye|hata do|hata dijiye|remove (?:it|this|the charge~)|revers~|हटाइए|हटाओ|हटा दीजिए",
-        r"agreement (?:mein|me|में)|as per (?:the |my )?agreement|एग्रीमेंट|not correct|isn't correct|not right",
+        r"not correct|isn't correct|not right",
+        negation="none",
+        label="wrong charges",
+    ),
+    _cue(
+        "terms",
+        1,
+        r"agreement (?:mein|me|में)|as per (?:the |my )?(?:agreement|sanction letter)|एग्रीमेंट|sanction letter (?:mein|me)",
+        negation="none",
+        label="wrong charges",
+    ),
+    _cue(
+        "overcharge",
+        1,
+        r"(?:aap|aapne|you|you've|you have) [^.!?\n]{0,20}?(?:laga rahe|lagaya|laga diya|jod diya|jod rahe|charge kar rahe|charging|charged|added)~",
         negation="none",
         label="wrong charges",
     ),
@@ -494,11 +663,13 @@ WRONG_PARTY: tuple[Cue, ...] = (
         r"galat (?:number|no|nambar|numbar)|wrong (?:number|no|person)|(?:number|no) galat|rong number",
         r"गलत (?:नंबर|नम्बर)|(?:नंबर|नम्बर) गलत",
         r"(?:don't|do not|dont) know (?:any|anyone|him|her|this person|who)~",
-        r"kisi (?:@ )?ko (?:bhi )?nahi+n? (?:jaan|jan)~|किसी (?:@ )?को (?:भी )?नहीं जान~",
+        r"kisi (?:@ ){0,2}ko (?:bhi )?nahi+n? (?:jaan|jan)~|किसी (?:@ ){0,2}को (?:भी )?नहीं जान~",
+        r"(?:galat|wrong|गलत) (?:jagah|place|house|ghar|जगह|घर|banda|aadmi|insaan)",
         r"is naam (?:ka|ki|se) koi|इस नाम (?:का|की|से) कोई",
-        r"(?:yaha|yahan|yahaan|idhar) (?:pe |par )?koi (?:@ )?nahi+n? (?:reh|rah|hai)~|यहां कोई (?:@ )?नहीं (?:रहता|रहती|है)",
+        r"(?:yaha|yahan|yahaan|idhar) (?:pe |par )?koi (?:@ ){0,2}nahi+n? (?:reh|rah|hai)~|यहां कोई (?:@ ){0,2}नहीं (?:रहता|रहती|है)",
         r"(?:ye|yeh|yah|this) (?:number|no|sim) (?:@ )?(?:ka|ki|ke) nahi+n?|यह नंबर (?:@ )?का नहीं",
-        r"(?:number|sim) [^.!?\n]{0,25}?(?:pehle|abhi|naya|recently) (?:liya|li|liye|khareeda)",
+        r"(?:number|sim) [^.!?\n]{0,25}?(?:pehle|abhi|naya|recently) (?:liya|li|liye|khareeda|diya|mila|allot~)",
+        r"(?:ye|yeh|is|this) number (?:use|istemal|istemaal) nahi+n? (?:karta|karti|karte)|(?:doesn't|does not|no longer) use (?:this|the) number",
         r"not (?:his|her|their) number",
         negation="none",
         label="wrong number",
@@ -508,7 +679,7 @@ WRONG_PARTY: tuple[Cue, ...] = (
         3,
         r"main (?:unka|unki|unke|uska|uski|uske|inka|inki|inke|iska|iski) @ (?:hoon|hu|hun|bol)~",
         r"(?:unka|unki|uska|uski|inka|inki) (?:bhai|bhaiya|behen|behan|bahan|wife|biwi|patni|husband|pati|beta|beti|papa|father|pita|mummy|mother|maa|mom|dost|friend|bhabhi|chacha|mama|relative|rishtedar|padosi|neighbou?r|son|daughter|brother|sister)",
-        r"(?:i am|i'm|this is) (?:his|her|their) @",
+        r"(?:i am|i'm|this is) (?:his|her|their) @|(?:he|she)(?:'s| is) my @",
         r"मैं (?:उनका|उनकी|उनके|इनका|इनकी) @|(?:उनका|उनकी) (?:भाई|बहन|पत्नी|पति|बेटा|बेटी|पिता|मां|दोस्त)",
         negation="none",
         label="third party",
@@ -518,7 +689,8 @@ WRONG_PARTY: tuple[Cue, ...] = (
         2,
         r"(?:is|iss) (?:number|no) (?:par|pe|pr) nahi+n? (?:reh|rah|hai|hain)~|इस नंबर (?:पर|पे) नहीं",
         r"(?:yahan|yaha|yahaan) nahi+n? (?:reh|rah)~|no longer (?:uses?|using|lives?|living|has)",
-        r"(?:dusre|doosre) (?:sheher|shehar|city)|दूसरे शहर|shift(?:ed)? ho (?:gaye|gaya|gayi)",
+        r"(?:dusre|doosre) (?:sheher|shehar|city)|दूसरे शहर|shift(?:ed)? ho (?:gaye|gaya|gayi)|moved (?:out|away)",
+        r"(?:don't|do not) have (?:his|her|their) (?:new )?number",
         r"(?:apne|aapke) record (?:se|से) hata~|remove (?:my|this) number",
         negation="none",
         label="contact moved",
@@ -531,6 +703,7 @@ COMPLAINT: tuple[Cue, ...] = (
         3,
         r"complain~|shika?ya?t~|शिकायत|harass~|हैरास~|rbi|ombudsman|consumer (?:court|forum)",
         r"police (?:complaint|mein|me|को|में)|escalat~",
+        r"(?:ke |uske |unke |inke |agent ke )?khilaf|against (?:him|her|the agent|your agent|them)|(?:action|karwai) (?:lo|lijiye|karo)",
         negation="around",
         label="a formal complaint",
     ),
@@ -540,6 +713,7 @@ COMPLAINT: tuple[Cue, ...] = (
         r"gaa?li (?:de|di|diya|dete|deta|dena|bak)~|gaa?liyan|गाली",
         r"badtame?e?z~|बदतमीज~|rude~|abus~|dhamk~|धमक~|threat~|chilla~|चिल्ला~|badnaa?m~|बदनाम~",
         r"misbehav~|insult~|beiz+a?t~|बेइज्जत~|(?:kaun sa|kaunsa|ye kya|yeh kya) tareeka|tameez (?:nahi|se baat)",
+        r"izz?at|इज्जत|zor zor se|sab(?:ke|ki) saamne|padosiyon ke saamne|in front of (?:everyone|my|the)",
         label="agent behaviour",
     ),
     _cue(
@@ -590,6 +764,9 @@ SETTLEMENT: tuple[Cue, ...] = (
         "settlement",
         2,
         r"settle~|सेटल~|ots|one[- ]time settlement|full (?:and|&) final|ekmusht|एकमुश्त|samjh?auta|samjhota|समझौता",
+        r"beech ka (?:raasta|rasta)|बीच का रास्ता|middle (?:ground|path)|compromise",
+        r"(?:reduc~|lower|discounted) (?:payoff|amount|balance|settlement|figure)|payoff amount",
+        r"lump ?sum [^.!?\n]{0,20}?(?:close|settle)~|(?:ek baar|एक बार) (?:mein|में) [^.!?\n]{0,25}?(?:khatam|close|band|खत्म|बंद)~",
         negation="around",
         label="settlement",
     ),
@@ -599,8 +776,18 @@ SETTLEMENT: tuple[Cue, ...] = (
         r"waive~|discount",
         r"(?:byaj|byaaj|interest|penalty|penalti|charges|late fee|ब्याज|पेनल्टी) [^.!?\n]{0,15}?(?:maaf|maf|माफ|waive~|hata|kam|कम)~",
         r"(?:kam|कम) (?:karke|करके|kar ke)",
+        r"(?:penalty|penalti|interest|byaj|byaaj|charges|late fee|ब्याज|पेनल्टी) [^.!?\n]{0,15}?(?:chhod|chod|छोड)~",
+        r"(?:kuch |थोडी |कुछ |thodi )?(?:chhoot|chhut|छूट) (?:mil|de|di|chahiye|मिल|दे|दी|चाहिए)~|rebate",
+        r"kuch (?:hazaar|hazar|thousand|lakh|k) (?:mein|me|में) (?:baat |matter |account |loan |case )?(?:close|band|settle|khatam)~",
+        negation="around",
+        label="a waiver",
+    ),
+    # Same cue, split out because a leading digit defeats the pre-filter.
+    _cue(
+        "waiver",
+        2,
         r"\d+ ?(?:%|percent|pratishat) (?:pe|par|mein|me|पर) (?:close|band|settle)~",
-        r"(?:\d+|kuch) (?:hazaar|hazar|thousand|lakh|k) (?:mein|me|में) (?:close|band|settle|khatam)~",
+        r"\d+ (?:hazaar|hazar|thousand|lakh|k) (?:mein|me|में) (?:baat |matter |account |loan |case )?(?:close|band|settle|khatam)~",
         negation="around",
         label="a waiver",
     ),
@@ -611,7 +798,7 @@ HARDSHIP: tuple[Cue, ...] = (
         "job_loss",
         2,
         r"(?:job|naukri|naukari|nokri|kaam) (?:bhi )?(?:chali gayi|chali gai|chala gaya|chhut|chhoot|chut|gayi|gai|nahi+n? (?:hai|rahi|raha)|lost)~",
-        r"नौकरी (?:भी )?(?:छूट|चली|नहीं|गई)~",
+        r"नौकरी (?:भी )?(?:छूट|चली|नहीं|गई)~|(?:kaam|kaam dhanda|naukri|job) (?:bhi )?band (?:ho gaya|ho gayi|hai|pada)",
         r"laid off|layoff|lost (?:my|his|her) (?:job|work)|unemployed|berozgaa?r~|बेरोजगार~|retrench~|(?:out of|without) (?:a )?(?:job|work)",
         negation="none",
         label="job loss",
@@ -681,6 +868,7 @@ HARDSHIP: tuple[Cue, ...] = (
         r"mushkil|मुश्किल|majboo?ri|मजबूरी|emergency|इमरजेंसी|dikkat|दिक्कत|problem chal~",
         r"(?:tight|tough|difficult) (?:time|situation|phase|month)|struggl~|karz|karza|कर्ज~|udhaar|उधार",
         r"kahan (?:se|say) (?:laun|laaun|lau|dun|doon|bharun|bharu)|कहां से (?:लाऊं|दूं)",
+        r"(?:haalat|halat|haalaat|हालत|situation) (?:bahut )?(?:kharab|bigad|theek nahi+n?|खराब|bad)~",
         negation="none",
         label="an emergency",
     ),
@@ -704,16 +892,27 @@ CALLBACK: tuple[Cue, ...] = (
         r"(?:call|phone|fon|कॉल|फोन) (?:karo|karna|kijiye|kariye|karein|kar lijiye|kar lena|kar dena|kar do|करें|कीजिए|करना|कर लीजिए|कर लेना|करो)",
         r"call (?:me )?(?:back|later)|call ?back|(?:call|ring) me (?:tomorrow|later|in|after|at|on|next)~|(?:talk|speak) later",
         r"बाद में (?:बात|कॉल|फोन)",
+        r"(?:main|mai|मैं) (?:khud |खुद )?(?:call|phone|कॉल|फोन) (?:karta|karti|karunga|karungi|करता|करती|करूंगा|करूंगी)~",
+        r"(?:i'll|i will) call (?:you )?back|will call (?:you )?later",
+        r"(?:kal|कल|shaam|sham|शाम|subah|सुबह|dopahar|दोपहर|baad|बाद|later|tomorrow|parso|परसों) (?:ko |को |mein |में )?(?:baat|बात) (?:karte|karenge|karna|karo|करते|करेंगे|करना)~",
         label="callback",
     ),
     _cue(
         "busy",
         1,
-        r"meeting (?:mein|me|में)|busy|व्यस्त|driving|(?:gaadi|gadi) chala~|गाडी चला~",
+        r"meeting (?:mein|me|में)|busy|व्यस्त|driving|(?:gaadi|gadi) chala~|गाडी चला~|(?:puja|pooja|पूजा|namaz|नमाज) (?:mein|में)",
         r"baat nahi+n? kar (?:sakta|sakti|sakte|paunga)|बात नहीं कर (?:सकता|सकती)|can'?t (?:talk|speak)",
         r"in the middle of|not a good time|so (?:raha|rahi) (?:hoon|hu|tha)",
         r"(?:train|bus|flight|office|ऑफिस|class) (?:mein|me|में) (?:hoon|hu|हूं)|network (?:nahi|issue|problem)",
-        r"(?:thodi|थोडी) (?:der|देर) (?:baad|बाद)|(?:\d+|ek|do|aadha|half an?) (?:ghante|ghanta|hour|hours|minute|minutes|min|घंटे) (?:baad|later|बाद)",
+        r"(?:thodi|थोडी) (?:der|देर) (?:baad|बाद)|(?:ek|do|aadha|half an?) (?:ghante|ghanta|hour|hours|minute|minutes|min|घंटे) (?:baad|later|बाद)",
+        negation="none",
+        label="callback",
+    ),
+    # Same cue, split out because a leading digit defeats the pre-filter.
+    _cue(
+        "busy",
+        1,
+        r"\d+ (?:ghante|ghanta|hour|hours|minute|minutes|min|घंटे) (?:baad|later|बाद)",
         negation="none",
         label="callback",
     ),
@@ -736,8 +935,9 @@ INFO: tuple[Cue, ...] = (
     _cue(
         "ask",
         1,
-        r"kitn[aie](?! baar)|कितन[ाीे]|how (?:much|many|can i|do i|to)|what (?:is|are|will be|would be) (?:the|my)",
-        r"(?:kab|when) (?:tak )?(?:due|hai|hoga|is|karna|bharna)~|kab due",
+        r"kitn[aie](?! baar)|कितन[ाीे]|how (?:much|many|can i|do i|to)|(?:what is|what's|whats|what are|what will be|what would be) (?:the|my)",
+        r"(?:can|could) you (?:tell|let) me|tell me (?:the|my|how|what|when)|kya aap bata (?:sakte|sakti)~",
+        r"(?:kab|when) (?:tak )?(?:due|hai|hoga|is|karna|bharna)~|kab due|(?:kab|when) [^.!?\n]{0,15}?(?:khatam|close|end|last)~",
         r"(?:upi id|account (?:number|details|no)|ifsc|balance|outstanding|due date|amount|interest rate|foreclosure|बकाया) [^.!?\n]{0,10}?(?:kya|kitna|क्या|कितना)",
         r"(?:bata (?:do|dijiye|dena)|bataiye|batao|बताइए|बता दीजिए)",
         r"(?:kaise|how) [^.!?\n]{0,15}?(?:pay|bhar|karu|karun|kare|karein)~",
@@ -768,23 +968,24 @@ AGENT_CONFIRMS_PAYMENT: tuple[Cue, ...] = (
     ),
 )
 
-_ON_TIME = re.compile(
+_ON_TIME = _word(
+    r"on time|in time|time (?:pe|par|se)|samay (?:pe|par)|समय (?:पर|से)|before (?:the due date|that|the \d+\w*)"
+    r"|due date (?:se )?pehle|advance (?:mein|me)|in advance|reminder|courtesy|yaad dila~|याद दिला~"
+    r"|auto[- ]?debit (?:ho jayega|set)|(?:ecs|nach|mandate) is set"
+)
+_OVERDUE = _word(
+    r"overdue|over due|pending|bounce~|late|baaki|baki|बाकी|bakaya|बकाया|missed|miss ho|abhi tak|अभी तक|outstanding"
+    r"|nahi+n? aaya|नहीं आया|dpd|legal|cibil|notice|\d+ (?:din|days|दिन) (?:se|से|ho gaye|हो गए)"
+    r"|(?:se|since) due|due tha|was due|pichle mahine|last month|bhool (?:hi |bhi )?(?:gaya|gayi|gaye)|bhul (?:hi )?(?:gaya|gayi)|forgot"
+)
+_BARE_NO = re.compile(
     _p(
-        r"on time|in time|time (?:pe|par|se)|samay (?:pe|par)|समय (?:पर|से)|before the due date|due date (?:se )?pehle|"
-        r"reminder|courtesy|yaad dila~|याद दिला~|(?:is|are|hai|will be) due|due (?:hai|on|date|ho)|ड्यू (?:है|हो)|"
-        r"auto[- ]?debit (?:ho jayega|set)|(?:ecs|nach|mandate) is set"
+        r"^(?:nahi+n?|no|nope|na|नहीं|ना|bilkul nahi+n?|never)"
+        r"(?:[ ,]+(?:ji|sir|madam|ma'am|yaar|yar|bhai|bhaiya|sorry|जी|भाई))*[\s.!]*$"
     )
 )
-_OVERDUE = re.compile(
-    _START
-    + _p(
-        r"(?:overdue|over due|pending|bounce~|late|baaki|baki|बाकी|bakaya|बकाया|missed|miss ho|abhi tak|अभी तक|outstanding|"
-        r"nahi aaya|नहीं आया|dpd|legal|cibil|notice|\d+ (?:din|days|दिन) (?:se|से|ho gaye|हो गए))"
-    )
-)
-_BARE_NO = re.compile(_p(r"^(?:nahi+n?|nhi|no|nope|na|नहीं|ना|bilkul nahi+n?|nahi+n? ji|no sir|nahi+n? sir)[\s.!]*$"))
-_PAY_ASK = re.compile(
-    _p(r"pay|payment|bhar|jama|karenge|karengi|kab tak|amount|emi|किस्त|भुगतान|जमा|overdue|dues|clear"),
+_PAY_ASK = _word(
+    r"pay~|bhar~|jama|kar[eo]nge|karengi|kab tak|amount|emi|किस्त|भुगतान|जमा|overdue|dues|clear~|paisa|paise"
 )
 
 # --------------------------------------------------------------------------------------------
@@ -804,9 +1005,15 @@ POSITIVE: tuple[Cue, ...] = (
     _cue(
         "good",
         1,
-        r"(?:bahut )?(?:achha|accha|acha|achhi|acchi|अच्छा|अच्छी) (?:hua|laga|hai|raha|tha|thi|service|experience|offer|लगा|हुआ)",
+        r"(?:bahut )?(?:achha|accha|acha|achhi|acchi|अच्छा|अच्छी) (?:hua|laga|hai|raha|tha|thi|service|experience|offer|kaam|काम|लगा|हुआ)",
         r"badhiya|badiya|बढिया|bahut achha|बहुत अच्छा|achhe se|great|excellent|awesome|wonderful|perfect|happy|glad|pleased",
-        r"helpful|appreciate~|polite|nice|wah|waah|khush|खुश|samjhaya",
+        r"helpful|appreciate~|polite|nice|wah|waah|khush~|खुश~|samjhaya",
+        negation="around",
+    ),
+    _cue(
+        "willing",
+        0.5,
+        r"(?:want|wish|intend) to pay|(?:pay|bharna|dena|chukana|karna) (?:chahta|chahti|chahte)|sabse pehle|as soon as (?:i|possible)",
         negation="around",
     ),
     _cue("on_time", 0.5, r"on time|time (?:pe|par)|samay par|समय पर", negation="none"),
@@ -814,18 +1021,26 @@ POSITIVE: tuple[Cue, ...] = (
     _cue("okay", 0.25, r"theek hai|thik hai|ठीक है", negation="none"),
 )
 
+# "pareshaan mat karo" / "dhamki mat dijiye" is still negative: the prohibitive "mat" does not
+# cancel a negative word, only a statement negator does ("pareshaan nahi hoon").
+_STATEMENT_NEGATORS = _NEGATORS - {"mat", "मत"}
+
 NEGATIVE: tuple[Cue, ...] = (
     _cue(
         "anger",
         1,
         r"pareshaa?n~|परेशान|harass~|gussa|गुस्सा|angry|annoyed|irritat~|frustrat~|disgust~|fed up",
-        r"bakwas|बकवास|nonsense|rubbish|ghatiya|घटिया|worst|pathetic|useless|beka+r|pagal|पागल",
+        r"bakwas|बकवास|nonsense|rubbish|ghatiya|घटिया|worst|pathetic|useless|beka+r|pagal|पागल|disappoint~|shame|sharam",
+        r"(?:bahut )?bur[aie] (?:laga|hai|tha|thi|hua|behaviour|bartav)|बुरा (?:लगा|है)",
         r"kitni (?:baar|bar)|कितनी बार|how many times|stop calling|call mat|phone mat|फोन मत|dobara (?:call|phone)",
+        r"(?:teesri|tisri|chauthi|paanchvi|third|fourth|fifth|\d+(?:th|rd|nd)?) (?:baar|bar|time) (?:call|phone|bol|bata)~",
         r"phone rakho|shut up|farak nahi+n? padta|jo (?:karna|marzi)~|जो करना है|(?:tang|तंग) (?:aa|kar|हो)~",
         r"dhokha|धोखा|fraud~|cheat~|loot~|लूट",
         r"gaa?li|गाली|dhamk~|धमक~|threat~|rude|badtamee?z~|बदतमीज~|chilla~|चिल्ला~|badnaa?m~|बदनाम",
-        r"galat(?! (?:number|no|nambar|numbar))|गलत(?! (?:नंबर|नम्बर))|wrong(?! (?:number|no|person))|incorrect|not correct|error|mistake",
+        r"galat(?! (?:number|no|nambar|numbar|jagah|ghar|banda|aadmi|insaan))|गलत(?! (?:नंबर|नम्बर|जगह|घर))"
+        r"|wrong(?! (?:number|no|person|place|house))|incorrect|not correct|error|mistake",
         negation="around",
+        negators=_STATEMENT_NEGATORS,
     ),
     _cue(
         "distress",
@@ -834,8 +1049,15 @@ NEGATIVE: tuple[Cue, ...] = (
         r"kahan (?:se|say) (?:laun|laaun|lau|dun|doon|bharun|bharu)|कहां से",
         r"(?:bahut|heavy|huge) loss|nuksaa?n|नुकसान",
         negation="around",
+        negators=_STATEMENT_NEGATORS,
     ),
-    _cue("trouble", 0.5, r"problem|dikkat|दिक्कत|pareshani|tension", negation="around"),
+    _cue(
+        "trouble",
+        0.5,
+        r"problem|dikkat|दिक्कत|pareshani|tension",
+        negation="around",
+        negators=_STATEMENT_NEGATORS,
+    ),
     _cue("emergency", 0.5, r"emergency|hospital~|अस्पताल|medical", negation="none"),
     _cue(
         "inability",
@@ -850,7 +1072,7 @@ _SENTIMENT_PRIOR: dict[IntentCategory, float] = {
     IntentCategory.COMPLAINT: -1.0,
     IntentCategory.REFUSE_TO_PAY: -1.0,
     IntentCategory.HARDSHIP: -1.0,
-    IntentCategory.DISPUTE: -0.5,
+    IntentCategory.DISPUTE: -1.0,
 }
 
 # --------------------------------------------------------------------------------------------
@@ -881,7 +1103,10 @@ _MONTH_NAMES = (
     "November",
     "December",
 )
-_MONTH_RE = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|march|mar|april|apr|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_MONTH_ALT = (
+    r"jan(?:uary)?|feb(?:ruary)?|march|mar|april|apr|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -900,56 +1125,47 @@ class _When:
 
 _DAY_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     *(
-        (re.compile(f"{_START}(?:{_p(pat)}){_END}"), f"wd:{i}")
+        (_word(pat), f"wd:{i}")
         for i, (_, pat) in enumerate(_WEEKDAYS)
     ),
-    (re.compile(_START + _p(rf"(?P<d>\d{{1,2}}) (?:{_MONTH_RE[7:-1]})~") + _END), "dm"),
-    (re.compile(_START + _p(r"(?P<d>\d{1,2}) ?(?:tareekh|tarikh|taarikh|tarik|tareek|tarrikh|date|तारीख|तारिख)") + _END), "dom"),
-    (re.compile(_START + r"(?:the )?(?P<d>\d{1,2})(?:st|nd|rd|th)" + _END), "dom"),
-    (re.compile(_START + _p(r"day after tomorrow|parso|parson|parsoon|परसों|परसो") + _END), "rel:2"),
-    (re.compile(_START + _p(r"tomorrow|kal|कल") + _END), "rel:1"),
-    (re.compile(_START + _p(r"today|tonight|aaj|aj|आज|abhi|अभी|right now|immediately") + _END), "rel:0"),
-    (re.compile(_START + _p(r"agle (?:hafte|week)|next week|अगले (?:हफ्ते|सप्ताह)|is (?:hafte|week)|this week") + _END), "lbl:Next week"),
-    (re.compile(_START + _p(r"agle mahine|next month|अगले महीने") + _END), "lbl:Next month"),
-    (re.compile(_START + _p(r"month end|mahine (?:ke )?(?:end|aakhir|akhir)|end of (?:the |this )?month") + _END), "lbl:Month end"),
+    (_word(rf"(?P<d>\d{{1,2}}) (?P<mon>{_MONTH_ALT})"), "dm"),
+    (_word(r"(?P<d>\d{1,2}) ?(?:tareekh|tarikh|taarikh|tarik|tareek|tarrikh|date|तारीख|तारिख)"), "dom"),
+    (_word(r"(?:the )?(?P<d>\d{1,2})(?:st|nd|rd|th)"), "dom"),
+    (_word(r"day after tomorrow|parso|parson|parsoon|परसों|परसो"), "rel:2"),
+    (_word(r"tomorrow|kal|कल"), "rel:1"),
+    (_word(r"today|tonight|aaj|aj|आज|abhi|अभी|right now|immediately"), "rel:0"),
+    (_word(r"agle (?:hafte|week)|next week|अगले (?:हफ्ते|सप्ताह)|is (?:hafte|week)|this week"), "lbl:Next week"),
+    (_word(r"agle mahine|next month|अगले महीने"), "lbl:Next month"),
+    (_word(r"month end|mahine (?:ke )?(?:end|aakhir|akhir)|end of (?:the |this )?month"), "lbl:Month end"),
     (
-        re.compile(
-            _START
-            + _p(
-                r"(?:salary|tankhwah|tankhwa|pagaar|तनख्वाह|वेतन|पगार) (?:aane|aate|milne|milte|credit|aayegi|आने|आते|मिलने|मिलते)~"
-                r"|(?:after|once) (?:i get )?(?:my |the )?salary|salary (?:ke baad|milte hi)"
-            )
-            + _END
+        _word(
+            r"(?:salary|tankhwah|tankhwa|pagaar|तनख्वाह|वेतन|पगार) (?:aane|aate|milne|milte|credit|aayegi|आने|आते|मिलने|मिलते)~"
+            r"|(?:after|once) (?:i get )?(?:my |the )?salary|salary (?:ke baad|milte hi)"
         ),
         "lbl:On salary credit",
     ),
 )
 _PART_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(_START + _p(r"shaam|sham|evening|शाम") + _END), "evening"),
-    (re.compile(_START + _p(r"subah|morning|सुबह") + _END), "morning"),
-    (re.compile(_START + _p(r"dopahar|dopeher|afternoon|दोपहर") + _END), "afternoon"),
-    (re.compile(_START + _p(r"raat|night|रात") + _END), "night"),
+    (_word(r"shaam|sham|evening|शाम"), "evening"),
+    (_word(r"subah|morning|सुबह"), "morning"),
+    (_word(r"dopahar|dopeher|afternoon|दोपहर"), "afternoon"),
+    (_word(r"raat|night|रात"), "night"),
     (
-        re.compile(
-            _START
-            + _p(r"(?P<n>\d+|ek|do|aadha|half an?|one|two) (?:ghante|ghanta|hour|hours|घंटे|घंटा) (?:baad|later|बाद)|in (?:an?|one|two|\d+) hours?")
-            + _END
+        _word(
+            r"(?P<n>\d+|ek|do|aadha|half an?|one|two) (?:ghante|ghanta|hour|hours|घंटे|घंटा) (?:baad|later|बाद)"
+            r"|in (?:an?|one|two|\d+) hours?"
         ),
         "hours",
     ),
     (
-        re.compile(_START + _p(r"(?:thodi|थोडी) (?:der|देर) (?:baad|बाद)|baad (?:mein|me|में)|later|बाद में") + _END),
+        _word(r"(?:thodi|थोडी) (?:der|देर) (?:baad|बाद)|baad (?:mein|me|में)|later|बाद में"),
         "later",
     ),
 )
 
-_AMOUNT_RE = re.compile(
-    _START
-    + r"(?:(?:rs\.?|₹|inr) ?)?(?P<num>\d{1,3}(?:,\d{2,3})+|\d{4,7})(?!\d)"
-    + r"|"
-    + _START
-    + _p(r"(?P<w>dedh|dhai|ek|do|teen|char|paanch|one|two|three|four|five|\d+(?:\.\d+)?) (?P<u>lakh|lac|hazaar|hazar|thousand|k)")
-    + _END
+_AMOUNT_RE = _word(
+    r"(?:(?:rs\.?|₹|inr) ?)?(?P<num>\d{1,3}(?:,\d{2,3})+|\d{4,7})"
+    r"|(?P<w>dedh|dhai|ek|do|teen|char|paanch|one|two|three|four|five|\d+(?:\.\d+)?) (?P<u>lakh|lac|hazaar|hazar|thousand|k)"
 )
 _NUM_WORDS = {
     "dedh": 1.5,
@@ -972,11 +1188,16 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _find_whens(text: str) -> list[_When]:
-    """Every day/date or part-of-day phrase in ``text``, in order."""
+_DAY_GATES = tuple(_Gate.of(rx) for rx, _ in _DAY_PATTERNS)
+_PART_GATES = tuple(_Gate.of(rx) for rx, _ in _PART_PATTERNS)
+
+
+def _find_whens(doc: _Doc) -> list[_When]:
+    """Every day/date or part-of-day phrase in the text, in order."""
+    text = doc.text
     out: list[_When] = []
-    for rx, kind in _DAY_PATTERNS:
-        for m in rx.finditer(text):
+    for (rx, kind), gate in zip(_DAY_PATTERNS, _DAY_GATES, strict=True):
+        for m in _scan(rx, gate, doc):
             if kind.startswith("wd:"):
                 i = int(kind[3:])
                 out.append(_When(m.start(), m.end(), _WEEKDAYS[i][0], "day", weekday=i))
@@ -995,8 +1216,8 @@ def _find_whens(text: str) -> list[_When]:
                 out.append(_When(m.start(), m.end(), label, "day", offset=off))
             else:
                 out.append(_When(m.start(), m.end(), kind[4:], "day"))
-    for rx, kind in _PART_PATTERNS:
-        for m in rx.finditer(text):
+    for (rx, kind), gate in zip(_PART_PATTERNS, _PART_GATES, strict=True):
+        for m in _scan(rx, gate, doc):
             if kind == "hours":
                 n = m.groupdict().get("n") or "1"
                 n = {"ek": "1", "one": "1", "do": "2", "two": "2"}.get(n, n)
@@ -1018,26 +1239,46 @@ def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
 
-def _nearest_when(whens: Sequence[_When], anchors: Sequence[tuple[int, int]], limit: int) -> _When | None:
-    """The day phrase closest to any anchor (within ``limit`` characters), with any adjacent
-    part-of-day phrase merged into its label ("Tomorrow morning")."""
-    days = [w for w in whens if w.kind == "day"]
-    parts = [w for w in whens if w.kind == "part"]
-    best: tuple[int, _When] | None = None
-    for w in days or parts:
-        d = min((_distance((w.start, w.end), a) for a in anchors), default=limit + 1)
-        if d <= limit and (best is None or d < best[0]):
-            best = (d, w)
-    if best is None:
-        if days:
-            return None
-        return None
-    chosen = best[1]
-    if chosen.kind == "day":
-        for p in parts:
-            if _distance((chosen.start, chosen.end), (p.start, p.end)) <= 6 and p.label not in ("Later",):
-                label = f"{chosen.label} {p.label.lower()}"
-                return _When(chosen.start, max(chosen.end, p.end), label, "day", chosen.offset, chosen.weekday, chosen.dom, chosen.month)
+_SENTENCE_BREAK = re.compile(r"[.!?\n\u0964]")
+
+
+def _nearest_when(
+    text: str, whens: Sequence[_When], anchors: Sequence[tuple[int, int]], limit: int
+) -> _When | None:
+    """The day phrase closest to an anchor, within ``limit`` characters and in the same sentence.
+
+    Part-of-day phrases ("shaam ko", "1 ghante baad") are used only when no day phrase is near;
+    one right next to the chosen day is merged into its label ("Tomorrow morning").
+    """
+
+    def gap(w: _When) -> int | None:
+        best: int | None = None
+        for a in anchors:
+            d = _distance((w.start, w.end), a)
+            lo, hi = min(w.end, a[1]), max(w.start, a[0])
+            if d <= limit and not _SENTENCE_BREAK.search(text, min(lo, hi), max(lo, hi)):
+                best = d if best is None else min(best, d)
+        return best
+
+    def closest(kind: str) -> _When | None:
+        ranked = [(g, w) for w in whens if w.kind == kind and (g := gap(w)) is not None]
+        return min(ranked, key=lambda x: x[0])[1] if ranked else None
+
+    chosen = closest("day")
+    if chosen is None:
+        return closest("part")
+    for p in whens:
+        if p.kind == "part" and p.label != "Later" and _distance((chosen.start, chosen.end), (p.start, p.end)) <= 6:
+            return _When(
+                chosen.start,
+                max(chosen.end, p.end),
+                f"{chosen.label} {p.label.lower()}",
+                "day",
+                chosen.offset,
+                chosen.weekday,
+                chosen.dom,
+                chosen.month,
+            )
     return chosen
 
 
@@ -1136,10 +1377,27 @@ def _collect(transcript: str) -> _Evidence:
             if _PAY_ASK.search(prev.text):
                 bare_no = True
                 found[cats.REFUSE_TO_PAY].hits.append(_Hit(REFUSE[0], 0, 0))
-    whens = _find_whens(customer.text)
+    whens = _find_whens(customer)
     anchors = [(h.start, h.end) for h in promise.hits]
-    promise_when = _nearest_when(whens, anchors, limit=60) if anchors else None
+    promise_when = _nearest_when(customer.text, whens, anchors, limit=60) if anchors else None
     return _Evidence(turns, customer, agent, found, promise_negated, bare_no, whens, promise_when)
+
+
+_FULL_AMOUNT = _word(r"poora|pura|poori|puri|full|entire|complete|whole|पूरा|पूरी|saara|sara|सारा")
+
+
+def _full_amount_promise(ev: _Evidence) -> bool:
+    """A dated promise whose sentence speaks of the full amount ("poora parso bhar dunga")."""
+    if ev.promise_when is None:
+        return False
+    text = ev.customer.text
+    for h in ev.found[IntentCategory.PROMISE_TO_PAY].hits:
+        left = max((m.end() for m in _SENTENCE_BREAK.finditer(text, 0, h.start)), default=0)
+        right_m = _SENTENCE_BREAK.search(text, h.end)
+        right = right_m.start() if right_m else len(text)
+        if _FULL_AMOUNT.search(text, left, right):
+            return True
+    return False
 
 
 def _decide(ev: _Evidence) -> IntentCategory:
@@ -1149,7 +1407,8 @@ def _decide(ev: _Evidence) -> IntentCategory:
     dispute), then formal complaints, claims of payment, settlement asks and explicit
     refusals. A promise wins over a hardship reason when it names a day ("emergency tha,
     Wednesday ko pakka karunga"); an undated "jaise hi paisa aayega de dunga" next to a
-    hardship story is hardship. An explicit callback ask wins over a single hardship cue.
+    hardship story is hardship. An explicit callback ask wins over a single hardship cue. A dated
+    promise of the full amount wins over talk of a settlement ("settlement nahi, poora Monday ko").
     """
     c = IntentCategory
     s = ev.score
@@ -1161,7 +1420,7 @@ def _decide(ev: _Evidence) -> IntentCategory:
         return c.COMPLAINT
     if s(c.ALREADY_PAID) >= 2:
         return c.ALREADY_PAID
-    if s(c.SETTLEMENT_REQUEST) >= 2:
+    if s(c.SETTLEMENT_REQUEST) >= 2 and not (s(c.PROMISE_TO_PAY) >= 1 and _full_amount_promise(ev)):
         return c.SETTLEMENT_REQUEST
     if s(c.REFUSE_TO_PAY) >= 2:
         return c.REFUSE_TO_PAY
@@ -1215,12 +1474,19 @@ def _agent_confirmed_payment(ev: _Evidence) -> bool:
 
 
 def _info_answered(ev: _Evidence) -> bool:
-    """The agent spoke after the customer's first question (and nothing has to be sent)."""
-    asked = False
+    """The agent spoke after the customer turn holding the first question."""
+    hits = ev.found[IntentCategory.INFORMATION_REQUEST].hits
+    if not hits:
+        return False
+    first = min(h.start for h in hits)
+    offset = 0
+    seen_question = False
     for t in ev.turns:
-        if t.speaker == "customer" and _match(_Doc(t.text), INFO).hits:
-            asked = True
-        elif asked and t.speaker == "agent":
+        if t.speaker == "customer":
+            offset += len(t.text) + 1  # customer turns are joined with "\n"
+            if first < offset:
+                seen_question = True
+        elif seen_question:
             return True
     return False
 
@@ -1257,7 +1523,7 @@ _TITLES: dict[IntentCategory, str] = {
 }
 
 _INFO_TOPICS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(_START + _p(p) + _END), label)
+    (_word(p), label)
     for p, label in (
         (r"foreclos~|preclos~", "foreclosure amount"),
         (r"statement|स्टेटमेंट|soa", "account statement"),
@@ -1291,7 +1557,7 @@ def _describe(ev: _Evidence, category: IntentCategory, action: bool, today: date
     """(customer_intent, summary) for the chosen category."""
     c = IntentCategory
     title = _TITLES[category]
-    found = ev.found[category]
+    found = ev.found.get(category, _Found())
     best = found.best()
     hardship = ev.found[c.HARDSHIP].best()
     cust = ev.customer.text
@@ -1345,7 +1611,7 @@ def _describe(ev: _Evidence, category: IntentCategory, action: bool, today: date
         return title, "The customer refused to pay. Escalate the account per the collections policy."
 
     if category is c.CALLBACK_REQUEST:
-        when = _nearest_when(ev.whens, anchors, limit=40) if anchors else None
+        when = _nearest_when(ev.customer.text, ev.whens, anchors, limit=40) if anchors else None
         intent = f"{title} - {when.label}" if when else title
         later = _when_text(when, today) or " later"
         return intent, f"The customer asked to be called back{later}. Schedule the callback."
