@@ -186,7 +186,9 @@ async def run_service(
 
         async def analyzer_health() -> Mapping[str, Any]:
             await analyzer.check()
-            return {**analyzer.info.model_dump(), "in_flight": pipeline.in_flight}
+            status = getattr(analyzer, "status", None)
+            detail: dict[str, Any] = status() if callable(status) else analyzer.info.model_dump()
+            return {**detail, "in_flight": pipeline.in_flight}
 
         deps = SidecarDeps(
             pipeline=pipeline,

@@ -73,7 +73,7 @@ class MicroBatcher(Generic[T, R]):
         self.items += len(items)
         try:
             results = await self._handler(items)
-        except BaseException as exc:  # noqa: BLE001 - handed to every waiting caller
+        except BaseException as exc:  # handed to every waiting caller
             for future in futures:
                 if not future.done():
                     future.set_exception(exc)

@@ -49,7 +49,7 @@ class Pipeline:
     @property
     def in_flight(self) -> int:
         """Analyses running now."""
-        return self._max_in_flight - self._slots._value  # noqa: SLF001 - asyncio exposes no getter
+        return self._max_in_flight - self._slots._value  # asyncio exposes no getter
 
     async def process(self, event: TranscriptEvent, *, source: str) -> StoredInsight:
         """Return the stored insight for the event, analysing it only if it was never stored.

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     llm_attempts: int = Field(default=3, ge=1)
     llm_backoff_initial_s: float = Field(default=0.5, ge=0)
     llm_backoff_max_s: float = Field(default=8.0, ge=0)
+    llm_rpm: float = Field(default=0, ge=0, description="Requests per minute to the LLM; 0 = no limit.")
+    circuit_failure_threshold: int = Field(default=5, ge=1)
+    circuit_reset_s: float = Field(default=30.0, gt=0)
 
     max_in_flight: int = Field(default=64, ge=1)
     max_buffered: int = Field(default=1000, ge=1, description="Records buffered before partitions pause.")

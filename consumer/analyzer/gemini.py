@@ -4,9 +4,11 @@ Each ``analyze`` call makes up to ``settings.llm_attempts`` requests. A request 
 (exponential backoff with full jitter) when Gemini is overloaded or unreachable (HTTP 408/429/5xx,
 timeouts, connection errors, a malformed HTTP answer) or when its answer fails validation against
 ``CallAnalysis``; the retry after an invalid answer is a repair request that shows the model its
-previous answer and the validation error. Any other API error (400, 401, 403, 404, ...) fails at
-once. Each request runs under ``asyncio.timeout(llm_timeout_s)`` and the SDK's own HTTP timeout
-of the same length. When the attempts run out the last failure decides the error:
+previous answer and the validation error. 401, 403 and 404 (a bad key, model or endpoint) fail at
+once with a retriable ``llm_misconfigured`` error: every call would fail alike, so events wait for
+the fix instead of being dead-lettered. Any other API error (400, ...) fails at once for good.
+Each request runs under ``asyncio.timeout(llm_timeout_s)`` and the SDK's own HTTP timeout of the
+same length. When the attempts run out the last failure decides the error:
 ``AnalyzerUnavailableError`` (retriable) for transient failures, ``AnalyzerOutputError`` for
 invalid output.
 
@@ -45,6 +47,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from consumer.analyzer.guard import RateLimiter
 from consumer.analyzer.prompt import SYSTEM_INSTRUCTION, build_prompt
 from consumer.errors import AnalyzerError, AnalyzerOutputError, AnalyzerUnavailableError
 from consumer.settings import Settings
@@ -54,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 HTTP_POOL_SIZE: Final = 256
 RETRIABLE_STATUS_CODES: Final = frozenset({408, 429})
+MISCONFIGURED_STATUS_CODES: Final = frozenset({401, 403, 404})
 REPAIR_TEMPLATE: Final = (
     "Your previous answer was invalid: {error}. Answer again with valid JSON matching the schema."
 )
@@ -186,7 +190,7 @@ class GeminiAnalyzer:
 
     info: AnalyzerInfo
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, limiter: RateLimiter | None = None) -> None:
         """Take the settings; raise ``AnalyzerError`` without an API key.
 
         The SDK client and its HTTP session are built on the first call (they need the loop).
@@ -212,6 +216,7 @@ class GeminiAnalyzer:
         )
         self._health = _Health()
         self._closed = False
+        self._limiter = limiter
 
     async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:
         """Analyze one transcript with Gemini, retrying transient failures and invalid answers.
@@ -322,6 +327,8 @@ class GeminiAnalyzer:
             raise AnalyzerUnavailableError(msg)
         call.attempt += 1
         contents = self._contents(call)
+        if self._limiter is not None:
+            await self._limiter.acquire()
         try:
             async with asyncio.timeout(self._timeout_s):
                 response = await self._shared_client().aio.models.generate_content(
@@ -332,6 +339,11 @@ class GeminiAnalyzer:
             if isinstance(exc, genai_errors.ServerError) or exc.code in RETRIABLE_STATUS_CODES:
                 self._failed(f"http_{exc.code}", detail, retriable=True)
                 raise _TransientFailure(self._redact(detail)) from None
+            if exc.code in MISCONFIGURED_STATUS_CODES:
+                # Every call would fail the same way: hold the events (retriable) until it is fixed.
+                self._failed(f"http_{exc.code}", detail, retriable=True)
+                msg = self._redact(f"Gemini rejected the configuration (key, model or endpoint): {detail}")
+                raise AnalyzerUnavailableError(msg, reason="llm_misconfigured") from None
             self._failed(f"http_{exc.code}", detail, retriable=False)
             raise AnalyzerError(self._redact(f"Gemini refused the request: {detail}")) from None
         except TRANSPORT_ERRORS as exc:

@@ -260,15 +260,30 @@ async def test_transient_then_invalid_reports_the_last_failure(
     assert fake.requests[2].texts[-1].startswith(REPAIR_PREFIX)
 
 
-@pytest.mark.parametrize("code", [400, 401, 403, 404])
-async def test_client_errors_fail_fast(fake: FakeGemini, analyzer: GeminiAnalyzer, code: int) -> None:
-    fake.script([Status(code)])
+async def test_bad_request_fails_fast_for_good(fake: FakeGemini, analyzer: GeminiAnalyzer) -> None:
+    fake.script([Status(400)])
 
     with pytest.raises(AnalyzerError) as caught:
         await analyzer.analyze(PROMISE)
 
     assert type(caught.value) is AnalyzerError
     assert caught.value.retriable is False
+    assert "400" in str(caught.value)
+    assert fake.count == 1
+
+
+@pytest.mark.parametrize("code", [401, 403, 404])
+async def test_configuration_errors_fail_fast_but_hold_events(
+    fake: FakeGemini, analyzer: GeminiAnalyzer, code: int
+) -> None:
+    """A bad key, model or endpoint would fail every call alike: retriable, so nothing is dead-lettered."""
+    fake.script([Status(code)])
+
+    with pytest.raises(AnalyzerUnavailableError) as caught:
+        await analyzer.analyze(PROMISE)
+
+    assert caught.value.retriable is True
+    assert caught.value.reason == "llm_misconfigured"
     assert str(code) in str(caught.value)
     assert fake.count == 1
 
