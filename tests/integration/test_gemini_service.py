@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -161,3 +162,30 @@ async def test_concurrent_http_callers_with_slow_llm(
         statuses = await asyncio.gather(*(call(n) for n in range(32)))
     assert statuses == [201] * 32
     assert gemini.max_in_flight == 32  # all 32 reached the LLM together; a serial server peaks at 1
+
+
+async def test_same_call_in_order_other_calls_concurrently(
+    stack: Stack, topics: dict[str, str], free_port: int, gemini: FakeGemini
+) -> None:
+    """Events of one call_id are analysed one after another, in offset order; other calls overlap."""
+    gemini.latency = 0.05
+    calls = [f"order-{n}-{uuid.uuid4().hex[:6]}" for n in range(4)]
+    events = [
+        event(f"Customer: {turn} tareekh ko {n}000 bhar dunga.", call_id=call_id)
+        for turn in range(1, 9)
+        for n, call_id in enumerate(calls)
+    ]
+    settings = gemini_settings(stack, topics, free_port, gemini, max_in_flight=32)
+    async with running_service(settings):
+        await publish_events(stack.bootstrap, settings.kafka_input_topic, events)
+        out = await consume(stack.bootstrap, settings.kafka_output_topic, expect=len(events), timeout=60)
+    insights = [InsightEvent.model_validate_json(r.value) for r in out]
+    assert len(insights) == len(events)
+    position = {e["event_id"]: i for i, e in enumerate(events)}
+    for call_id in calls:
+        mine = sorted((i for i in insights if i.call_id == call_id), key=lambda i: i.record_id)
+        assert [position[str(i.source_event_id)] for i in mine] == sorted(
+            position[str(i.source_event_id)] for i in mine
+        )
+    assert gemini.max_in_flight > 1  # different calls were analysed at the same time
+    assert gemini.max_in_flight <= len(calls)  # but never two of the same call
