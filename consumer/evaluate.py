@@ -34,8 +34,8 @@ __all__ = [
     "DatasetError",
     "EvalReport",
     "FieldReport",
-    "Labels",
     "LabelledRow",
+    "Labels",
     "Mistake",
     "evaluate",
     "field_report",
@@ -159,14 +159,14 @@ def _parse_row(obj: Any, line: int) -> LabelledRow:
     if not isinstance(labels, dict):
         raise DatasetError(f"line {line}: 'labels' must be an object")
     try:
-        intent = IntentCategory(labels.get("intent_category"))
+        intent = IntentCategory(str(labels.get("intent_category")))
     except ValueError:
         raise DatasetError(
             f"line {line}: labels.intent_category must be one of {', '.join(INTENT_CLASSES)}, "
             f"got {labels.get('intent_category')!r}"
         ) from None
     try:
-        sentiment = Sentiment(labels.get("sentiment"))
+        sentiment = Sentiment(str(labels.get("sentiment")))
     except ValueError:
         raise DatasetError(
             f"line {line}: labels.sentiment must be one of {', '.join(SENTIMENT_CLASSES)}, "
@@ -224,7 +224,9 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b else 0.0
 
 
-def field_report(name: str, gold: Sequence[str], predicted: Sequence[str], classes: Iterable[str]) -> FieldReport:
+def field_report(
+    name: str, gold: Sequence[str], predicted: Sequence[str], classes: Iterable[str]
+) -> FieldReport:
     """Accuracy, per-class precision/recall/F1, macro-F1 and confusion counts for one field.
 
     ``classes`` fixes the order of the rows; labels seen in the data but not listed (such as
@@ -302,10 +304,12 @@ async def evaluate(rows: Sequence[LabelledRow], analyzer: Analyzer, *, concurren
     results = await asyncio.gather(*(one(r) for r in rows))
     gold = [_gold(r.labels) for r in rows]
     pred = [_values(res) for res in results]
-    classes = {"intent_category": INTENT_CLASSES, "sentiment": SENTIMENT_CLASSES, "action_required": ACTION_CLASSES}
-    fields = {
-        f: field_report(f, [g[f] for g in gold], [p[f] for p in pred], classes[f]) for f in FIELDS
+    classes = {
+        "intent_category": INTENT_CLASSES,
+        "sentiment": SENTIMENT_CLASSES,
+        "action_required": ACTION_CLASSES,
     }
+    fields = {f: field_report(f, [g[f] for g in gold], [p[f] for p in pred], classes[f]) for f in FIELDS}
     mistakes = [
         Mistake(r.id or f"line {r.line}", f, g[f], p[f])
         for r, g, p in zip(rows, gold, pred, strict=True)

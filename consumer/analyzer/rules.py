@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the lexicons keep one phrase family per line, however long the regex.
 """Deterministic, rule-based call analysis for Hinglish debt-collection transcripts.
 
 Pure functions only: no I/O, no randomness, no clock. Every regular expression is compiled at
@@ -24,14 +25,14 @@ How a transcript is read
 from __future__ import annotations
 
 import bisect
+import importlib
 import re
-import re._constants as _sre_c
-import re._parser as _sre_parse
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal
+from itertools import pairwise
+from typing import Any, Literal
 
 from schemas import CallAnalysis, IntentCategory, Sentiment
 
@@ -168,7 +169,8 @@ _L = r"[\w\u0900-\u0963\u0966-\u097F]"
 _START = rf"(?<!{_L})"
 _END = rf"(?!{_L})"
 _TOKEN = re.compile(r"(?:[\w\u0900-\u0963\u0966-\u097F]|')+")
-_CLAUSE_BREAK = re.compile(r"[.!?,;:\n\u0964|]")
+# Clause and sentence breaks; "2,000" and "13.5" do not break.
+_CLAUSE_BREAK = re.compile(r"[!?;:\n\u0964|]|[.,](?!\d)")
 
 _NEGATORS = frozenset(
     {
@@ -227,29 +229,34 @@ def _word(pattern: str) -> re.Pattern[str]:
 # literal strings every match must start with (via the regex parse tree) and keep their first
 # two or three characters as "keys". A pattern is run only when one of its keys occurs at the
 # start of a word in the text. Patterns whose start cannot be pinned down are always run.
+# The regex parser is private but stable across CPython 3.11+; "sre_parse" is its deprecated alias.
+_sre_parse: Any = importlib.import_module("re._parser")
+_sre_c: Any = importlib.import_module("re._constants")
 _PrefixSet = list[tuple[str, bool]]  # (literal prefix, can still be extended)
 _MAX_PREFIXES = 400
 _WORD_START = re.compile(rf"{_START}{_L}")
 
 
-def _prefixes(items: Iterable[tuple[object, object]]) -> _PrefixSet:
+def _prefixes(items: Iterable[tuple[Any, Any]]) -> _PrefixSet:
+    """Literal prefixes every match of the parsed pattern ``items`` starts with (up to 3 chars),
+    each flagged with whether it could still grow; ``[("", ...)]`` when nothing is known."""
     out: _PrefixSet = [("", True)]
     for op, av in items:
         if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
             continue  # zero-width
         ext: _PrefixSet
         if op is _sre_c.LITERAL:
-            ext = [(chr(av), True)]  # type: ignore[arg-type]
+            ext = [(chr(av), True)]
         elif op is _sre_c.SUBPATTERN:
-            ext = _prefixes(av[-1].data)  # type: ignore[index]
+            ext = _prefixes(av[-1].data)
         elif op is _sre_c.BRANCH:
-            ext = [x for alt in av[1] for x in _prefixes(alt.data)]  # type: ignore[index]
-        elif op is _sre_c.IN and len(av) <= 8 and all(o is _sre_c.LITERAL for o, _ in av):  # type: ignore[arg-type]
-            ext = [(chr(c), True) for _, c in av]  # type: ignore[union-attr]
+            ext = [x for alt in av[1] for x in _prefixes(alt.data)]
+        elif op is _sre_c.IN and len(av) <= 8 and all(o is _sre_c.LITERAL for o, _ in av):
+            ext = [(chr(c), True) for _, c in av]
         elif op is _sre_c.IN and av == [(_sre_c.CATEGORY, _sre_c.CATEGORY_DIGIT)]:
             ext = [(c, True) for c in "0123456789"]
         elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT):
-            lo, _hi, sub = av  # type: ignore[misc]
+            lo, _hi, sub = av
             taken = [(x, False) for x, _ in _prefixes(sub.data)]
             ext = [("", True), *taken] if lo == 0 else taken
         else:
@@ -338,7 +345,9 @@ class Cue:
     label: str = ""
     exclude: frozenset[str] = frozenset()
     negators: frozenset[str] = _NEGATORS
-    gate: _Gate | None = None
+    # The alternatives regrouped for speed: (pattern, gate) pairs, gated ones first. Empty means
+    # "run ``regex`` everywhere" (synthetic cues).
+    parts: tuple[tuple[re.Pattern[str], _Gate], ...] = ()
 
 
 def _cue(
@@ -353,7 +362,21 @@ def _cue(
     body = "|".join(f"(?:{_p(a)})" for a in alternatives)
     regex = re.compile(f"{_START}(?:{body}){_END}")
     excluded = frozenset(normalize(w) for w in exclude)
-    return Cue(name, weight, regex, negation, label, excluded, negators, _Gate.of(regex))
+    return Cue(name, weight, regex, negation, label, excluded, negators, _split_by_gate(alternatives))
+
+
+def _split_by_gate(alternatives: Sequence[str]) -> tuple[tuple[re.Pattern[str], _Gate], ...]:
+    """Group the alternatives into one pre-filtered pattern and one that must always run."""
+    gated: list[str] = []
+    always: list[str] = []
+    for a in alternatives:
+        (always if _Gate.of(re.compile(f"{_START}(?:{_p(a)}){_END}")).always else gated).append(_p(a))
+    parts = []
+    for group in (gated, always):
+        if group:
+            rx = re.compile(f"{_START}(?:{'|'.join(f'(?:{a})' for a in group)}){_END}")
+            parts.append((rx, _Gate.of(rx)))
+    return tuple(parts)
 
 
 _KeyIndex = tuple[dict[str, list[int]], dict[str, list[int]], frozenset[str], frozenset[str]]
@@ -436,7 +459,11 @@ class _Found:
 def _match(doc: _Doc, cues: Sequence[Cue]) -> _Found:
     found = _Found()
     for cue in cues:
-        matches = _scan(cue.regex, cue.gate, doc) if cue.gate is not None else cue.regex.finditer(doc.text)
+        matches = (
+            [m for rx, gate in cue.parts for m in _scan(rx, gate, doc)]
+            if cue.parts
+            else cue.regex.finditer(doc.text)
+        )
         for m in matches:
             hit = _Hit(cue, m.start(), m.end())
             if cue.exclude and cue.exclude.intersection(doc.words_before(m.start(), 3)):
@@ -505,6 +532,23 @@ _NOT_PAYMENT_OBJECTS = (
     "जानकारी",
 )
 
+# Concept classes, combined inside one clause by the compositional cues below.
+_PAY_NOUN = (
+    r"(?:payment|emi~|paisa|paise|paison|amount|cash|kist|kisht|installment|instalment|dues|money|rakam|bhugtan"
+    r"|पैसा|पैसे|किस्त~|ईएमआई|भुगतान|रकम|राशि)"
+)
+_PAST_TRANSFER = (
+    r"(?:(?:de|jama kar|bhar|bhej|pay kar|jama karwa) (?:aaya|aayi|aaye|aa gaya|aa gayi|diya|di|diye|chuka|chuki)"
+    r"|(?:kat|cut|debit|deduct) (?:gaya|gayi|gai|ho gaya|ho gayi|ho chuka|hua|chuka|chuki)"
+    r"|ho (?:gaya|gayi|chuka|chuki) (?:tha|thi|hai)|went out|(?:was|got|has been|have been|were) (?:debited|deducted|paid|cleared|credited|transferred)"
+    r"|(?:कट|जमा हो|दे) (?:गया|गई|गए|चुका|चुकी|दिया|दी|दिए|आया|आई))"
+)
+_STAFF_NOUN = (
+    r"(?:agent|aadmi|banda|bande|staff|executive|recovery (?:wala|wale|agent|walon)|collection (?:wala|wale|walon|agent)"
+    r"|aapke log|your (?:people|staff|agent|executive|recovery agent|collection agent)|caller|एजेंट|आदमी|लोग|कर्मचारी)"
+)
+_INSULT = r"(?:chor|fraud|dhokebaaz|dhokebaz|bhikhari|bhikari|besharam|kamina|thief|cheat|beggar|loser|चोर|भिखारी|बेशर्म)"
+
 _FUT = r"(?:d[uo]o?n?g[ai]|denge|dengi|deta (?:hoon|hu|hun|hai)|deti (?:hoon|hu|hun|hai)|dete (?:hain|hai))"
 
 PROMISE: tuple[Cue, ...] = (
@@ -514,10 +558,13 @@ PROMISE: tuple[Cue, ...] = (
         rf"(?:bhar|jama kar|jama|pay kar|payment kar|transfer kar|clear kar|chuka|daal|dal|bhej|de) ?{_FUT}",
         r"bhar[uo]o?n?g[ai]|bharenge|chukaa?[uo]o?n?g[ai]|chukayenge",
         r"(?:pay|payment|jama|transfer|clear) (?:kar[uo]o?n?g[ai]|karenge|kr[uo]o?n?g[ai])",
+        rf"(?:jama|bhar|clear|pay|payment) ?(?:karwa|karva|kara) ?{_FUT}",
+        r"(?:i'm |i am )?(?:transferring|paying|sending|depositing|clearing) (?:it|the (?:amount|money|payment|emi|dues|balance)|you)",
         r"(?:i )?promise (?:to pay|i will pay|i'll pay)|will be paid (?:by|on|before)",
         r"(?:i'?ll|i will|i shall|i'm going to|i am going to|we will|we'll|will) "
         r"(?:definitely |surely |certainly |try to |be able to |make sure to )?"
-        r"(?:pay|transfer|clear|deposit|make (?:the |a )?payment|arrange|send (?:the )?(?:money|amount|payment)|keep (?:the )?balance)",
+        r"(?:pay|transfer|clear|deposit|make (?:the |a )?payment|arrange|send (?:the )?(?:money|amount|payment)|keep (?:the )?balance"
+        r"|settle (?:it|your dues|the dues|my dues|the bill|the payment|the emi))",
         r"(?:कर|भर|जमा कर|दे|डाल|भेज|चुका) ?(?:दूंगा|दूंगी|दूगा|दूगी|देंगे|देंगी|देता हूं|देती हूं)",
         r"भरूंगा|भरूंगी|भरेंगे|चुकाऊंगा|चुकाऊंगी|चुकाएंगे",
         exclude=_NOT_PAYMENT_OBJECTS,
@@ -535,11 +582,13 @@ PROMISE: tuple[Cue, ...] = (
     _cue(
         "auto_debit_future",
         1,
+        r"(?:kat|cut|कट) (?:ja+y?e?g[ai]|जाएगी|जाएगा)",
         r"(?:auto[- ]?debit|emi|payment|ecs|nach|kist|kisht|balance|time pe|time par) [^.!?,\n]{0,20}?(?:ho|kat|cut) ja+y?e?g[ai]",
         r"(?:it|emi|payment|ecs|nach|auto[- ]?debit) will (?:go through|be (?:paid|debited|deducted|cleared|processed))",
         r"(?:amount|money|balance|funds) will be (?:in|there|available|ready|credited|maintained)",
         r"(?:balance|paisa|paise|amount) (?:rahega|rahenge|maintain (?:rahega|karunga|karungi))",
         r"(?:किस्त|ईएमआई|emi|पैसा|पैसे|भुगतान|समय पर) [^.!?,\n\u0964]{0,20}(?:कट|हो) जाए(?:गी|गा)",
+        exclude=("phone", "line", "call", "network", "फोन", "कॉल", "लाइन"),
     ),
 )
 
@@ -552,6 +601,7 @@ REFUSE: tuple[Cue, ...] = (
         r"jo (?:karna|karne|krna) (?:hai|ho|h) (?:kar|karo|kar lo|karlo|kar lijiye|kar lena)~",
         r"jo marzi~|court (?:jaana|jana|chale jao|le jao)~ [^.!?\n]{0,15}(?:jao|jaiye|jaao)",
         r"farak nahi+n? (?:padta|pada)|koi matlab nahi+n?",
+        r"(?:koi )?lena dena nahi+n?|लेना देना नहीं|nothing to do with (?:you|your)|"
         r"nahi+n? (?:dene|bharne|chukane) wal[aei]|mujhe (?:koi |ek )?(?:paisa |paise |payment )?nahi+n? (?:dena|bharna|karna)",
         r"(?:ek|koi) (?:paisa|rupaya|rupya|rupee|rupiya) (?:bhi )?nahi+n?",
         r"जो करना है कर~|(?:एक|कोई) (?:पैसा|रुपया) (?:भी )?नहीं",
@@ -569,6 +619,11 @@ ALREADY_PAID: tuple[Cue, ...] = (
         r"(?:bhar|jama kar|pay kar|payment kar|clear kar) (?:diya|di|diye|chuka|chuki|chuke)",
         r"(?:payment|emi|paisa|paise|amount|kist|kisht) [^.!?,\n]{0,25}?(?:ho gaya|ho gayi|ho chuka|ho chuki|hua tha|kat gaya|kat gayi|kat chuka|kat chuki|cut ho gaya|debit ho gaya|debit hua)",
         r"auto[- ]?debit (?:hua|ho gaya|ho chuka|ho gayi)",
+        rf"{_PAY_NOUN} [^.!?,\n\u0964]{{0,30}}?{_PAST_TRANSFER}",
+        r"(?:gpay|google pay|phonepe|phone pe|paytm|upi|neft|imps|rtgs|net ?banking|online|ऑनलाइन|यूपीआई) (?:se |से |through |via |by )?"
+        r"[^.!?\n\u0964]{0,20}?(?:kar (?:diya|di|diye)|bhej (?:diya|di|diye)|bhar (?:diya|di)|de (?:diya|di)|paid|transferred|कर (?:दिया|दी)|भेज (?:दिया|दी|दिए)|भर (?:दिया|दी))",
+        r"(?:paisa|paise|payment|amount|emi) [^.!?,\n]{0,25}?(?:bhar|jama kar|bhej|de|transfer kar) (?:diya|di|diye|dia)",
+        r"(?:पैसा|पैसे|किस्त|ईएमआई|emi|भुगतान|रकम) [^.!?,\n\u0964]{0,30}?(?:कट|जमा हो|हो) (?:गया|गई|गए|चुका|चुकी)",
         r"already (?:paid|pay|done|jama|bhar|de diya|kar diya|clear~|made)|paid already|(?:emi|payment) (?:is )?already (?:paid|done|cleared)",
         r"(?:i|we) (?:have |had |already |have already )*(?:paid|cleared|transferred|deposited|made the payment)",
         r"(?:paid|cleared|transferred) (?:it|the (?:emi|amount|dues|payment|instal~))",
@@ -582,6 +637,7 @@ ALREADY_PAID: tuple[Cue, ...] = (
         1,
         r"utr|txn~|transaction (?:id|no|number|reference|ref)|reference (?:number|no|id)|ref (?:no|number)",
         r"receipt|rasee?d|रसीद|screenshot|bank confirmation|payment confirmation",
+        r"(?:see|check) it (?:in|on) my (?:bank )?(?:statement|passbook|account)|bank statement (?:mein|me|में) dikh",
         negation="none",
     ),
 )
@@ -597,6 +653,7 @@ DISPUTE: tuple[Cue, ...] = (
         r"(?:didn't|did not|didnt|never) (?:take|apply|avail|borrow)",
         r"not my (?:loan|account)|(?:mera|meri) (?:loan|account) nahi+n?|(?:loan|account|लोन) (?:mera|मेरा) (?:nahi+n?|नहीं)",
         r"(?:galat|गलत) (?:istemal|istemaal|use|इस्तेमाल|उपयोग)|misuse~|दुरुपयोग",
+        r"(?:loan|lon|लोन) (?:@ )?(?:maine|मैंने) (?:nahi+n?|नहीं)|(?:zimmedar|jimmedar|zimmedaar|जिम्मेदार) nahi+n?|not (?:responsible|liable)",
         r"लोन कभी (?:लिया )?(?:ही )?नहीं|लिया ही नहीं|नहीं लिया|मेरा लोन नहीं",
         negation="none",
         label="loan not taken",
@@ -618,6 +675,7 @@ DISPUTE: tuple[Cue, ...] = (
         r"(?:charge|fee|penalty|चार्ज|फीस) (?:kyun|kyu|kaise|क्यों) (?:laga|lagaya|lagi|liya|लगा|लगाया)~",
         r"(?:why|how) (?:is|was|were|am i|have i been|did you) [^.!?\n]{0,30}?(?:charged|charge|outstanding|amount|it)",
         r"charged (?:twice|double|extra|wrongly|incorrectly)",
+        r"(?:double|dabal|twice|do baar|डबल|दो बार) (?:kat|cut|deduct|debit|कट)~",
         r"(?:should not|shouldn't|should never) be (?:there|charged|applied|added|on my account)",
         r"(?:get|have|has) (?:it|this|that|them) (?:removed|reversed|waived off|corrected)",
         r"(?:what|which|kaun ?sa|kaisa|kaisi) (?:penalty|charge|charges|fee|fine|dues|overdue|emi|loan)",
@@ -636,6 +694,7 @@ DISPUTE: tuple[Cue, ...] = (
         1,
         r"(?:theek|thik|sahi|correct) (?:kijiye|karo|kar do|kar dijiye|karein|kariye)",
         r"hatao|hataiye|hata do|hata dijiye|remove (?:it|this|the charge~)|revers~|हटाइए|हटाओ|हटा दीजिए",
+        r"(?:paise |paisa )?wapas (?:karo|kijiye|kar do|chahiye)|refund|वापस (?:करो|कीजिए|करें)|(?:lautao|lautaiye|लौटाइए|लौटाओ)",
         r"not correct|isn't correct|not right",
         negation="none",
         label="wrong charges",
@@ -651,8 +710,19 @@ DISPUTE: tuple[Cue, ...] = (
         "overcharge",
         1,
         r"(?:aap|aapne|you|you've|you have) [^.!?\n]{0,20}?(?:laga rahe|lagaya|laga diya|jod diya|jod rahe|charge kar rahe|charging|charged|added)~",
+        r"(?:you're|you are|you've|you have) (?:now )?(?:showing|saying|charging|charged|added)",
+        r"(?:आप|aap) [^.!?,\n\u0964]{0,20}?(?:दिखा रहे|बोल रहे|कह रहे|लगा रहे)",
+        r"(?:extra|zyada|jyada|excess|more) (?:rs ?|₹ ?)?\d[\d,]*|kis (?:baat|cheez|chij) (?:ka|ke|ki)|for what\?",
         negation="none",
         label="wrong charges",
+    ),
+    _cue(
+        "contest",
+        1,
+        r"(?:simply |just )?not possible|impossible|(?:ho hi|aisa ho hi) nahi+n? sakta",
+        r"(?:i|maine) (?:already )?(?:closed|close kar (?:diya|di)|band kar (?:diya|di)|foreclos~) (?:this |the |my |apna |mera )?(?:loan|account)",
+        negation="none",
+        label="the amount due",
     ),
 )
 
@@ -671,6 +741,7 @@ WRONG_PARTY: tuple[Cue, ...] = (
         r"(?:number|sim) [^.!?\n]{0,25}?(?:pehle|abhi|naya|recently) (?:liya|li|liye|khareeda|diya|mila|allot~)",
         r"(?:ye|yeh|is|this) number (?:use|istemal|istemaal) nahi+n? (?:karta|karti|karte)|(?:doesn't|does not|no longer) use (?:this|the) number",
         r"not (?:his|her|their) number",
+        r"@ (?:ji )?(?:ka|ki|का|की) (?:number|no|नंबर) (?:nahi+n?|नहीं)",
         negation="none",
         label="wrong number",
     ),
@@ -679,7 +750,7 @@ WRONG_PARTY: tuple[Cue, ...] = (
         3,
         r"main (?:unka|unki|unke|uska|uski|uske|inka|inki|inke|iska|iski) @ (?:hoon|hu|hun|bol)~",
         r"(?:unka|unki|uska|uski|inka|inki) (?:bhai|bhaiya|behen|behan|bahan|wife|biwi|patni|husband|pati|beta|beti|papa|father|pita|mummy|mother|maa|mom|dost|friend|bhabhi|chacha|mama|relative|rishtedar|padosi|neighbou?r|son|daughter|brother|sister)",
-        r"(?:i am|i'm|this is) (?:his|her|their) @|(?:he|she)(?:'s| is) my @",
+        r"(?:i am|i'm|this is) (?:his|her|their) @|(?:he|she)(?:'s| is) my @|(?:he|she) (?:left|quit) (?:the|this) (?:company|job|office)",
         r"मैं (?:उनका|उनकी|उनके|इनका|इनकी) @|(?:उनका|उनकी) (?:भाई|बहन|पत्नी|पति|बेटा|बेटी|पिता|मां|दोस्त)",
         negation="none",
         label="third party",
@@ -703,6 +774,7 @@ COMPLAINT: tuple[Cue, ...] = (
         3,
         r"complain~|shika?ya?t~|शिकायत|harass~|हैरास~|rbi|ombudsman|consumer (?:court|forum)",
         r"police (?:complaint|mein|me|को|में)|escalat~",
+        r"report (?:kar|karunga|karungi|karenge|karo|karna|it|this|him|her)~|supervisor|(?:manager|senior) (?:se|to) (?:baat|talk|speak)|grievance",
         r"(?:ke |uske |unke |inke |agent ke )?khilaf|against (?:him|her|the agent|your agent|them)|(?:action|karwai) (?:lo|lijiye|karo)",
         negation="around",
         label="a formal complaint",
@@ -713,6 +785,7 @@ COMPLAINT: tuple[Cue, ...] = (
         r"gaa?li (?:de|di|diya|dete|deta|dena|bak)~|gaa?liyan|गाली",
         r"badtame?e?z~|बदतमीज~|rude~|abus~|dhamk~|धमक~|threat~|chilla~|चिल्ला~|badnaa?m~|बदनाम~",
         r"misbehav~|insult~|beiz+a?t~|बेइज्जत~|(?:kaun sa|kaunsa|ye kya|yeh kya) tareeka|tameez (?:nahi|se baat)",
+        rf"{_STAFF_NOUN} [^.!?\n\u0964]{{0,40}}?{_INSULT}|{_INSULT} (?:bola|kaha|bulaya|called)~",
         r"izz?at|इज्जत|zor zor se|sab(?:ke|ki) saamne|padosiyon ke saamne|in front of (?:everyone|my|the)",
         label="agent behaviour",
     ),
@@ -738,6 +811,7 @@ COMPLAINT: tuple[Cue, ...] = (
         1,
         r"(?:din|roz) (?:mein |me |में )?[^.!?\n]{0,10}?(?:baar|times|बार) (?:call|phone|फोन|कॉल)~",
         r"baar baar (?:call|phone)|बार बार|(?:too many|so many|repeated~) calls|roz roz call|दिन में [^.!?\n]{0,10}?बार",
+        r"every (?:single )?day|har (?:roz|din)|(?:calls?|phone) (?:at|@) \d+ (?:in the morning|am|pm|at night)",
         negation="none",
         label="too many calls",
     ),
@@ -765,10 +839,12 @@ SETTLEMENT: tuple[Cue, ...] = (
         2,
         r"settle~|सेटल~|ots|one[- ]time settlement|full (?:and|&) final|ekmusht|एकमुश्त|samjh?auta|samjhota|समझौता",
         r"beech ka (?:raasta|rasta)|बीच का रास्ता|middle (?:ground|path)|compromise",
+        r"(?:isme|isi mein|itne mein|itne me|is amount (?:mein|me)|for this amount|इतने में|इसमें) [^.!?\n]{0,20}?(?:close|band|settle|khatam|बंद|खत्म)~",
         r"(?:reduc~|lower|discounted) (?:payoff|amount|balance|settlement|figure)|payoff amount",
         r"lump ?sum [^.!?\n]{0,20}?(?:close|settle)~|(?:ek baar|एक बार) (?:mein|में) [^.!?\n]{0,25}?(?:khatam|close|band|खत्म|बंद)~",
         negation="around",
         label="settlement",
+        exclude=("i'll", "will", "shall"),  # "I'll settle your dues" is a promise to pay
     ),
     _cue(
         "waiver",
@@ -776,6 +852,7 @@ SETTLEMENT: tuple[Cue, ...] = (
         r"waive~|discount",
         r"(?:byaj|byaaj|interest|penalty|penalti|charges|late fee|ब्याज|पेनल्टी) [^.!?\n]{0,15}?(?:maaf|maf|माफ|waive~|hata|kam|कम)~",
         r"(?:kam|कम) (?:karke|करके|kar ke)",
+        r"(?:baaki|baki|बाकी|rest|remaining) (?:ka |sab )?(?:chhod|chod|maaf|waive|छोड|माफ)~",
         r"(?:penalty|penalti|interest|byaj|byaaj|charges|late fee|ब्याज|पेनल्टी) [^.!?\n]{0,15}?(?:chhod|chod|छोड)~",
         r"(?:kuch |थोडी |कुछ |thodi )?(?:chhoot|chhut|छूट) (?:mil|de|di|chahiye|मिल|दे|दी|चाहिए)~|rebate",
         r"kuch (?:hazaar|hazar|thousand|lakh|k) (?:mein|me|में) (?:baat |matter |account |loan |case )?(?:close|band|settle|khatam)~",
@@ -787,6 +864,7 @@ SETTLEMENT: tuple[Cue, ...] = (
         "waiver",
         2,
         r"\d+ ?(?:%|percent|pratishat) (?:pe|par|mein|me|पर) (?:close|band|settle)~",
+        r"\d+ ?(?:%|percent|pratishat) (?:le lo|lelo|le lijiye|lijiye|accept|rakh lo)",
         r"\d+ (?:hazaar|hazar|thousand|lakh|k) (?:mein|me|में) (?:baat |matter |account |loan |case )?(?:close|band|settle|khatam)~",
         negation="around",
         label="a waiver",
@@ -807,7 +885,8 @@ HARDSHIP: tuple[Cue, ...] = (
         "medical",
         2,
         r"hospital~|अस्पताल|हॉस्पिटल|admit~|ilaa?j|इलाज|operation|ऑपरेशन|medical|bimaa?r~|बीमार~|accident|एक्सीडेंट",
-        r"surgery|treatment|icu|dialysis|cancer|dawai|दवा~",
+        r"surgery|treatment|icu|dialysis|cancer|dawai|दवा~|medical leave|sick leave|chemo~|beemari|bimari|बीमारी",
+        r"(?:tabiyat|tabiyet|tabiat|तबीयत) (?:theek nahi+n?|thik nahi+n?|kharab|ठीक नहीं|खराब)|(?:bistar|बिस्तर) (?:par|pe|पर)|unwell|(?:not|haven't been) (?:keeping )?well",
         negation="none",
         label="a medical emergency",
     ),
@@ -821,8 +900,11 @@ HARDSHIP: tuple[Cue, ...] = (
     _cue(
         "business",
         2,
-        r"(?:business|dhandha|dhanda|dukaan|dukan|shop|karobar|व्यापार|धंधा|दुकान|बिजनेस)~ [^.!?\n]{0,20}?(?:band|loss|thap|ठप|बंद|nahi+n? chal|नहीं चल|down|slow|mandi|मंदी)~",
+        r"(?:business|dhandha|dhanda|dukaan|dukan|shop|karobar|व्यापार|धंधा|दुकान|बिजनेस)~ [^.!?\n]{0,20}?(?:band|loss|thap|ठप|बंद|nahi+n? chal|नहीं चल|down|slow|mandi|manda|mandaa|thanda|मंदा|मंदी|ठंडा)~",
         r"(?:loss|nuksaa?n|नुकसान|घाटा|ghata) (?:hua|ho gaya|हुआ|हो गया)~|(?:bahut|heavy|huge) (?:loss|nuksaan)",
+        r"(?:fasal|fasl|crop|फसल)~ [^.!?\n]{0,15}?(?:kharab|kharaab|barbaad|barbad|fail~|damage~|खराब|बर्बाद)~|(?:baadh|flood|drought|sukha|सूखा|बाढ)",
+        r"(?:shop|business|dukaan|factory|ghar) [^.!?\n]{0,15}?(?:burn~|fire|aag|jal gay~)",
+        r"divorce|talaa?q|तलाक|court case|legal case|(?:ghar|family|parivar) (?:mein|me) (?:problem|dikkat|pareshani|jhagda)",
         negation="none",
         label="business loss",
     ),
@@ -840,6 +922,9 @@ HARDSHIP: tuple[Cue, ...] = (
         r"(?:paisa|paise|paisey|money|funds|income|kamai|पैसा|पैसे|कमाई|आमदनी) [^.!?,\n]{0,12}?(?:nahi+n? (?:hai|hain|h|bacha|bache)|नहीं (?:है|हैं|बचा)|khatam|खत्म)",
         r"(?:no|don't have (?:the |any |enough )?|do not have (?:the |any |enough )?)(?:money|income|funds)",
         r"haath (?:mein|me|में) [^.!?,\n]{0,15}?nahi+n?|koi income nahi+n?",
+        r"(?:paas|पास) (?:abhi )?(?:kuch|kuchh|paisa|paise|कुछ|पैसे) (?:bhi |भी )?(?:nahi+n?|नहीं) (?:hai|hain|h|है|हैं)|"
+        r"(?:kuch|kuchh) (?:bhi )?nahi+n? (?:bacha|bache|raha)|कुछ (?:भी )?नहीं (?:बचा|रहा)|nothing left|(?:i )?(?:have|got) nothing",
+        r"(?:kaise|kahan se|कैसे|कहां से) (?:bharun|bharu|bharoon|dun|doon|chukaun|दूं|भरूं|चुकाऊं)",
         r"(?:ghar|घर) (?:chalana|chalane|चलाना) [^.!?\n]{0,15}?(?:mushkil|मुश्किल|nahi+n?)|kiraya [^.!?\n]{0,15}?nahi+n?",
         r"financial~ (?:hardship|problem|crisis|difficult~|issue~|constraint~|trouble)|hardship|आर्थिक (?:तंगी|समस्या|संकट)",
         r"paison ki (?:tangi|dikkat|problem|kami)|पैसों की (?:तंगी|दिक्कत|कमी)",
@@ -877,6 +962,8 @@ HARDSHIP: tuple[Cue, ...] = (
         1,
         r"nahi+n? (?:bhar|de|kar|chuka|jama kar|pay kar) ?(?:paunga|paungi|paaunga|paaungi|payenge|paa rahe|pa raha|paa raha|pa rahi|sakta|sakti|sakte|sakunga)~",
         r"(?:possible|mumkin|sambhav|संभव) nahi+n?|nahi+n? ho (?:payega|paayega|paega|sakega)",
+        r"(?:intezaa?m|intazaam|inteja?am|इंतजाम|arrange~) (?:nahi+n?|नहीं) (?:ho|हो)~|(?:can't|cannot|unable to) arrange|"
+        r"(?:bas|bass|बस) (?:ki baat|ka kaam|की बात|में) (?:nahi+n?|नहीं)|(?:can't|cannot) afford|beyond my means|(?:don't|do not) know how (?:i'll|i will|to) (?:manage|pay)",
         r"(?:can't|cannot|can not|unable to|not able to|won't be able to) (?:pay|afford|manage|make the payment)",
         r"नहीं (?:दे|भर|कर|चुका) (?:पाऊंगा|पाऊंगी|पाएंगे|सकता|सकती|सकते|पा रहा)~",
         negation="none",
@@ -893,13 +980,14 @@ CALLBACK: tuple[Cue, ...] = (
         r"call (?:me )?(?:back|later)|call ?back|(?:call|ring) me (?:tomorrow|later|in|after|at|on|next)~|(?:talk|speak) later",
         r"बाद में (?:बात|कॉल|फोन)",
         r"(?:main|mai|मैं) (?:khud |खुद )?(?:call|phone|कॉल|फोन) (?:karta|karti|karunga|karungi|करता|करती|करूंगा|करूंगी)~",
-        r"(?:i'll|i will) call (?:you )?back|will call (?:you )?later",
+        r"(?:i'll|i will) call (?:you )?back|will call (?:you )?later|try me (?:after|later|tomorrow|at|on|in)~|can (?:this|it) wait",
         r"(?:kal|कल|shaam|sham|शाम|subah|सुबह|dopahar|दोपहर|baad|बाद|later|tomorrow|parso|परसों) (?:ko |को |mein |में )?(?:baat|बात) (?:karte|karenge|karna|karo|करते|करेंगे|करना)~",
         label="callback",
     ),
     _cue(
         "busy",
         1,
+        r"sunai nahi+n? de|shor (?:hai|ho)|(?:shaadi|shadi|function) (?:mein|me|में) (?:hoon|hu|hun)|"
         r"meeting (?:mein|me|में)|busy|व्यस्त|driving|(?:gaadi|gadi) chala~|गाडी चला~|(?:puja|pooja|पूजा|namaz|नमाज) (?:mein|में)",
         r"baat nahi+n? kar (?:sakta|sakti|sakte|paunga)|बात नहीं कर (?:सकता|सकती)|can'?t (?:talk|speak)",
         r"in the middle of|not a good time|so (?:raha|rahi) (?:hoon|hu|tha)",
@@ -921,6 +1009,7 @@ CALLBACK: tuple[Cue, ...] = (
 _INFO_ITEMS = (
     r"statement|noc|no dues|no objection|foreclos~|preclos~|schedule|certificate|closure letter|soa|"
     r"account details|bank details|details|upi id|payment link|link|letter|copy|स्टेटमेंट|एनओसी|लेटर|लिंक"
+    r"|विवरण|जानकारी|डिटेल~|पत्र"
 )
 
 INFO: tuple[Cue, ...] = (
@@ -928,8 +1017,16 @@ INFO: tuple[Cue, ...] = (
         "send",
         2,
         rf"(?:bhej|bhejo|bhejiye|bhejna|send|email|e-mail|mail|sms|whatsapp|share|भेज)~ [^.!?\n]{{0,25}}?(?:{_INFO_ITEMS})",
-        rf"(?:{_INFO_ITEMS}) [^.!?\n]{{0,25}}?(?:bhej|send|email|mail|sms|whatsapp|share|भेज|chahiye|चाहिए|need|want|required)~",
+        rf"(?:{_INFO_ITEMS}) [^.!?\n\u0964]{{0,25}}?(?:bhej|send|email|mail|sms|whatsapp|share|भेज|ईमेल|मेल|chahiye|चाहिए|need|want|required)~",
         r"(?:please )?send (?:it|me|them)|(?:sms|email|mail|whatsapp) kar (?:do|dijiye|dena)",
+        rf"(?:{_INFO_ITEMS}) [^.!?\n\u0964]{{0,30}}?(?:nahi+n? (?:mil|aaya|aayi)|not (?:received|got)|haven't (?:received|got)|नहीं (?:मिला|मिली|आया))~",
+        label="documents",
+    ),
+    # "Jaldi bhejiye": a request to send, counted as one only when a document is named too.
+    _cue(
+        "send_generic",
+        1,
+        r"bhejiye|bhej (?:do|dijiye|dena)|jaldi bhej~|भेजिए|भेज (?:दो|दीजिए)",
         label="documents",
     ),
     _cue(
@@ -945,6 +1042,10 @@ INFO: tuple[Cue, ...] = (
     ),
     _cue("item", 0.5, _INFO_ITEMS, negation="none", label="details"),
 )
+
+# Synthetic cues for the turn-level signals found in ``_collect``.
+_LEADING_NO_CUE = Cue("leading_no", 1, re.compile("(?!)"), "none", "refusal")
+_QUESTION_CUE = Cue("question", 1, re.compile("(?!)"), "none", "details")
 
 # --------------------------------------------------------------------------------------------
 # Context lexicons (agent's and customer's words)
@@ -970,7 +1071,7 @@ AGENT_CONFIRMS_PAYMENT: tuple[Cue, ...] = (
 
 _ON_TIME = _word(
     r"on time|in time|time (?:pe|par|se)|samay (?:pe|par)|समय (?:पर|से)|before (?:the due date|that|the \d+\w*)"
-    r"|due date (?:se )?pehle|advance (?:mein|me)|in advance|reminder|courtesy|yaad dila~|याद दिला~"
+    r"|due date (?:se )?pehle|advance (?:mein|me)|in advance|reminder|रिमाइंडर|courtesy|yaad dila~|याद दिला~"
     r"|auto[- ]?debit (?:ho jayega|set)|(?:ecs|nach|mandate) is set"
 )
 _OVERDUE = _word(
@@ -980,9 +1081,21 @@ _OVERDUE = _word(
 )
 _BARE_NO = re.compile(
     _p(
-        r"^(?:nahi+n?|no|nope|na|नहीं|ना|bilkul nahi+n?|never)"
-        r"(?:[ ,]+(?:ji|sir|madam|ma'am|yaar|yar|bhai|bhaiya|sorry|जी|भाई))*[\s.!]*$"
+        r"^(?:nahi+n?|no|nope|na|नहीं|ना|bilkul nahi+n?|never|kabhi nahi+n?|कभी नहीं|no way)"
+        r"(?:[ ,]+(?:ji|sir|madam|ma'am|yaar|yar|bhai|bhaiya|sorry|जी|भाई))*[\s.!\u0964]*$"
     )
+)
+# A turn that opens with a negation ("No. I'm not agreeing...", "Nahi, ...").
+_LEADING_NO = re.compile(
+    _p(
+        r"^(?:nahi+n?|no|nope|never|kabhi nahi+n?|नहीं|ना)(?:[ ,]+(?:ji|sir|madam|ma'am|yaar|bhai|जी))*[.,!\u0964]"
+    )
+)
+# A question about the account: the fallback signal for an information request.
+_QUESTION = re.compile(r"[^.!?\n\u0964]+\?")
+_DOMAIN = _word(
+    r"loan|emi~|payment|pay|amount|charge~|penalty|penalti|interest|due|account|statement|kist|kisht|balance|fee~|noc"
+    r"|outstanding|installment|instalment|किस्त~|लोन|भुगतान|बकाया|खाता|खाते"
 )
 _PAY_ASK = _word(
     r"pay~|bhar~|jama|kar[eo]nge|karengi|kab tak|amount|emi|किस्त|भुगतान|जमा|overdue|dues|clear~|paisa|paise"
@@ -993,8 +1106,18 @@ _PAY_ASK = _word(
 # --------------------------------------------------------------------------------------------
 
 POSITIVE: tuple[Cue, ...] = (
-    _cue("thanks", 1, r"thank~|thanx|thnx|thx|dhanyavaa?d|dhanyawaa?d|dhanyvaa?d|धन्यवाद|shukriya|शुक्रिया", negation="none"),
-    _cue("thanks_plus", 0.5, r"thank you so much|thanks a lot|bahut bahut (?:dhanyavaa?d|shukriya)|very helpful", negation="none"),
+    _cue(
+        "thanks",
+        1,
+        r"thank~|thanx|thnx|thx|dhanyavaa?d|dhanyawaa?d|dhanyvaa?d|धन्यवाद|shukriya|शुक्रिया",
+        negation="none",
+    ),
+    _cue(
+        "thanks_plus",
+        0.5,
+        r"thank you so much|thanks a lot|bahut bahut (?:dhanyavaa?d|shukriya)|very helpful",
+        negation="none",
+    ),
     _cue("grace", 0.5, r"meherbani|mehrbani|मेहरबानी", negation="none"),
     _cue(
         "agree",
@@ -1036,6 +1159,7 @@ NEGATIVE: tuple[Cue, ...] = (
         r"(?:teesri|tisri|chauthi|paanchvi|third|fourth|fifth|\d+(?:th|rd|nd)?) (?:baar|bar|time) (?:call|phone|bol|bata)~",
         r"phone rakho|shut up|farak nahi+n? padta|jo (?:karna|marzi)~|जो करना है|(?:tang|तंग) (?:aa|kar|हो)~",
         r"dhokha|धोखा|fraud~|cheat~|loot~|लूट",
+        r"hadd (?:hai|ho gayi|ho gai)|हद (?:है|हो)|mazaa?k|मजाक|ridiculous|unacceptable|gundagardi|गुंडागर्दी|not agreeing",
         r"gaa?li|गाली|dhamk~|धमक~|threat~|rude|badtamee?z~|बदतमीज~|chilla~|चिल्ला~|badnaa?m~|बदनाम",
         r"galat(?! (?:number|no|nambar|numbar|jagah|ghar|banda|aadmi|insaan))|गलत(?! (?:नंबर|नम्बर|जगह|घर))"
         r"|wrong(?! (?:number|no|person|place|house))|incorrect|not correct|error|mistake",
@@ -1121,19 +1245,19 @@ class _When:
     weekday: int | None = None
     dom: int | None = None  # day of month
     month: int | None = None
+    now: bool = False  # "abhi" / "right now": a time for paying, never for a callback
 
 
 _DAY_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    *(
-        (_word(pat), f"wd:{i}")
-        for i, (_, pat) in enumerate(_WEEKDAYS)
-    ),
+    *((_word(pat), f"wd:{i}") for i, (_, pat) in enumerate(_WEEKDAYS)),
     (_word(rf"(?P<d>\d{{1,2}}) (?P<mon>{_MONTH_ALT})"), "dm"),
     (_word(r"(?P<d>\d{1,2}) ?(?:tareekh|tarikh|taarikh|tarik|tareek|tarrikh|date|तारीख|तारिख)"), "dom"),
     (_word(r"(?:the )?(?P<d>\d{1,2})(?:st|nd|rd|th)"), "dom"),
+    (_word(r"(?P<d>\d{1,2}) (?:ko|tak|को|तक)"), "dom"),
     (_word(r"day after tomorrow|parso|parson|parsoon|परसों|परसो"), "rel:2"),
     (_word(r"tomorrow|kal|कल"), "rel:1"),
-    (_word(r"today|tonight|aaj|aj|आज|abhi|अभी|right now|immediately"), "rel:0"),
+    (_word(r"today|tonight|aaj|aj|आज|end of (?:the )?day|eod"), "rel:0"),
+    (_word(r"abhi|अभी|right now|immediately"), "now"),
     (_word(r"agle (?:hafte|week)|next week|अगले (?:हफ्ते|सप्ताह)|is (?:hafte|week)|this week"), "lbl:Next week"),
     (_word(r"agle mahine|next month|अगले महीने"), "lbl:Next month"),
     (_word(r"month end|mahine (?:ke )?(?:end|aakhir|akhir)|end of (?:the |this )?month"), "lbl:Month end"),
@@ -1153,7 +1277,7 @@ _PART_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         _word(
             r"(?P<n>\d+|ek|do|aadha|half an?|one|two) (?:ghante|ghanta|hour|hours|घंटे|घंटा) (?:baad|later|बाद)"
-            r"|in (?:an?|one|two|\d+) hours?"
+            r"|in (?:an?|one|two|\d+) hours?|(?:in )?(?P<m>\d+) (?:minutes|minute|mins|min|मिनट)(?: (?:baad|later|बाद))?"
         ),
         "hours",
     ),
@@ -1194,7 +1318,6 @@ _PART_GATES = tuple(_Gate.of(rx) for rx, _ in _PART_PATTERNS)
 
 def _find_whens(doc: _Doc) -> list[_When]:
     """Every day/date or part-of-day phrase in the text, in order."""
-    text = doc.text
     out: list[_When] = []
     for (rx, kind), gate in zip(_DAY_PATTERNS, _DAY_GATES, strict=True):
         for m in _scan(rx, gate, doc):
@@ -1205,11 +1328,15 @@ def _find_whens(doc: _Doc) -> list[_When]:
                 d = int(m.group("d"))
                 mon = _MONTHS.index(m.group("mon")[:3]) + 1
                 if 1 <= d <= 31:
-                    out.append(_When(m.start(), m.end(), f"{d} {_MONTH_NAMES[mon - 1]}", "day", dom=d, month=mon))
+                    out.append(
+                        _When(m.start(), m.end(), f"{d} {_MONTH_NAMES[mon - 1]}", "day", dom=d, month=mon)
+                    )
             elif kind == "dom":
                 d = int(m.group("d"))
                 if 1 <= d <= 31:
                     out.append(_When(m.start(), m.end(), _ordinal(d), "day", dom=d))
+            elif kind == "now":
+                out.append(_When(m.start(), m.end(), "Today", "day", offset=0, now=True))
             elif kind.startswith("rel:"):
                 off = int(kind[4:])
                 label = {0: "Today", 1: "Tomorrow", 2: "Day after tomorrow"}[off]
@@ -1218,10 +1345,16 @@ def _find_whens(doc: _Doc) -> list[_When]:
                 out.append(_When(m.start(), m.end(), kind[4:], "day"))
     for (rx, kind), gate in zip(_PART_PATTERNS, _PART_GATES, strict=True):
         for m in _scan(rx, gate, doc):
-            if kind == "hours":
+            if kind == "hours" and m.groupdict().get("m"):
+                label = f"In {m.group('m')} minutes"
+            elif kind == "hours":
                 n = m.groupdict().get("n") or "1"
                 n = {"ek": "1", "one": "1", "do": "2", "two": "2"}.get(n, n)
-                label = "In half an hour" if n.startswith(("aadha", "half")) else f"In {n} hour{'s' if n != '1' else ''}"
+                label = (
+                    "In half an hour"
+                    if n.startswith(("aadha", "half"))
+                    else f"In {n} hour{'s' if n != '1' else ''}"
+                )
             else:
                 label = {"later": "Later"}.get(kind, kind.capitalize())
             out.append(_When(m.start(), m.end(), label, "part"))
@@ -1239,7 +1372,7 @@ def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
 
-_SENTENCE_BREAK = re.compile(r"[.!?\n\u0964]")
+_SENTENCE_BREAK = re.compile(r"[!?\n\u0964]|\.(?!\d)")
 
 
 def _nearest_when(
@@ -1251,13 +1384,16 @@ def _nearest_when(
     one right next to the chosen day is merged into its label ("Tomorrow morning").
     """
 
-    def gap(w: _When) -> int | None:
-        best: int | None = None
+    def gap(w: _When) -> tuple[bool, int] | None:
+        # Rank by (in another clause?, distance): "kal tak 2,000 de dunga, baaki next week" -> kal.
+        best: tuple[bool, int] | None = None
         for a in anchors:
             d = _distance((w.start, w.end), a)
             lo, hi = min(w.end, a[1]), max(w.start, a[0])
-            if d <= limit and not _SENTENCE_BREAK.search(text, min(lo, hi), max(lo, hi)):
-                best = d if best is None else min(best, d)
+            lo, hi = min(lo, hi), max(lo, hi)
+            if d <= limit and not _SENTENCE_BREAK.search(text, lo, hi):
+                key = (bool(_CLAUSE_BREAK.search(text, lo, hi)), d)
+                best = key if best is None else min(best, key)
         return best
 
     def closest(kind: str) -> _When | None:
@@ -1268,7 +1404,11 @@ def _nearest_when(
     if chosen is None:
         return closest("part")
     for p in whens:
-        if p.kind == "part" and p.label != "Later" and _distance((chosen.start, chosen.end), (p.start, p.end)) <= 6:
+        if (
+            p.kind == "part"
+            and p.label != "Later"
+            and _distance((chosen.start, chosen.end), (p.start, p.end)) <= 6
+        ):
             return _When(
                 chosen.start,
                 max(chosen.end, p.end),
@@ -1370,13 +1510,24 @@ def _collect(transcript: str) -> _Evidence:
         cue = REFUSE[0]
         first = next(h for h in promise.negated if h.cue.name in ("pay_verb", "generic_future"))
         found[cats.REFUSE_TO_PAY].hits.append(_Hit(cue, first.start, first.end))
-    # A bare "nahi" / "no" answering the agent's question about paying is a refusal too.
+    # A bare "nahi" / "no" answering the agent's question about paying is a refusal too; a turn
+    # that only opens with one ("No. I'm not agreeing to anything") is a weak sign of one.
     bare_no = False
-    for prev, cur in zip(turns, turns[1:], strict=False):
-        if prev.speaker == "agent" and cur.speaker == "customer" and _BARE_NO.match(cur.text):
-            if _PAY_ASK.search(prev.text):
-                bare_no = True
-                found[cats.REFUSE_TO_PAY].hits.append(_Hit(REFUSE[0], 0, 0))
+    for prev, cur in pairwise(turns):
+        if prev.speaker != "agent" or cur.speaker != "customer" or not _PAY_ASK.search(prev.text):
+            continue
+        if _BARE_NO.match(cur.text):
+            bare_no = True
+            found[cats.REFUSE_TO_PAY].hits.append(_Hit(REFUSE[0], 0, 0))
+        elif _LEADING_NO.match(cur.text):
+            found[cats.REFUSE_TO_PAY].hits.append(_Hit(_LEADING_NO_CUE, 0, 0))
+    # Fallback: a question about the account is an information request.
+    info = found[cats.INFORMATION_REQUEST]
+    if not info.hits:
+        for q in _QUESTION.finditer(customer.text):
+            if _DOMAIN.search(q.group()):
+                info.hits.append(_Hit(_QUESTION_CUE, q.start(), q.end()))
+                break
     whens = _find_whens(customer)
     anchors = [(h.start, h.end) for h in promise.hits]
     promise_when = _nearest_when(customer.text, whens, anchors, limit=60) if anchors else None
@@ -1440,6 +1591,8 @@ def _decide(ev: _Evidence) -> IntentCategory:
         return c.HARDSHIP
     if s(c.CALLBACK_REQUEST) >= 1:
         return c.CALLBACK_REQUEST
+    if s(c.REFUSE_TO_PAY) >= 1:
+        return c.REFUSE_TO_PAY
     return c.OTHER
 
 
@@ -1498,7 +1651,8 @@ def _action_required(ev: _Evidence, category: IntentCategory) -> bool:
     if category is c.ALREADY_PAID:
         return not _agent_confirmed_payment(ev)
     if category is c.INFORMATION_REQUEST:
-        if "send" in ev.found[c.INFORMATION_REQUEST].names():
+        names = ev.found[c.INFORMATION_REQUEST].names()
+        if "send" in names or {"send_generic", "item"} <= names:
             return True
         return not _info_answered(ev)
     return category is not c.OTHER
@@ -1569,11 +1723,13 @@ def _describe(ev: _Evidence, category: IntentCategory, action: bool, today: date
         amt = f" {amount}" if amount else ""
         if not action:
             intent = f"{title} - On time"
-            summary = "The customer confirmed the upcoming instalment will be paid on time; no follow-up is needed."
+            summary = (
+                "The customer confirmed the upcoming instalment will be paid on time; no follow-up is needed."
+            )
             return intent, summary
         intent = f"{title} - {when.label}" if when else title
         summary = f"The customer promised to pay{amt}{_when_text(when, today)}."
-        if hardship is not None and hardship.label:
+        if hardship is not None and hardship.label and ev.score(c.HARDSHIP) >= 2:
             summary += f" They cited {hardship.label} as the reason for the delay; track the promise."
         else:
             summary += " Track the promise and follow up if it is missed."
@@ -1611,7 +1767,8 @@ def _describe(ev: _Evidence, category: IntentCategory, action: bool, today: date
         return title, "The customer refused to pay. Escalate the account per the collections policy."
 
     if category is c.CALLBACK_REQUEST:
-        when = _nearest_when(ev.customer.text, ev.whens, anchors, limit=40) if anchors else None
+        whens = [w for w in ev.whens if not w.now]  # "abhi meeting mein hoon" is not the callback time
+        when = _nearest_when(ev.customer.text, whens, anchors, limit=40) if anchors else None
         intent = f"{title} - {when.label}" if when else title
         later = _when_text(when, today) or " later"
         return intent, f"The customer asked to be called back{later}. Schedule the callback."
