@@ -22,6 +22,24 @@ def parse_event(value: bytes | None, *, max_transcript_bytes: int) -> Transcript
     if len(value) > 4 * max_transcript_bytes + 65_536:
         raise InvalidEventError(f"record of {len(value)} bytes exceeds the size limit", reason="oversized")
     try:
+        event = TranscriptEvent.model_validate_json(value)
+    except ValidationError:
+        event = _classify(value)
+    text = event.text()
+    size = len(text.encode("utf-8"))
+    if size > max_transcript_bytes:
+        raise InvalidEventError(
+            f"transcript of {size} bytes exceeds MAX_TRANSCRIPT_BYTES={max_transcript_bytes}",
+            reason="oversized",
+        )
+    if not text.strip():
+        raise InvalidEventError("transcript is empty", reason="empty_transcript")
+    return event
+
+
+def _classify(value: bytes) -> TranscriptEvent:
+    """The slow path, for records the one-step parse refused: say precisely why."""
+    try:
         text = value.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidEventError(f"value is not UTF-8: {exc}", reason="not_utf8") from exc
@@ -32,18 +50,16 @@ def parse_event(value: bytes | None, *, max_transcript_bytes: int) -> Transcript
     if not isinstance(data, dict):
         raise InvalidEventError(f"value is JSON {type(data).__name__}, not an object", reason="not_object")
     try:
-        event = TranscriptEvent.model_validate(data)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # \ud800-style escapes decode to lone surrogates, which no database or encoder accepts
+        raise InvalidEventError(
+            f"value holds text that is not valid Unicode: {exc}", reason="not_utf8"
+        ) from exc
+    try:
+        return TranscriptEvent.model_validate(data)
     except ValidationError as exc:
         raise InvalidEventError(_describe(exc), reason="schema_invalid") from exc
-    size = len(event.text().encode("utf-8"))
-    if size > max_transcript_bytes:
-        raise InvalidEventError(
-            f"transcript of {size} bytes exceeds MAX_TRANSCRIPT_BYTES={max_transcript_bytes}",
-            reason="oversized",
-        )
-    if not event.text().strip():
-        raise InvalidEventError("transcript is empty", reason="empty_transcript")
-    return event
 
 
 def _describe(exc: ValidationError) -> str:

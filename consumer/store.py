@@ -241,17 +241,19 @@ class Store:
         """Insert rows and their outbox entries in one transaction; idempotent on ``event_id``.
 
         An event stored before is not written again: its result is the row stored the first time
-        (``created=False``) and no outbox entry is added. When PostgreSQL rejects the data of the
-        batch, each item is retried alone so that only the offending one fails (StoreRejectedError).
+        (``created=False``) and no outbox entry is added. When the data of the batch is refused (by
+        PostgreSQL or its driver), each item is retried alone so only the offending one fails
+        (StoreRejectedError).
         Connection trouble raises StoreUnavailableError for the whole batch.
         """
         try:
             return list(await self._save_batch(items))
         except TRANSIENT_DB_ERRORS as exc:
             raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
-        except asyncpg.PostgresError as exc:
+        except Exception as exc:  # the data was refused, by PostgreSQL or on its way there
             if len(items) == 1:
-                return [StoreRejectedError(f"PostgreSQL rejected the record: {exc}")]
+                return [StoreRejectedError(f"record refused: {type(exc).__name__}: {exc}")]
+            log.warning("a batch of %d was refused (%s); saving its records one by one", len(items), exc)
         results: list[StoredInsight | InsightsError] = []
         for item in items:
             results.extend(await self.save_many([item]))

@@ -202,6 +202,12 @@ class StreamProcessor:
                 "dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, exc.reason
             )
             return await self._dead_letter(record, exc, attempts=1)
+        except Exception as exc:
+            log.exception(
+                "unexpected failure parsing %s[%d]@%d", record.topic, record.partition, record.offset
+            )
+            error = InsightsError(f"{type(exc).__name__}: {exc}", reason="internal_error")
+            return await self._dead_letter(record, error, attempts=1)
         attempt = 0
         while True:
             attempt += 1

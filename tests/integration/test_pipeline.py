@@ -244,3 +244,20 @@ async def test_health_reports_database_down(stack: Stack, topics: dict[str, str]
         async with http.post(f"{base}/analyze_call", json={"transcript": "Kal pay karunga"}) as resp:
             assert resp.status == 503
             assert (await resp.json())["error"] == "db_unavailable"
+
+
+async def test_record_the_database_refuses_fails_alone(
+    stack: Stack, topics: dict[str, str], free_port: int
+) -> None:
+    """A record whose data PostgreSQL refuses is dead-lettered without taking its batch with it."""
+    good = [event(f"Customer: {n} tareekh ko bhar dunga.") for n in range(1, 21)]
+    # Valid to the model, but in UTC this instant falls in year 0, which PostgreSQL cannot store.
+    bad = event("Customer: Kal pay karunga.", call_started_at="0001-01-01T00:00:00+14:00")
+    settings = make_settings(stack, topics, free_port)
+    async with running_service(settings):
+        await publish_events(stack.bootstrap, settings.kafka_input_topic, [*good[:10], bad, *good[10:]])
+        out = await consume(stack.bootstrap, settings.kafka_output_topic, expect=20, timeout=60)
+        dead = await consume(stack.bootstrap, settings.kafka_dlq_topic, expect=1, timeout=30)
+    assert len(out) == 20
+    assert len(await rows_for(stack.dsn, [g["event_id"] for g in good])) == 20
+    assert [dict(r.headers)["x-dlq-reason"] for r in dead] == [b"db_rejected"]

@@ -52,6 +52,8 @@ def test_turns_only_event_renders_text() -> None:
         (_event(transcript="  \n "), "empty_transcript"),
         (_event(transcript="क" * 400), "oversized"),  # 1200 bytes of UTF-8 > 1000
         (b" " * (5 * LIMIT + 70_000), "oversized"),
+        (_event(transcript="ab\ud800cd"), "not_utf8"),  # a lone surrogate, escaped
+        (_event(metadata={"k": "\udfff"}), "not_utf8"),
     ],
 )
 def test_invalid_records_have_reasons(value: bytes | None, reason: str) -> None:
@@ -83,3 +85,37 @@ def test_random_bytes_always_decide(value: bytes) -> None:
         "oversized",
         "empty_transcript",
     }
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(
+    transcript=st.text(),
+    call_id=st.text(max_size=140),
+    metadata=st.dictionaries(st.text(max_size=8), _JSON_VALUES, max_size=4),
+    turns=st.none()
+    | st.lists(st.fixed_dictionaries({"speaker": st.sampled_from(["agent", "x"]), "text": st.text()})),
+)
+def test_any_json_event_decides_and_valid_ones_encode(
+    transcript: str, call_id: str, metadata: dict[str, object], turns: list[dict[str, str]] | None
+) -> None:
+    """Arbitrary text (surrogates included) becomes an event that encodes as UTF-8, or a reason."""
+    body = {"event_id": str(uuid.uuid4()), "call_id": call_id, "transcript": transcript, "metadata": metadata}
+    if turns is not None:
+        body["turns"] = turns
+    try:
+        event = parse_event(json.dumps(body).encode(), max_transcript_bytes=10_000)
+    except InvalidEventError as exc:
+        outcome = exc.reason
+    else:
+        event.model_dump_json().encode("utf-8")
+        event.text().encode("utf-8")
+        outcome = "valid"
+    assert outcome in {"valid", "not_utf8", "schema_invalid", "oversized", "empty_transcript"}
