@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 run: install
 	@eval "$$(scripts/devstack up)" && exec $(PY) -m consumer
 
-test: install
+test: install lint
 	@eval "$$(scripts/devstack up)" && $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
