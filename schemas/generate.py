@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from schemas.models import CallAnalysis, InsightEvent, TranscriptEvent
+from schemas.models import CallAnalysis, InsightEvent, LLMAnswer, TranscriptEvent
 
 HERE = Path(__file__).resolve().parent
 
@@ -19,6 +19,7 @@ FILES: dict[str, tuple[type[BaseModel], str]] = {
     "transcript_event.schema.json": (TranscriptEvent, "validation"),
     "insight_event.schema.json": (InsightEvent, "serialization"),
     "call_analysis.schema.json": (CallAnalysis, "validation"),
+    "llm_answer.schema.json": (LLMAnswer, "validation"),
 }
 
 

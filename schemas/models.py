@@ -4,7 +4,7 @@ the JSON Schema files in this folder and the OpenAPI document of the sidecar."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -39,10 +39,106 @@ class IntentCategory(StrEnum):
     OTHER = "other"
 
 
-class CallAnalysis(BaseModel):
-    """What an analyzer (Gemini or offline) says about one call.
+class Speaker(StrEnum):
+    AGENT = "agent"
+    CUSTOMER = "customer"
+    OTHER = "other"
 
-    This is the structured-output schema sent to Gemini and the shape every analyzer returns.
+
+class ContactStatus(StrEnum):
+    """Who answered the call."""
+
+    RIGHT_PARTY = "right_party"
+    THIRD_PARTY = "third_party"
+    WRONG_NUMBER = "wrong_number"
+    UNKNOWN = "unknown"
+
+
+class Instalment(BaseModel):
+    """One part of a promise paid in parts."""
+
+    amount_inr: int | None = Field(default=None, ge=0)
+    due_date: date | None = None
+
+
+class PromiseToPay(BaseModel):
+    """A promise the customer made on the call: how much, by when."""
+
+    amount_inr: int | None = Field(default=None, ge=0, description="Promised amount in rupees.")
+    due_date: date | None = Field(default=None, description="When, resolved in IST from the call time.")
+    due_text: str | None = Field(default=None, max_length=120, description='The words used: "parso".')
+    date_unresolved_reason: str | None = Field(
+        default=None, description='Why due_date is empty, e.g. "salary_day_unknown".'
+    )
+    is_partial: bool | None = Field(default=None, description="Less than the amount due.")
+    instalments: list[Instalment] = Field(default_factory=list)
+    confidence: float = Field(default=0.5, ge=0, le=1)
+
+
+class DistressKind(StrEnum):
+    """Signs that the customer is in distress; each forces follow-up and high priority."""
+
+    SELF_HARM = "self_harm"
+    MEDICAL_EMERGENCY = "medical_emergency"
+    BEREAVEMENT = "bereavement"
+    JOB_LOSS = "job_loss"
+
+
+class Distress(BaseModel):
+    """What distress the customer showed, with the words that show it."""
+
+    kinds: list[DistressKind] = Field(min_length=1)
+    quote: str | None = Field(default=None, max_length=300)
+
+
+class ComplianceRule(StrEnum):
+    """Conduct rules (RBI Fair Practices Code, recovery-agent guidelines) one call can show broken."""
+
+    OUTSIDE_CALLING_HOURS = "outside_calling_hours"
+    THREAT_OR_INTIMIDATION = "threat_or_intimidation"
+    ABUSIVE_LANGUAGE = "abusive_language"
+    THIRD_PARTY_DISCLOSURE = "third_party_disclosure"
+    NO_IDENTIFICATION = "no_identification"
+    DISCLOSURE_BEFORE_VERIFICATION = "disclosure_before_verification"
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Priority(StrEnum):
+    """How soon the collections team should look at the call."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+class ComplianceFlag(BaseModel):
+    """One conduct-rule breach, with the quote that proves it."""
+
+    rule: ComplianceRule
+    severity: Severity
+    quote: str = Field(default="", max_length=300)
+    speaker: Speaker = Field(default=Speaker.AGENT)
+
+
+class FieldConfidence(BaseModel):
+    """How sure the analyzer is of each field, 0..1."""
+
+    intent_category: float = Field(default=0.5, ge=0, le=1)
+    sentiment: float = Field(default=0.5, ge=0, le=1)
+    action_required: float = Field(default=0.5, ge=0, le=1)
+    contact_status: float = Field(default=0.5, ge=0, le=1)
+    promise_to_pay: float | None = Field(default=None, ge=0, le=1)
+
+
+class CallAnalysis(BaseModel):
+    """What an analyzer (Gemini or offline) says about one call: the insight, before it is stored.
+
+    The first five fields are the original API's; the rest are optional for old readers.
     """
 
     model_config = ConfigDict(extra="ignore", use_enum_values=False)
@@ -58,12 +154,54 @@ class CallAnalysis(BaseModel):
         description="True when the collections team must do something after the call."
     )
     summary: str = Field(min_length=1, max_length=1000, description="One or two sentences in English.")
+    contact_status: ContactStatus = ContactStatus.UNKNOWN
+    promise_to_pay: PromiseToPay | None = None
+    hardship_reason: str | None = Field(default=None, max_length=300)
+    dispute_reason: str | None = Field(default=None, max_length=300)
+    callback_at: datetime | None = Field(default=None, description="When the customer asked to be called.")
+    distress: Distress | None = None
+    compliance_flags: list[ComplianceFlag] = Field(default_factory=list)
+    priority: Priority = Priority.NORMAL
+    confidence: FieldConfidence | None = None
+    needs_review: bool = Field(default=False, description="True when a field's confidence is low.")
 
 
-class Speaker(StrEnum):
-    AGENT = "agent"
-    CUSTOMER = "customer"
-    OTHER = "other"
+class LLMPromise(BaseModel):
+    """A promise as the LLM reports it: the words, and its own reading of them."""
+
+    amount_inr: int | None = Field(default=None, ge=0, description="Rupees, if a figure was said.")
+    amount_text: str | None = Field(default=None, max_length=80, description='As said: "dedh lakh".')
+    due_text: str | None = Field(default=None, max_length=120, description='As said: "parso", "5 tareekh".')
+    due_date: str | None = Field(default=None, description="YYYY-MM-DD if the date is certain, else null.")
+    is_partial: bool | None = None
+    confidence: float = Field(default=0.5, ge=0, le=1)
+
+
+class LLMAnswer(BaseModel):
+    """The structured output asked of Gemini (its ``response_schema``).
+
+    Only types Gemini's schema subset supports (no dates, no free-form maps); the service turns it
+    into a CallAnalysis, resolving dates and amounts with its own Hinglish normaliser.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    customer_intent: str = Field(
+        min_length=1, max_length=200, description='e.g. "Promise to Pay - Wednesday".'
+    )
+    intent_category: IntentCategory
+    sentiment: Sentiment = Field(description="The customer's sentiment, not the agent's.")
+    action_required: bool
+    summary: str = Field(min_length=1, max_length=1000, description="One or two sentences in English.")
+    contact_status: ContactStatus = ContactStatus.UNKNOWN
+    promise_to_pay: LLMPromise | None = None
+    hardship_reason: str | None = Field(default=None, max_length=300)
+    dispute_reason: str | None = Field(default=None, max_length=300)
+    callback_text: str | None = Field(default=None, max_length=120, description='As said: "shaam 6 baje".')
+    distress: list[DistressKind] = Field(default_factory=list)
+    distress_quote: str | None = Field(default=None, max_length=300)
+    compliance_flags: list[ComplianceFlag] = Field(default_factory=list)
+    confidence: FieldConfidence | None = None
 
 
 class Turn(BaseModel):

@@ -48,11 +48,12 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from consumer.analyzer.enrich import from_llm
 from consumer.analyzer.guard import RateLimiter
 from consumer.analyzer.prompt import SYSTEM_INSTRUCTION, build_prompt
 from consumer.errors import AnalyzerError, AnalyzerOutputError, AnalyzerUnavailableError
 from consumer.settings import Settings
-from schemas import AnalyzerInfo, CallAnalysis
+from schemas import AnalyzerInfo, CallAnalysis, LLMAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ class _Call:
     """The state of one ``analyze`` call across its attempts."""
 
     prompt: str
+    call_started_at: datetime | None = None
     repair: _InvalidOutput | None = None
     attempt: int = 0
 
@@ -219,7 +221,7 @@ class GeminiAnalyzer:
             response_mime_type="application/json",
             # The model's JSON Schema, built once: handing the SDK the class makes it rebuild the
             # schema on every request (half of its per-request CPU); the request sent is the same.
-            response_schema=CallAnalysis.model_json_schema(),
+            response_schema=LLMAnswer.model_json_schema(),
             temperature=0,
         )
         self._health = _Health()
@@ -236,7 +238,7 @@ class GeminiAnalyzer:
         if self._closed:
             msg = "Gemini analyzer is closed"
             raise AnalyzerUnavailableError(msg)
-        call = _Call(prompt=build_prompt(transcript, call_started_at))
+        call = _Call(prompt=build_prompt(transcript, call_started_at), call_started_at=call_started_at)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
             wait=wait_random_exponential(multiplier=self._backoff_initial_s, max=self._backoff_max_s),
@@ -380,12 +382,12 @@ class GeminiAnalyzer:
             failure = _InvalidOutput(_describe_empty(response), None)
         else:
             try:
-                analysis = CallAnalysis.model_validate_json(text)
+                answer = LLMAnswer.model_validate_json(text)
             except ValidationError as exc:
                 failure = _InvalidOutput(_describe_validation(exc), text)
             else:
                 self._count("ok")
-                return analysis
+                return from_llm(answer, call.call_started_at, now=datetime.now(UTC))
         self._count("invalid_output")
         call.repair = failure
         raise failure
