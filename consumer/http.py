@@ -114,6 +114,7 @@ async def analyze_call(request: web.Request) -> web.Response:
         return json_error(status, exc.reason, str(exc))
     analysis = stored.analysis
     response = AnalyzeCallResponse(
+        **analysis.details(),
         id=stored.record_id,
         unique_id=stored.unique_id,
         customer_intent=analysis.customer_intent,

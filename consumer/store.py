@@ -43,21 +43,26 @@ _INSERT_RECORDS = """
 INSERT INTO call_records (
     unique_id, transcript, intent, sentiment, action_required, summary, metadata,
     event_id, call_id, intent_category, analyzer_provider, analyzer_model,
-    processing_time_ms, call_started_at, source, created_at, updated_at
+    processing_time_ms, call_started_at, source, created_at, updated_at,
+    insight, contact_status, priority, needs_review, ptp_amount_inr, ptp_due_date, distress, compliance_rules
 )
-SELECT u, t, i, s, a, sm, m::jsonb, e, c, ic, ap, am, pt, cs, src, ca, ca
+SELECT u, t, i, s, a, sm, m::jsonb, e, c, ic, ap, am, pt, cs, src, ca, ca,
+       ins::jsonb, cst, pr, nr, pa, pd,
+       COALESCE(string_to_array(NULLIF(di, ''), ','), '{}'),
+       COALESCE(string_to_array(NULLIF(cr, ''), ','), '{}')
 FROM unnest(
     $1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::uuid[],
     $9::text[], $10::text[], $11::text[], $12::text[], $13::float8[], $14::timestamptz[], $15::text[],
-    $16::timestamptz[]
-) AS x(u, t, i, s, a, sm, m, e, c, ic, ap, am, pt, cs, src, ca)
+    $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::bool[], $21::int8[], $22::date[],
+    $23::text[], $24::text[]
+) AS x(u, t, i, s, a, sm, m, e, c, ic, ap, am, pt, cs, src, ca, ins, cst, pr, nr, pa, pd, di, cr)
 ON CONFLICT (event_id) DO NOTHING
 RETURNING id, event_id
 """
 
 _SELECT_BY_EVENTS = """
 SELECT id, unique_id, transcript, intent, sentiment, action_required, summary, call_id,
-       intent_category, analyzer_provider, analyzer_model, processing_time_ms, created_at, event_id
+       intent_category, analyzer_provider, analyzer_model, processing_time_ms, created_at, event_id, insight
 FROM call_records WHERE event_id = ANY($1::uuid[])
 """
 
@@ -98,6 +103,7 @@ class StoredInsight:
     def insight_event(self) -> InsightEvent:
         """The InsightEvent that announces this row."""
         return InsightEvent(
+            **self.analysis.details(),
             event_id=InsightEvent.id_for(self.event_id),
             source_event_id=self.event_id,
             call_id=self.call_id,
@@ -114,6 +120,19 @@ class StoredInsight:
         )
 
 
+def _stored_analysis(row: asyncpg.Record) -> CallAnalysis:
+    """The analysis of a row: from its ``insight`` document, or the original columns for old rows."""
+    if row["insight"] is not None:
+        return CallAnalysis.model_validate_json(row["insight"])
+    return CallAnalysis(
+        customer_intent=row["intent"] or "Unknown",
+        intent_category=row["intent_category"],
+        sentiment=row["sentiment"] or "Neutral",
+        action_required=bool(row["action_required"]),
+        summary=row["summary"] or "-",
+    )
+
+
 def _row_to_stored(row: asyncpg.Record, *, created: bool) -> StoredInsight:
     return StoredInsight(
         record_id=row["id"],
@@ -121,13 +140,7 @@ def _row_to_stored(row: asyncpg.Record, *, created: bool) -> StoredInsight:
         event_id=row["event_id"],
         call_id=row["call_id"],
         transcript=row["transcript"],
-        analysis=CallAnalysis(
-            customer_intent=row["intent"] or "Unknown",
-            intent_category=row["intent_category"],
-            sentiment=row["sentiment"] or "Neutral",
-            action_required=bool(row["action_required"]),
-            summary=row["summary"] or "-",
-        ),
+        analysis=_stored_analysis(row),
         analyzer=AnalyzerInfo(
             provider=row["analyzer_provider"] or "offline", model=row["analyzer_model"] or "unknown"
         ),
@@ -153,6 +166,7 @@ def _record_values(item: NewInsight) -> tuple[Any, ...]:
     PostgreSQL text cannot hold NUL characters; they carry no meaning in a transcript, so they go.
     """
     event, analysis = item.event, item.analysis
+    promise = analysis.promise_to_pay
     metadata = dict(event.metadata)
     for name in ("language", "agent_id", "account_ref"):
         value = getattr(event, name)
@@ -176,6 +190,14 @@ def _record_values(item: NewInsight) -> tuple[Any, ...]:
         event.call_started_at,
         item.source,
         item.processed_at,
+        analysis.model_dump_json(),
+        analysis.contact_status.value,
+        analysis.priority.value,
+        analysis.needs_review,
+        promise.amount_inr if promise else None,
+        promise.due_date if promise else None,
+        ",".join(k.value for k in analysis.distress.kinds) if analysis.distress else "",
+        ",".join(f.rule.value for f in analysis.compliance_flags),
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 # Namespace for InsightEvent ids: uuid5(namespace, source event_id) is stable across re-publishes.
@@ -135,7 +135,26 @@ class FieldConfidence(BaseModel):
     promise_to_pay: float | None = Field(default=None, ge=0, le=1)
 
 
-class CallAnalysis(BaseModel):
+class InsightDetails(BaseModel):
+    """The debt-collection detail of an insight; every field is optional for old readers."""
+
+    def details(self) -> dict[str, Any]:
+        """These fields alone, as model objects, to copy into an event or a response."""
+        return {name: getattr(self, name) for name in InsightDetails.model_fields}
+
+    contact_status: ContactStatus = ContactStatus.UNKNOWN
+    promise_to_pay: PromiseToPay | None = None
+    hardship_reason: str | None = Field(default=None, max_length=300)
+    dispute_reason: str | None = Field(default=None, max_length=300)
+    callback_at: datetime | None = Field(default=None, description="When the customer asked to be called.")
+    distress: Distress | None = None
+    compliance_flags: list[ComplianceFlag] = Field(default_factory=list)
+    priority: Priority = Priority.NORMAL
+    confidence: FieldConfidence | None = None
+    needs_review: bool = Field(default=False, description="True when a field's confidence is low.")
+
+
+class CallAnalysis(InsightDetails):
     """What an analyzer (Gemini or offline) says about one call: the insight, before it is stored.
 
     The first five fields are the original API's; the rest are optional for old readers.
@@ -154,16 +173,6 @@ class CallAnalysis(BaseModel):
         description="True when the collections team must do something after the call."
     )
     summary: str = Field(min_length=1, max_length=1000, description="One or two sentences in English.")
-    contact_status: ContactStatus = ContactStatus.UNKNOWN
-    promise_to_pay: PromiseToPay | None = None
-    hardship_reason: str | None = Field(default=None, max_length=300)
-    dispute_reason: str | None = Field(default=None, max_length=300)
-    callback_at: datetime | None = Field(default=None, description="When the customer asked to be called.")
-    distress: Distress | None = None
-    compliance_flags: list[ComplianceFlag] = Field(default_factory=list)
-    priority: Priority = Priority.NORMAL
-    confidence: FieldConfidence | None = None
-    needs_review: bool = Field(default=False, description="True when a field's confidence is low.")
 
 
 class LLMPromise(BaseModel):
@@ -231,6 +240,14 @@ class TranscriptEvent(BaseModel):
     account_ref: str | None = Field(default=None, max_length=128)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("call_started_at")
+    @classmethod
+    def _representable(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not 2 <= value.year <= 9998:
+            msg = "call_started_at must be between years 2 and 9998"  # converting zones must not overflow
+            raise ValueError(msg)
+        return value
+
     @model_validator(mode="after")
     def _has_text(self) -> TranscriptEvent:
         if self.transcript is None and not self.turns:
@@ -252,7 +269,7 @@ class AnalyzerInfo(BaseModel):
     model: str
 
 
-class InsightEvent(BaseModel):
+class InsightEvent(InsightDetails):
     """Published on the output topic once an insight is stored."""
 
     schema_version: int = SCHEMA_VERSION
@@ -286,7 +303,7 @@ class AnalyzeCallRequest(BaseModel):
     call_id: str | None = Field(default=None, min_length=1, max_length=128)
 
 
-class AnalyzeCallResponse(BaseModel):
+class AnalyzeCallResponse(InsightDetails):
     """Response of POST /analyze_call: the original fields plus intent_category."""
 
     id: int

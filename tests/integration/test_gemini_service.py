@@ -189,3 +189,76 @@ async def test_same_call_in_order_other_calls_concurrently(
         )
     assert gemini.max_in_flight > 1  # different calls were analysed at the same time
     assert gemini.max_in_flight <= len(calls)  # but never two of the same call
+
+
+async def test_rich_fields_end_to_end(
+    stack: Stack, topics: dict[str, str], free_port: int, gemini: FakeGemini
+) -> None:
+    """Gemini's words for the promise are resolved against the call time; details reach every output."""
+    answer = {
+        "customer_intent": "Promise to Pay - day after tomorrow",
+        "intent_category": "promise_to_pay",
+        "sentiment": "Neutral",
+        "action_required": True,
+        "summary": "Customer will pay one and a half lakh the day after tomorrow.",
+        "contact_status": "right_party",
+        "promise_to_pay": {"amount_text": "dedh lakh", "due_text": "parso", "due_date": "1999-01-01"},
+        "distress": ["job_loss"],
+        "distress_quote": "naukri chali gayi",
+        "compliance_flags": [
+            {
+                "rule": "threat_or_intimidation",
+                "severity": "high",
+                "quote": "ghar aa jayenge",
+                "speaker": "agent",
+            }
+        ],
+        "confidence": {
+            "intent_category": 0.9,
+            "sentiment": 0.4,
+            "action_required": 0.9,
+            "contact_status": 0.9,
+        },
+    }
+    night_call = event(
+        "Agent: Paisa do warna ghar aa jayenge.\nCustomer: Naukri chali gayi, parso dedh lakh dunga.",
+        call_started_at="2026-11-20T21:30:00+05:30",
+    )
+    settings = gemini_settings(stack, topics, free_port, gemini)
+    gemini.script([Valid(answer)])
+    async with running_service(settings) as base, aiohttp.ClientSession() as http:
+        await publish_events(stack.bootstrap, settings.kafka_input_topic, [night_call])
+        out = await consume(stack.bootstrap, settings.kafka_output_topic, expect=1, timeout=60)
+        gemini.script([Valid(answer)])
+        async with http.post(f"{base}/analyze_call", json={"transcript": night_call["transcript"]}) as resp:
+            assert resp.status == 201
+            body = await resp.json()
+    insight = InsightEvent.model_validate_json(out[0].value)
+    promise = insight.promise_to_pay
+    assert promise is not None
+    assert promise.amount_inr == 150_000
+    assert promise.due_date is not None
+    assert promise.due_date.isoformat() == "2026-11-22"  # parso from the call date, not the model's guess
+    assert insight.distress is not None
+    assert [k.value for k in insight.distress.kinds] == ["job_loss"]
+    rules = [f.rule.value for f in insight.compliance_flags]
+    assert rules == ["outside_calling_hours", "threat_or_intimidation"]  # 21:30 IST is after 19:00
+    assert insight.priority.value == "high"
+    assert insight.needs_review is True  # sentiment confidence 0.4
+    assert body["promise_to_pay"]["amount_inr"] == 150_000
+    assert body["contact_status"] == "right_party"
+    assert body["priority"] == "high"
+    conn = await asyncpg.connect(stack.dsn)
+    try:
+        row = await conn.fetchrow(
+            "SELECT ptp_amount_inr, ptp_due_date, compliance_rules, distress, priority FROM call_records "
+            "WHERE call_id = $1",
+            night_call["call_id"],
+        )
+    finally:
+        await conn.close()
+    assert row["ptp_amount_inr"] == 150_000
+    assert row["ptp_due_date"].isoformat() == "2026-11-22"
+    assert row["compliance_rules"] == ["outside_calling_hours", "threat_or_intimidation"]
+    assert row["distress"] == ["job_loss"]
+    assert row["priority"] == "high"

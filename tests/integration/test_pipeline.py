@@ -251,13 +251,21 @@ async def test_record_the_database_refuses_fails_alone(
 ) -> None:
     """A record whose data PostgreSQL refuses is dead-lettered without taking its batch with it."""
     good = [event(f"Customer: {n} tareekh ko bhar dunga.") for n in range(1, 21)]
-    # Valid to the model, but in UTC this instant falls in year 0, which PostgreSQL cannot store.
-    bad = event("Customer: Kal pay karunga.", call_started_at="0001-01-01T00:00:00+14:00")
+    bad = event("Customer: Kal pay karunga.", call_id="refused-by-the-database")
     settings = make_settings(stack, topics, free_port)
     async with running_service(settings):
-        await publish_events(stack.bootstrap, settings.kafka_input_topic, [*good[:10], bad, *good[10:]])
-        out = await consume(stack.bootstrap, settings.kafka_output_topic, expect=20, timeout=60)
-        dead = await consume(stack.bootstrap, settings.kafka_dlq_topic, expect=1, timeout=30)
+        conn = await asyncpg.connect(stack.dsn)
+        try:  # a rule of the database's own that this one record breaks
+            await conn.execute(
+                "ALTER TABLE call_records ADD CONSTRAINT test_refuse"
+                " CHECK (call_id <> 'refused-by-the-database')"
+            )
+            await publish_events(stack.bootstrap, settings.kafka_input_topic, [*good[:10], bad, *good[10:]])
+            out = await consume(stack.bootstrap, settings.kafka_output_topic, expect=20, timeout=60)
+            dead = await consume(stack.bootstrap, settings.kafka_dlq_topic, expect=1, timeout=30)
+        finally:
+            await conn.execute("ALTER TABLE call_records DROP CONSTRAINT IF EXISTS test_refuse")
+            await conn.close()
     assert len(out) == 20
     assert len(await rows_for(stack.dsn, [g["event_id"] for g in good])) == 20
     assert [dict(r.headers)["x-dlq-reason"] for r in dead] == [b"db_rejected"]

@@ -52,6 +52,7 @@ def test_turns_only_event_renders_text() -> None:
         (_event(transcript="  \n "), "empty_transcript"),
         (_event(transcript="क" * 400), "oversized"),  # 1200 bytes of UTF-8 > 1000
         (b" " * (5 * LIMIT + 70_000), "oversized"),
+        (_event(call_started_at="0001-01-01T00:00:00+14:00"), "schema_invalid"),  # year 0 in UTC
         (_event(transcript="ab\ud800cd"), "not_utf8"),  # a lone surrogate, escaped
         (_event(metadata={"k": "\udfff"}), "not_utf8"),
     ],
