@@ -155,7 +155,13 @@ async def run_service(
         consumer = await stack.enter_async_context(kafka_consumer(settings))
         analyzer = await stack.enter_async_context(open_analyzer(settings))
         relay = OutboxRelay(store.pool, producer)
-        pipeline = Pipeline(analyzer, store, max_in_flight=settings.max_in_flight, on_stored=relay.wake)
+        pipeline = Pipeline(
+            analyzer,
+            store,
+            max_in_flight=settings.max_in_flight,
+            on_stored=relay.wake,
+            redact_stored=settings.redact_stored,
+        )
         stream = StreamProcessor(
             consumer,
             DeadLetters(producer, settings.kafka_dlq_topic),

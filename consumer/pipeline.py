@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from consumer.analyzer.base import Analyzer
 from consumer.batching import MicroBatcher
+from consumer.redact import redact_text
 from consumer.store import NewInsight, Store, StoredInsight
 from schemas import TranscriptEvent
 
@@ -31,6 +32,7 @@ class Pipeline:
         *,
         max_in_flight: int,
         on_stored: Callable[[], None] = lambda: None,
+        redact_stored: bool = False,
         batch_size: int = 256,
         batch_linger_s: float = 0.002,
     ) -> None:
@@ -39,6 +41,7 @@ class Pipeline:
         self._slots = asyncio.Semaphore(max_in_flight)
         self._max_in_flight = max_in_flight
         self._on_stored = on_stored
+        self._redact_stored = redact_stored
         self._lookups: MicroBatcher[uuid.UUID, StoredInsight | None] = MicroBatcher(
             store.find_many, max_size=batch_size, linger_s=batch_linger_s, name="lookup"
         )
@@ -60,11 +63,13 @@ class Pipeline:
         if existing is not None:
             return existing
         started = time.perf_counter()
+        text = event.text()
         async with self._slots:
-            analysis = await self.analyzer.analyze(event.text(), call_started_at=event.call_started_at)
+            analysis = await self.analyzer.analyze(text, call_started_at=event.call_started_at)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
         item = NewInsight(
             event=event,
+            transcript=redact_text(text) if self._redact_stored else text,
             analysis=analysis,
             analyzer=self.analyzer.info,
             processed_at=datetime.now(UTC),

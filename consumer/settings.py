@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     circuit_failure_threshold: int = Field(default=5, ge=1)
     circuit_reset_s: float = Field(default=30.0, gt=0)
 
+    redact_stored: bool = Field(default=False, description="Store transcripts with PII redacted.")
+
     max_in_flight: int = Field(default=64, ge=1)
     max_buffered: int = Field(default=1000, ge=1, description="Records buffered before partitions pause.")
     max_transcript_bytes: int = Field(default=1_048_576, ge=1)

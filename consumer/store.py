@@ -78,6 +78,7 @@ class NewInsight:
     """What the pipeline asks the store to save for one event."""
 
     event: TranscriptEvent
+    transcript: str  # as it is to be stored (redacted when REDACT_STORED is on)
     analysis: CallAnalysis
     analyzer: AnalyzerInfo
     processed_at: datetime
@@ -175,7 +176,7 @@ def _record_values(item: NewInsight) -> tuple[Any, ...]:
     metadata_json = json.dumps(_without_nul(metadata), ensure_ascii=False, default=str)
     return (
         str(uuid.uuid4()),
-        event.text().replace("\x00", ""),
+        item.transcript.replace("\x00", ""),
         analysis.customer_intent,
         analysis.sentiment.value,
         analysis.action_required,

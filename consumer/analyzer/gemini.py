@@ -52,6 +52,7 @@ from consumer.analyzer.enrich import from_llm
 from consumer.analyzer.guard import RateLimiter
 from consumer.analyzer.prompt import SYSTEM_INSTRUCTION, build_prompt
 from consumer.errors import AnalyzerError, AnalyzerOutputError, AnalyzerUnavailableError
+from consumer.redact import redact_text
 from consumer.settings import Settings
 from schemas import AnalyzerInfo, CallAnalysis, LLMAnswer
 
@@ -238,7 +239,9 @@ class GeminiAnalyzer:
         if self._closed:
             msg = "Gemini analyzer is closed"
             raise AnalyzerUnavailableError(msg)
-        call = _Call(prompt=build_prompt(transcript, call_started_at), call_started_at=call_started_at)
+        # No personal identifier (phone, PAN, Aadhaar, card, account, email, UPI) leaves the process.
+        prompt = build_prompt(redact_text(transcript), call_started_at)
+        call = _Call(prompt=prompt, call_started_at=call_started_at)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
             wait=wait_random_exponential(multiplier=self._backoff_initial_s, max=self._backoff_max_s),

@@ -262,3 +262,32 @@ async def test_rich_fields_end_to_end(
     assert row["compliance_rules"] == ["outside_calling_hours", "threat_or_intimidation"]
     assert row["distress"] == ["job_loss"]
     assert row["priority"] == "high"
+
+
+async def test_pii_never_reaches_the_llm_and_is_redacted_in_storage(
+    stack: Stack, topics: dict[str, str], free_port: int, gemini: FakeGemini
+) -> None:
+    phone, pan, upi = "98765 43210", "ABCPK1234F", "ramesh.k@okaxis"
+    transcript = (
+        f"Agent: Kripya apna PAN batayein.\nCustomer: {pan}. Mera number {phone} hai,"
+        f" UPI {upi} se kal 5000 bhej dunga."
+    )
+    settings = gemini_settings(stack, topics, free_port, gemini, redact_stored=True)
+    async with running_service(settings) as base, aiohttp.ClientSession() as http:
+        async with http.post(f"{base}/analyze_call", json={"transcript": transcript}) as resp:
+            assert resp.status == 201
+            body = await resp.json()
+    sent = "\n".join(gemini.last.texts)
+    for secret in (phone, pan, upi, "9876543210"):
+        assert secret not in sent
+        assert secret not in body["raw_transcript"]
+    assert "[PHONE]" in sent
+    assert "[PAN]" in body["raw_transcript"]
+    assert "kal 5000 bhej dunga" in body["raw_transcript"]  # the rest is untouched
+    conn = await asyncpg.connect(stack.dsn)
+    try:
+        stored = await conn.fetchval("SELECT transcript FROM call_records WHERE id = $1", body["id"])
+    finally:
+        await conn.close()
+    assert phone not in stored
+    assert "[UPI]" in stored
