@@ -273,10 +273,13 @@ async def test_pii_never_reaches_the_llm_and_is_redacted_in_storage(
         f" UPI {upi} se kal 5000 bhej dunga."
     )
     settings = gemini_settings(stack, topics, free_port, gemini, redact_stored=True)
-    async with running_service(settings) as base, aiohttp.ClientSession() as http:
-        async with http.post(f"{base}/analyze_call", json={"transcript": transcript}) as resp:
-            assert resp.status == 201
-            body = await resp.json()
+    async with (
+        running_service(settings) as base,
+        aiohttp.ClientSession() as http,
+        http.post(f"{base}/analyze_call", json={"transcript": transcript}) as resp,
+    ):
+        assert resp.status == 201
+        body = await resp.json()
     sent = "\n".join(gemini.last.texts)
     for secret in (phone, pan, upi, "9876543210"):
         assert secret not in sent
