@@ -29,6 +29,7 @@ Decisions
   email, UPI id (typed, then spoken "at the rate" forms), then the labelled forms (Aadhaar, card, PAN,
   account), then unlabelled card (Luhn), phone, Aadhaar. So "9876543210@ybl" is one ``[UPI]`` (never
   "[PHONE]@ybl"), "ramesh@gmail.com" one ``[EMAIL]``, and a labelled number takes its label's kind.
+  The sequence is repeated until it takes nothing more, which makes ``redact`` idempotent.
 
 Kinds
 -----

@@ -84,6 +84,7 @@ def digits_in(text: str) -> list[str]:
 
 AADHAAR = with_verhoeff("23456789012")  # a checksum-valid Aadhaar-shaped number
 AADHAAR_BAD = AADHAAR[:-1] + str((int(AADHAAR[-1]) + 1) % 10)  # same, checksum broken
+CARD_15 = with_luhn("60000000000000")  # Luhn-valid, starts like a mobile: "6000 000000 00004"
 
 
 def test_helpers_agree_with_the_module() -> None:
@@ -302,6 +303,13 @@ def test_digits_keep_their_script_outside_redactions() -> None:
         ("uid 4111 1111 1111 1111", "uid [AADHAAR]"),  # a 16-digit Virtual ID: the label decides
         ("card 4111 1111 1111 1111, aadhaar 2345 6789 0123", "card [CARD], aadhaar [AADHAAR]"),
         ("user@example.com9876543210", "[EMAIL][PHONE]"),
+        # found by hypothesis (boundaries that settle only once a neighbour is gone, slices of a card)
+        ("x@y.com9876543210x@y.com", "[EMAIL][PHONE][EMAIL]"),
+        ("loan 98765 १२३४ 98765 98765", "loan [ACCOUNT] [PHONE]"),
+        ("91 6000000000 account", "[PHONE] account"),  # the bare "91 " belongs to the phone
+        ("account 3000 0000 0000 7", "account [ACCOUNT]"),  # a 13-digit card read out in fours
+        (f"account {with_luhn('300000000000000000')}", "account [CARD]"),  # 19 digits: no account
+        (f"Amex {CARD_15[:4]} {CARD_15[4:10]} {CARD_15[10:]}", "Amex [CARD]"),  # 4-6-5 holds a 4-6 phone
     ],
 )
 def test_order_and_context(text: str, want: str) -> None:
