@@ -56,9 +56,11 @@ what they resolve to (``kind`` in brackets):
 
 - aaj/today/आज +0, kal/tomorrow/कल +1, parso/day after tomorrow/परसों +2, narso +3, yesterday -1
   [relative]. Hindi "kal" and "parso" mean both directions; they are read as future (the promise
-  sense) unless a simple past-tense marker follows in the same clause ("tha", "thi", "kiya",
-  "kar diya", "ho gaya", "bheja", "किया", "हो गया" ...): "kal kiya tha" is yesterday (-1), "parso bhej
-  diya tha" is -2. "kal tak kar diya jayega" (passive future) stays +1.
+  sense) unless a simple past-tense marker ("tha", "thi", "kiya", "kar diya", "ho gaya", "bheja",
+  "किया", "हो गया" ...) follows in the same clause, or precedes it there with no future-tense verb
+  ("dunga", "karenge", "hoga", "will" ...) after it: "kal kiya tha" and "payment kar diya tha kal" are
+  yesterday (-1), "parso bhej diya tha" is -2; "kal tak kar diya jayega" (passive future) and "maine
+  bola tha kal dunga" stay +1.
 - Weekdays in English (and "mon".."fri" abbreviations), romanised Hindi (somvar, mangalvar, budhvar,
   guruvar/brihaspativar/veervar, shukravar, shanivar, ravivar/itwar/etwar) and Devanagari, with an
   optional "ko"/"tak" [weekday]. Plain, "is"/"this"/"coming": the next such day strictly after the
@@ -74,7 +76,9 @@ what they resolve to (``kind`` in brackets):
 - "15 December", "Dec 15", "15/12", "15-12-2026", "15.12.2026", "2026-12-15", "15 दिसंबर" [absolute]:
   day/month order is Indian (dd/mm). Without a year: the anchor's year, or the next year when that
   date is more than 7 days before the anchor. "May" alone is an English month only with an ordinal,
-  a year or a capital M (in Hinglish "may" is often "mein").
+  a year or a capital M (in Hinglish "may" is often "mein"). Without a year only "/" counts ("2-3
+  din" is a range of days), and "24/7" or a number-slash-number followed by a unit ("2/3 din") is no
+  date.
 - "mahine ke end tak", "month end", "end of month" [relative]: the anchor month's last day (the next
   month's when the anchor is already the last day); "agle mahine ke end" is next month's last day.
 - "agle hafte"/"next week"/"अगले हफ्ते" [relative]: Monday of the next calendar week.
@@ -91,7 +95,8 @@ what they resolve to (``kind`` in brackets):
 
 Overlapping phrases are resolved by keeping the earliest, then the longest ("agle mahine 5 tareekh
 ko" is one phrase, not "agle mahine" plus "5 tareekh ko"). ``reason`` is set only when ``date`` is
-``None``.
+``None`` (also "out_of_range" past 9999-12-31). :func:`resolve_date` takes the first phrase that has
+a date, else the first phrase, else reports kind "unknown", reason "unrecognized".
 """
 
 from __future__ import annotations
@@ -108,6 +113,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 __all__ = [
     "IST",
     "IST_OFFSET",
+    "NUMBER_WORDS",
+    "OUT_OF_RANGE",
+    "SALARY_DAY_UNKNOWN",
+    "UNRECOGNIZED",
+    "VAGUE",
     "AmountMatch",
     "DateKind",
     "DateMatch",
@@ -268,16 +278,19 @@ def _lead_scanner(leads: frozenset[str], glued_digits: bool = False) -> re.Patte
     """Regex finding, after a separator, a number, a rupee sign or a whole lead word (or, with
     ``glued_digits``, a lead word run into a number: "rs5000")."""
     words = [w for w in leads if w not in (_DIGIT_LEAD, "₹")]
-    sign = "|₹" if "₹" in leads else ""
+    sign = "(?<=₹)|" if "₹" in leads else ""  # "₹" is a separator itself: a lead with an empty word
     end = rf"(?![{_WORD_CLASS}])" + ("|(?=[0-9])" if glued_digits else "")
-    return re.compile(rf"[^{_WORD_CLASS}](?P<w>[0-9]+{sign}|{_alt(words)}(?:{end}))")
+    return re.compile(rf"[^{_WORD_CLASS}](?:{sign}(?P<w>[0-9]+|{_alt(words)}(?:{end})))")
 
 
 def _lead_words(scanner: re.Pattern[str], norm: str) -> Iterator[tuple[int, str]]:
     """(position, word) of every lead in folded text, in order; a number glued to a rupee sign
     ("₹5000") is a lead of its own too, for when the sign ends an earlier amount ("5 ₹5000")."""
     for m in scanner.finditer(" " + norm):  # the space lets the text's first word be a lead
-        pos, word = m.start("w") - 1, m.group("w")
+        if (word := m.group("w")) is None:
+            pos, word = m.start() - 1, "₹"
+        else:
+            pos = m.start("w") - 1
         yield pos, word
         if word == "₹" and "0" <= norm[pos + 1 : pos + 2] <= "9":
             yield pos + 1, norm[pos + 1]
@@ -690,6 +703,7 @@ def _words_after(norm: str, pos: int) -> list[str]:
 
 
 def _is_year(value: Decimal, raw: str) -> bool:
+    """A bare 4-digit 1990-2099 is a year ("loan 2019 mein liya"); 2000 is also a round amount."""
     return len(raw) == 4 and 1990 <= value <= 2099 and value != 2000
 
 
@@ -718,6 +732,7 @@ def _accept(norm: str, c: _Candidate, need_context: bool) -> bool:
 
 
 def _rupees(value: Decimal) -> int:
+    """Whole rupees, rounded half-up."""
     return max(0, int(value.to_integral_value(rounding=ROUND_HALF_UP)))
 
 
@@ -800,7 +815,8 @@ _LAST_KEYS: Final = frozenset(_key(w) for w in _LAST_WORDS)
 _MONTH_WORDS: Final = ("mahine", "mahina", "mahinay", "month", "महीने", "महीना")
 _WEEK_WORDS: Final = ("hafte", "hafta", "hapte", "week", "saptah", "हफ्ते", "हफ्ता", "सप्ताह")
 _TAREEKH_WORDS: Final = (
-    *("tareekh", "tarikh", "taarikh", "tarik", "tareek", "tarrikh", "tarekh", "तारीख", "तारिख"),
+    *("tareekh", "tarikh", "taarikh", "tarik", "tareek", "tarrikh", "tarekh"),
+    *("तारीख", "तारिख"),
 )
 _KO_TAK_WORDS: Final = ("ko", "tak", "se pehle", "se pahle", "को", "तक", "से पहले")
 _DAY_NUMBERS: Final = {w: v for w, v in NUMBER_WORDS.items() if v <= 31 and w != "a"}
@@ -866,7 +882,8 @@ _WITHIN_WORDS: Final = (
 )
 _AGO_WORDS: Final = ("pehle", "pahle", "phle", "ago", "back", "पहले")
 _MONTH_END_WORDS: Final = (
-    *("end", "aakhir", "akhir", "aakhri", "akhri", "last", "ant", "अंत", "अन्त", "आखिर", "आखिरी"),
+    *("end", "aakhir", "akhir", "aakhri", "akhri", "last", "ant"),
+    *("अंत", "अन्त", "आखिर", "आखिरी"),
 )
 _SALARY_WORDS: Final = (
     *("salary", "sallary", "salery", "salry", "tankhwah", "tankhwa", "tankha", "tankhah", "pagaar", "pagar"),
