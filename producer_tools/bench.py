@@ -5,7 +5,8 @@ the configured Kafka and PostgreSQL. The benchmark publishes N events, waits unt
 InsightEvents arrived, and prints one JSON line: events/s, end-to-end latency percentiles (input
 record timestamp → output record timestamp), CPU per event and peak RSS of the service process,
 Little's-law efficiency = throughput ÷ (MAX_IN_FLIGHT ÷ LLM latency), and whether exactly-once held
-(rows == distinct insights == N). ``--mode http`` instead fires concurrent ``POST /analyze_call``.
+(rows == distinct insights == N). ``--mode http`` instead fires concurrent ``POST /analyze_call``;
+``--mode cpu`` times the pure stages (parsing, offline rules, redaction, normaliser) per transcript.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ import socket
 import subprocess
 import sys
 import time
+import timeit
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -34,7 +37,12 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from tqdm import tqdm
 
-from producer_tools.samples import SAMPLES_PATH, load_rows
+from consumer.analyzer.enrich import finish
+from consumer.analyzer.rules import analyze_text
+from consumer.normalize import find_amounts, find_dates
+from consumer.parse import parse_event
+from consumer.redact import redact
+from producer_tools.samples import SAMPLES_PATH, load_rows, to_event
 from producer_tools.send import send
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -352,6 +360,27 @@ async def bench(cfg: BenchConfig, workdir: Path) -> dict[str, Any]:
     return result
 
 
+def run_cpu_bench(rounds: int) -> dict[str, Any]:
+    """Per-transcript CPU time of the pure stages over the bundled samples (no Kafka, no database)."""
+    rows = load_rows(SAMPLES_PATH)
+    texts = [str(r["transcript"]) for r in rows]
+    anchor = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
+    records = [json.dumps(to_event(r), ensure_ascii=False).encode() for r in rows]
+    stages: dict[str, Callable[[], object]] = {
+        "parse_event": lambda: [parse_event(v, max_transcript_bytes=1_048_576) for v in records],
+        "offline_analyzer": lambda: [finish(analyze_text(t, anchor), anchor) for t in texts],
+        "redact": lambda: [redact(t) for t in texts],
+        "find_amounts": lambda: [find_amounts(t) for t in texts],
+        "find_dates": lambda: [find_dates(t, anchor) for t in texts],
+    }
+    result: dict[str, Any] = {"mode": "cpu", "transcripts": len(texts), "rounds": rounds}
+    for name, stage in stages.items():
+        stage()  # warm up
+        best = min(timeit.repeat(stage, number=1, repeat=rounds, timer=time.process_time))
+        result[f"{name}_us"] = round(best / len(texts) * 1e6, 1)
+    return result
+
+
 def add_arguments(parser: argparse.ArgumentParser, *, bootstrap: str, database_url: str) -> None:
     """The ``bench`` sub-command's options."""
     parser.add_argument("--events", type=int, default=2000, help="events (or requests) to process")
@@ -359,7 +388,12 @@ def add_arguments(parser: argparse.ArgumentParser, *, bootstrap: str, database_u
     parser.add_argument("--max-in-flight", type=int, default=128)
     parser.add_argument("--partitions", type=int, default=1)
     parser.add_argument("--provider", choices=["gemini", "offline"], default="gemini")
-    parser.add_argument("--mode", choices=["kafka", "http"], default="kafka")
+    parser.add_argument(
+        "--mode",
+        choices=["kafka", "http", "cpu"],
+        default="kafka",
+        help="kafka: events end to end; http: concurrent /analyze_call; cpu: pure stages, no services",
+    )
     parser.add_argument("--concurrency", type=int, default=32, help="HTTP callers (--mode http)")
     parser.add_argument("--timeout", type=float, default=600, help="give up after this many seconds")
     parser.add_argument("--bootstrap", default=bootstrap)
@@ -386,6 +420,9 @@ def main(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         progress=not args.no_progress,
     )
+    if cfg.mode == "cpu":
+        print(json.dumps(run_cpu_bench(rounds=5)))
+        return 0
     workdir = Path(args.logs)
     workdir.mkdir(parents=True, exist_ok=True)
     result = asyncio.run(bench(cfg, workdir))
