@@ -24,7 +24,9 @@ def _configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    logging.getLogger("aiokafka").setLevel(max(logging.WARNING, logging.getLogger().level))
+    quiet = max(logging.WARNING, logging.getLogger().level)
+    for noisy in ("aiokafka", "google_genai"):  # per-request chatter at INFO
+        logging.getLogger(noisy).setLevel(quiet)
 
 
 def _read_lines(path: str | None) -> Iterator[tuple[int, str]]:

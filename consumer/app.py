@@ -22,7 +22,7 @@ from consumer.http import SidecarDeps, create_app
 from consumer.outbox import OutboxRelay
 from consumer.pipeline import Pipeline
 from consumer.settings import Settings
-from consumer.store import Store
+from consumer.store import TRANSIENT_DB_ERRORS, Store
 from consumer.stream import DeadLetters, StreamProcessor
 
 log = logging.getLogger(__name__)
@@ -50,11 +50,18 @@ async def ensure_topics(settings: Settings) -> None:
 
 @asynccontextmanager
 async def kafka_producer(settings: Settings) -> AsyncIterator[AIOKafkaProducer]:
-    """Idempotent producer, ``acks=all``, for InsightEvents and dead letters."""
+    """Producer with ``acks=all``, for InsightEvents and dead letters.
+
+    Not idempotent: aiokafka's idempotent producer fails a batch that outlived ``request_timeout_ms``
+    without a leader but keeps its sequence numbers, so after a broker outage longer than that every
+    later send fails with OutOfOrderSequenceNumber until restart (aio-libs/aiokafka#1017); its batches
+    also never expire, so sends and ``stop()`` wait as long as the broker is down. Without it a retry
+    can duplicate a record, which consumers tolerate anyway: a re-published InsightEvent carries the
+    same ``event_id``. Order per partition holds (aiokafka sends one batch per partition at a time).
+    """
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         acks="all",
-        enable_idempotence=True,
         linger_ms=5,
         max_batch_size=1_048_576,
         request_timeout_ms=30_000,
@@ -76,15 +83,23 @@ async def kafka_consumer(settings: Settings) -> AsyncIterator[AIOKafkaConsumer]:
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=4 * 1_048_576,
         fetch_max_bytes=16 * 1_048_576,
-        session_timeout_ms=30_000,
-        heartbeat_interval_ms=3_000,
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=min(3_000, settings.kafka_session_timeout_ms // 3),
         max_poll_interval_ms=300_000,
     )
     await consumer.start()
     try:
         yield consumer
     finally:
-        await consumer.stop()
+        try:
+            await consumer.stop()
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
+            # aiokafka's Fetcher.close() re-raises the cancellation of a fetch that was backing off
+            # after a failed request (broker unreachable) instead of swallowing it (aio-libs/aiokafka#647)
+            log.warning("Kafka consumer stopped uncleanly (broker unreachable?)")
 
 
 @asynccontextmanager
@@ -179,6 +194,10 @@ async def run_service(
 
         async def kafka_health() -> Mapping[str, Any]:
             await producer.client.fetch_all_metadata()
+            try:
+                outbox_pending: int | None = await relay.pending()
+            except TRANSIENT_DB_ERRORS:
+                outbox_pending = None  # the database is down: its own check says so, not Kafka's
             return {
                 "assigned_partitions": len(consumer.assignment()),
                 "buffered": stream.buffered,
@@ -186,7 +205,7 @@ async def run_service(
                 "consumed": stream.stats.consumed,
                 "processed": stream.stats.processed,
                 "dead_lettered": stream.stats.dead_lettered,
-                "outbox_pending": await relay.pending(),
+                "outbox_pending": outbox_pending,
                 "outbox_last_error": relay.last_error,
             }
 

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     kafka_topic_partitions: int = Field(
         default=3, ge=1, description="Partitions for topics the service creates."
     )
+    kafka_session_timeout_ms: int = Field(
+        default=30_000, ge=1_000, description="How soon a crashed instance's partitions move to the others."
+    )
 
     database_url: SecretStr = SecretStr("postgresql://postgres:postgres@localhost:5432/insights_db")
     db_pool_min: int = Field(default=2, ge=1)

@@ -28,6 +28,9 @@ TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.InterfaceError,
+    # asyncpg's own state errors, e.g. "cannot switch to state 15; another operation is in progress"
+    # when the server goes away mid-query; asyncpg itself treats them as I/O trouble on that connection
+    asyncpg.exceptions.InternalClientError,
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.AdminShutdownError,

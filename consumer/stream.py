@@ -98,6 +98,7 @@ class StreamProcessor:
         commit_interval_s: float = 1.0,
         shutdown_timeout_s: float = 30.0,
         revoke_timeout_s: float = 10.0,
+        final_commit_timeout_s: float = 10.0,
     ) -> None:
         self._consumer = consumer
         self._dead_letters = dead_letters
@@ -109,6 +110,7 @@ class StreamProcessor:
         self._commit_interval_s = commit_interval_s
         self._shutdown_timeout_s = shutdown_timeout_s
         self._revoke_timeout_s = revoke_timeout_s
+        self._final_commit_timeout_s = final_commit_timeout_s
         self._tracker: OffsetTracker[TopicPartition] = OffsetTracker()
         self._tails: dict[Any, asyncio.Task[None]] = {}
         self._tasks: dict[TopicPartition, set[asyncio.Task[None]]] = defaultdict(set)
@@ -152,7 +154,7 @@ class StreamProcessor:
             committer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await committer
-            await self.commit()
+            await self._final_commit()
 
     def _pause(self) -> None:
         assigned = self._consumer.assignment()
@@ -310,6 +312,19 @@ class StreamProcessor:
                 return
             self._tracker.mark_committed(offsets)
             self.stats.commits += 1
+
+    async def _final_commit(self) -> None:
+        """Commit at shutdown, giving up after a while: aiokafka waits for an unreachable group
+        coordinator without end, and uncommitted records are only redelivered, never lost."""
+        try:
+            async with asyncio.timeout(self._final_commit_timeout_s):
+                await self.commit()
+        except TimeoutError:
+            log.warning(
+                "final commit timed out after %.0fs (broker unreachable?); finished records after the "
+                "last commit will be redelivered",
+                self._final_commit_timeout_s,
+            )
 
     async def _commit_loop(self) -> None:
         while True:
