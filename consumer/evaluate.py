@@ -7,6 +7,15 @@ Input is JSON Lines, one object per line::
 
 ``call_started_at`` and ``id`` are optional; other keys are ignored; blank lines are skipped.
 
+Rows may also carry the extended labels, each key optional: ``contact_status`` (one of
+``ContactStatus``), ``promise_to_pay`` (``null`` for no promise, or ``{"amount_inr": int | null,
+"due_date": "YYYY-MM-DD" | null, ...}``), ``distress`` (a list of ``DistressKind``) and ``compliance``
+(a list of ``ComplianceRule``). When any row has one, the report adds contact-status accuracy and
+confusion, promise detection precision / recall / F1 with exact-match rates of the amount and the
+date (over the rows whose gold has a promise), per-kind distress and per-rule compliance scores.
+Each metric is computed over the rows that carry its label. ``compliance_micro_f1`` leaves out
+``outside_calling_hours``, which is set by rule from ``call_started_at``; its own row is still listed.
+
 The report gives per-field accuracy, per-class precision / recall / F1 for ``intent_category``
 and ``sentiment``, a confusion matrix for each of the three fields and, as its last line, one
 JSON object with the headline figures.
@@ -21,27 +30,32 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from consumer.analyzer.base import Analyzer
 from consumer.errors import InsightsError
-from schemas import CallAnalysis, IntentCategory, Sentiment
+from schemas import CallAnalysis, ComplianceRule, ContactStatus, DistressKind, IntentCategory, Sentiment
 
 __all__ = [
     "ClassMetrics",
     "DatasetError",
     "EvalReport",
+    "ExtendedLabels",
+    "ExtendedReport",
     "FieldReport",
+    "GoldPromise",
     "LabelledRow",
     "Labels",
     "Mistake",
+    "SetReport",
     "evaluate",
     "field_report",
     "format_report",
     "load_labelled",
     "run_eval",
+    "set_report",
 ]
 
 FIELDS = ("intent_category", "sentiment", "action_required")
@@ -49,6 +63,10 @@ ERROR_LABEL = "ERROR"  # the "prediction" recorded when the analyzer raised
 INTENT_CLASSES: tuple[str, ...] = tuple(c.value for c in IntentCategory)
 SENTIMENT_CLASSES: tuple[str, ...] = tuple(s.value for s in Sentiment)
 ACTION_CLASSES: tuple[str, ...] = ("true", "false")
+CONTACT_CLASSES: tuple[str, ...] = tuple(c.value for c in ContactStatus)
+DISTRESS_KINDS: tuple[str, ...] = tuple(k.value for k in DistressKind)
+COMPLIANCE_RULES: tuple[str, ...] = tuple(r.value for r in ComplianceRule)
+RULE_SET_BY_TIME = ComplianceRule.OUTSIDE_CALLING_HOURS.value  # left out of compliance_micro_f1
 _SHORT = {
     "promise_to_pay": "promise",
     "already_paid": "paid",
@@ -69,12 +87,32 @@ class DatasetError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class GoldPromise:
+    """The promise a labeller found: the amount and date, each possibly unknown."""
+
+    amount_inr: int | None = None
+    due_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendedLabels:
+    """The optional detail labels of one transcript; ``None`` (or ``has_promise`` False) = not labelled."""
+
+    contact_status: str | None = None
+    has_promise: bool = False  # whether the row labels promise_to_pay at all (null is a label: "none")
+    promise: GoldPromise | None = None
+    distress: frozenset[str] | None = None
+    compliance: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Labels:
     """The gold labels of one transcript."""
 
     intent_category: IntentCategory
     sentiment: Sentiment
     action_required: bool
+    extended: ExtendedLabels | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +150,34 @@ class FieldReport:
 
 
 @dataclass(frozen=True, slots=True)
+class SetReport:
+    """Per-label and micro-averaged scores of a multi-label field (distress kinds, compliance rules)."""
+
+    name: str
+    n: int  # rows scored
+    per_label: tuple[ClassMetrics, ...]
+    micro_precision: float
+    micro_recall: float
+    micro_f1: float
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendedReport:
+    """The detail-field metrics; each part is ``None`` when no row carries its label."""
+
+    contact_status: FieldReport | None = None
+    ptp_n: int = 0  # rows with a promise label
+    ptp_gold: int = 0  # of which the gold has a promise
+    ptp_precision: float = 0.0
+    ptp_recall: float = 0.0
+    ptp_f1: float = 0.0
+    ptp_amount_exact: float = 0.0
+    ptp_date_exact: float = 0.0
+    distress: SetReport | None = None
+    compliance: SetReport | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Mistake:
     """One wrong prediction, for the error listing."""
 
@@ -132,16 +198,31 @@ class EvalReport:
     mean_ms: float = 0.0
     max_ms: float = 0.0
     mistakes: list[Mistake] = field(default_factory=list)
+    extended: ExtendedReport | None = None
 
     def summary(self) -> dict[str, Any]:
-        """The headline figures (the report's last line)."""
-        return {
+        """The headline figures (the report's last line); detail keys only when the data has them."""
+        out: dict[str, Any] = {
             "n": self.n,
             "intent_category": round(self.fields["intent_category"].accuracy, 4),
             "sentiment": round(self.fields["sentiment"].accuracy, 4),
             "action_required": round(self.fields["action_required"].accuracy, 4),
             "sentiment_macro_f1": round(self.fields["sentiment"].macro_f1, 4),
         }
+        ext = self.extended
+        if ext is None:
+            return out
+        if ext.contact_status is not None:
+            out["contact_status"] = round(ext.contact_status.accuracy, 4)
+        if ext.ptp_n:
+            out["ptp_f1"] = round(ext.ptp_f1, 4)
+            out["ptp_amount_exact"] = round(ext.ptp_amount_exact, 4)
+            out["ptp_date_exact"] = round(ext.ptp_date_exact, 4)
+        if ext.compliance is not None:
+            out["compliance_micro_f1"] = round(ext.compliance.micro_f1, 4)
+        if ext.distress is not None:
+            out["distress_micro_f1"] = round(ext.distress.micro_f1, 4)
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -188,9 +269,64 @@ def _parse_row(obj: Any, line: int) -> LabelledRow:
     return LabelledRow(
         line=line,
         transcript=transcript,
-        labels=Labels(intent, sentiment, action),
+        labels=Labels(intent, sentiment, action, _parse_extended(labels, line)),
         call_started_at=started,
         id=str(row_id) if row_id is not None else None,
+    )
+
+
+def _label_list(
+    labels: dict[str, Any], key: str, allowed: tuple[str, ...], line: int
+) -> frozenset[str] | None:
+    if key not in labels:
+        return None
+    raw = labels[key]
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list) or any(x not in allowed for x in raw):
+        raise DatasetError(f"line {line}: labels.{key} must be a list of {', '.join(allowed)}, got {raw!r}")
+    return frozenset(raw)
+
+
+def _parse_promise(raw: Any, line: int) -> GoldPromise | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise DatasetError(f"line {line}: labels.promise_to_pay must be an object or null")
+    amount = raw.get("amount_inr")
+    if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int) or amount < 0):
+        raise DatasetError(f"line {line}: labels.promise_to_pay.amount_inr must be a whole number or null")
+    due_raw = raw.get("due_date")
+    due: date | None = None
+    if due_raw is not None:
+        try:
+            due = date.fromisoformat(str(due_raw))
+        except ValueError:
+            raise DatasetError(
+                f"line {line}: labels.promise_to_pay.due_date must be YYYY-MM-DD or null, got {due_raw!r}"
+            ) from None
+    return GoldPromise(amount, due)
+
+
+def _parse_extended(labels: dict[str, Any], line: int) -> ExtendedLabels | None:
+    keys = ("contact_status", "promise_to_pay", "distress", "compliance")
+    if not any(k in labels for k in keys):
+        return None
+    contact: str | None = None
+    if "contact_status" in labels:
+        contact = str(labels["contact_status"])
+        if contact not in CONTACT_CLASSES:
+            raise DatasetError(
+                f"line {line}: labels.contact_status must be one of "
+                f"{', '.join(CONTACT_CLASSES)}, got {contact!r}"
+            )
+    has_promise = "promise_to_pay" in labels
+    return ExtendedLabels(
+        contact_status=contact,
+        has_promise=has_promise,
+        promise=_parse_promise(labels["promise_to_pay"], line) if has_promise else None,
+        distress=_label_list(labels, "distress", DISTRESS_KINDS, line),
+        compliance=_label_list(labels, "compliance", COMPLIANCE_RULES, line),
     )
 
 
@@ -264,6 +400,143 @@ def field_report(
     )
 
 
+def set_report(
+    name: str,
+    gold: Sequence[frozenset[str]],
+    predicted: Sequence[frozenset[str]],
+    labels: Iterable[str],
+    *,
+    exclude: frozenset[str] = frozenset(),
+) -> SetReport:
+    """Per-label precision/recall/F1 and micro averages of a multi-label field.
+
+    ``labels`` fixes the order (labels seen but not listed are appended); labels in ``exclude``
+    keep their row but are left out of the micro averages.
+    """
+    if len(gold) != len(predicted):
+        msg = "gold and predicted must have the same length"
+        raise ValueError(msg)
+    order = list(dict.fromkeys(labels))
+    for s in (*gold, *predicted):
+        order += [x for x in sorted(s) if x not in order]
+    per: list[ClassMetrics] = []
+    tp_all = fp_all = fn_all = 0
+    for label in order:
+        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if label in g and label in p)
+        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if label not in g and label in p)
+        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if label in g and label not in p)
+        precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+        per.append(
+            ClassMetrics(
+                label, precision, recall, _ratio(2 * precision * recall, precision + recall), tp + fn
+            )
+        )
+        if label not in exclude:
+            tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+    precision, recall = _ratio(tp_all, tp_all + fp_all), _ratio(tp_all, tp_all + fn_all)
+    return SetReport(
+        name, len(gold), tuple(per), precision, recall, _ratio(2 * precision * recall, precision + recall)
+    )
+
+
+def _extended(
+    rows: Sequence[LabelledRow], results: Sequence[CallAnalysis | None]
+) -> tuple[ExtendedReport | None, list[Mistake]]:
+    pairs = [(r, r.labels.extended, res) for r, res in zip(rows, results, strict=True)]
+    labelled = [(r, e, res) for r, e, res in pairs if e is not None]
+    if not labelled:
+        return None, []
+    mistakes: list[Mistake] = []
+
+    def row_name(r: LabelledRow) -> str:
+        return r.id or f"line {r.line}"
+
+    contact_rows = [(r, e.contact_status, res) for r, e, res in labelled if e.contact_status is not None]
+    contact: FieldReport | None = None
+    if contact_rows:
+        gold_c = [g for _, g, _ in contact_rows]
+        pred_c = [
+            ContactStatus(res.contact_status).value if res is not None else ERROR_LABEL
+            for _, _, res in contact_rows
+        ]
+        contact = field_report("contact_status", gold_c, pred_c, CONTACT_CLASSES)
+        mistakes += [
+            Mistake(row_name(r), "contact_status", g, p)
+            for (r, g, _), p in zip(contact_rows, pred_c, strict=True)
+            if g != p
+        ]
+
+    ptp_rows = [(r, e.promise, res) for r, e, res in labelled if e.has_promise]
+    tp = fp = fn = amount_ok = date_ok = gold_n = 0
+    for r, gold_p, res in ptp_rows:
+        pred_p = res.promise_to_pay if res is not None else None
+        if gold_p is not None:
+            gold_n += 1
+            if pred_p is not None:
+                tp += 1
+                amount_ok += pred_p.amount_inr == gold_p.amount_inr
+                date_ok += pred_p.due_date == gold_p.due_date
+        elif pred_p is not None:
+            fp += 1
+        if gold_p is not None and pred_p is None:
+            fn += 1
+        g_txt = "none" if gold_p is None else f"{gold_p.amount_inr} by {gold_p.due_date}"
+        p_txt = "none" if pred_p is None else f"{pred_p.amount_inr} by {pred_p.due_date}"
+        if g_txt != p_txt:
+            mistakes.append(Mistake(row_name(r), "promise_to_pay", g_txt, p_txt))
+    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+
+    def kinds(res: CallAnalysis | None) -> frozenset[str]:
+        if res is None or res.distress is None:
+            return frozenset()
+        return frozenset(DistressKind(k).value for k in res.distress.kinds)
+
+    def rules(res: CallAnalysis | None) -> frozenset[str]:
+        return (
+            frozenset(ComplianceRule(f.rule).value for f in res.compliance_flags)
+            if res is not None
+            else frozenset()
+        )
+
+    distress: SetReport | None = None
+    d_rows = [(r, e.distress, res) for r, e, res in labelled if e.distress is not None]
+    if d_rows:
+        gold_d = [g for _, g, _ in d_rows if g is not None]
+        pred_d = [kinds(res) for _, _, res in d_rows]
+        distress = set_report("distress", gold_d, pred_d, DISTRESS_KINDS)
+        mistakes += [
+            Mistake(row_name(r), "distress", ",".join(sorted(g)) or "none", ",".join(sorted(p)) or "none")
+            for (r, _, _), g, p in zip(d_rows, gold_d, pred_d, strict=True)
+            if g != p
+        ]
+    compliance: SetReport | None = None
+    c_rows = [(r, e.compliance, res) for r, e, res in labelled if e.compliance is not None]
+    if c_rows:
+        gold_r = [g for _, g, _ in c_rows if g is not None]
+        pred_r = [rules(res) for _, _, res in c_rows]
+        compliance = set_report(
+            "compliance", gold_r, pred_r, COMPLIANCE_RULES, exclude=frozenset({RULE_SET_BY_TIME})
+        )
+        mistakes += [
+            Mistake(row_name(r), "compliance", ",".join(sorted(g)) or "none", ",".join(sorted(p)) or "none")
+            for (r, _, _), g, p in zip(c_rows, gold_r, pred_r, strict=True)
+            if g != p
+        ]
+    report = ExtendedReport(
+        contact_status=contact,
+        ptp_n=len(ptp_rows),
+        ptp_gold=gold_n,
+        ptp_precision=precision,
+        ptp_recall=recall,
+        ptp_f1=_ratio(2 * precision * recall, precision + recall),
+        ptp_amount_exact=_ratio(amount_ok, gold_n),
+        ptp_date_exact=_ratio(date_ok, gold_n),
+        distress=distress,
+        compliance=compliance,
+    )
+    return report, mistakes
+
+
 def _values(result: CallAnalysis | None) -> dict[str, str]:
     if result is None:
         return dict.fromkeys(FIELDS, ERROR_LABEL)
@@ -316,6 +589,8 @@ async def evaluate(rows: Sequence[LabelledRow], analyzer: Analyzer, *, concurren
         for f in FIELDS
         if g[f] != p[f]
     ]
+    extended, more_mistakes = _extended(rows, results)
+    mistakes += more_mistakes
     info = getattr(analyzer, "info", None)
     name = f"{info.provider}/{info.model}" if info is not None else type(analyzer).__name__
     return EvalReport(
@@ -326,6 +601,7 @@ async def evaluate(rows: Sequence[LabelledRow], analyzer: Analyzer, *, concurren
         mean_ms=_ratio(sum(timings), len(timings)),
         max_ms=max(timings, default=0.0),
         mistakes=mistakes,
+        extended=extended,
     )
 
 
@@ -362,6 +638,42 @@ def _class_lines(fr: FieldReport) -> list[str]:
     return lines
 
 
+def _set_lines(sr: SetReport, title: str) -> list[str]:
+    w = max(len("label"), *(len(m.label) for m in sr.per_label))
+    lines = [
+        f"{title} over {sr.n} rows: micro precision {sr.micro_precision:.4f}, "
+        f"recall {sr.micro_recall:.4f}, F1 {sr.micro_f1:.4f}"
+    ]
+    lines.append(f"  {'label':<{w}} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>7}")
+    for m in sr.per_label:
+        lines.append(f"  {m.label:<{w}} {m.precision:>9.3f} {m.recall:>7.3f} {m.f1:>7.3f} {m.support:>7d}")
+    return lines
+
+
+def _extended_lines(ext: ExtendedReport) -> list[str]:
+    lines: list[str] = []
+    if ext.contact_status is not None:
+        fr = ext.contact_status
+        lines.append(f"Accuracy: contact_status {fr.accuracy:.4f} over {sum(fr.confusion.values())} rows")
+        lines += _confusion_lines(fr)
+        lines.append("")
+    if ext.ptp_n:
+        lines.append(
+            f"Promise to pay over {ext.ptp_n} rows ({ext.ptp_gold} with a promise): "
+            f"detection precision {ext.ptp_precision:.4f}, recall {ext.ptp_recall:.4f}, F1 {ext.ptp_f1:.4f}; "
+            f"exact amount {ext.ptp_amount_exact:.4f}, exact date {ext.ptp_date_exact:.4f} "
+            "(over the rows whose gold has a promise)"
+        )
+        lines.append("")
+    if ext.distress is not None:
+        lines += _set_lines(ext.distress, "Distress kinds")
+        lines.append("")
+    if ext.compliance is not None:
+        lines += _set_lines(ext.compliance, f"Compliance rules (micro excludes {RULE_SET_BY_TIME})")
+        lines.append("")
+    return lines
+
+
 def format_report(report: EvalReport) -> list[str]:
     """The report as text lines; the last line is one JSON object with the headline figures."""
     f = report.fields
@@ -377,6 +689,8 @@ def format_report(report: EvalReport) -> list[str]:
     for name in FIELDS:
         lines += _confusion_lines(f[name])
         lines.append("")
+    if report.extended is not None:
+        lines += _extended_lines(report.extended)
     if report.mistakes:
         lines.append(f"Mistakes ({len(report.mistakes)}):")
         lines += [f"  {m.row}: {m.field} gold={m.gold} predicted={m.predicted}" for m in report.mistakes]

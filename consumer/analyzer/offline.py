@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from consumer.analyzer.details import add_details
 from consumer.analyzer.enrich import finish
 from consumer.analyzer.rules import analyze_text
 from schemas import AnalyzerInfo, CallAnalysis
@@ -18,8 +19,9 @@ class OfflineAnalyzer:
     info = AnalyzerInfo(provider="offline", model="rules-v1")
 
     async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:
-        """Analyze one transcript (pure CPU work, well under a millisecond)."""
-        return finish(analyze_text(transcript, call_started_at), call_started_at)
+        """Analyze one transcript: core fields, then debt-collection detail (pure CPU work)."""
+        core = analyze_text(transcript, call_started_at)
+        return finish(add_details(core, transcript, call_started_at), call_started_at)
 
     async def check(self) -> None:
         """The rules need nothing external, so the analyzer can always serve."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,8 @@ from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.errors import AnalyzerError
 from consumer.evaluate import (
     DatasetError,
+    ExtendedLabels,
+    GoldPromise,
     LabelledRow,
     Labels,
     evaluate,
@@ -19,8 +21,21 @@ from consumer.evaluate import (
     format_report,
     load_labelled,
     run_eval,
+    set_report,
 )
-from schemas import AnalyzerInfo, CallAnalysis, IntentCategory, Sentiment
+from schemas import (
+    AnalyzerInfo,
+    CallAnalysis,
+    ComplianceFlag,
+    ComplianceRule,
+    ContactStatus,
+    Distress,
+    DistressKind,
+    IntentCategory,
+    PromiseToPay,
+    Sentiment,
+    Severity,
+)
 
 IC = IntentCategory
 SE = Sentiment
@@ -287,3 +302,183 @@ async def test_run_eval_returns_2_for_undecodable_bytes(
     path.write_bytes(b"\xff\xfe\x00garbage\n")
     assert await run_eval(str(path), OfflineAnalyzer()) == 2
     assert "error" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# Extended labels: contact status, promise, distress, compliance
+# ---------------------------------------------------------------------------------------------
+
+
+def test_set_report_per_label_and_micro() -> None:
+    gold = [frozenset({"a", "t"}), frozenset({"b"}), frozenset()]
+    pred = [frozenset({"a"}), frozenset({"a", "b"}), frozenset({"t"})]
+    sr = set_report("x", gold, pred, ["a", "b", "t"], exclude=frozenset({"t"}))
+    by = {m.label: m for m in sr.per_label}
+    assert (by["a"].precision, by["a"].recall, by["a"].support) == (0.5, 1.0, 1)
+    assert (by["b"].precision, by["b"].recall) == (1.0, 1.0)
+    assert (by["t"].precision, by["t"].recall) == (0.0, 0.0)  # listed, but not in the micro figures
+    # micro over a and b: tp=2, fp=1, fn=0
+    assert sr.micro_precision == pytest.approx(2 / 3)
+    assert sr.micro_recall == 1.0
+    assert sr.micro_f1 == pytest.approx(0.8)
+
+
+def _ext_row(n: int, ext: ExtendedLabels) -> LabelledRow:
+    return LabelledRow(
+        line=n, transcript=f"t{n}", labels=Labels(IC.OTHER, SE.NEUTRAL, False, ext), id=f"e{n}"
+    )
+
+
+class MapAnalyzer(FixedAnalyzer):
+    """Answers each transcript from a dict."""
+
+    def __init__(self, answers: dict[str, CallAnalysis]) -> None:
+        super().__init__(None)
+        self.answers = answers
+
+    async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:
+        return self.answers[transcript]
+
+
+def _answer(**details: object) -> CallAnalysis:
+    return ANSWER.model_copy(update={"intent_category": IC.OTHER, "action_required": False, **details})
+
+
+async def test_extended_metrics_on_known_answers() -> None:
+    ptp = PromiseToPay(amount_inr=5000, due_date=date(2026, 11, 26))
+    rows = [
+        _ext_row(
+            1,
+            ExtendedLabels(
+                "right_party",
+                True,
+                GoldPromise(5000, date(2026, 11, 26)),
+                frozenset(),
+                frozenset({"no_identification"}),
+            ),
+        ),
+        _ext_row(
+            2,
+            ExtendedLabels(
+                "right_party",
+                True,
+                GoldPromise(4000, date(2026, 11, 27)),
+                frozenset({"job_loss"}),
+                frozenset(),
+            ),
+        ),
+        _ext_row(
+            3, ExtendedLabels("wrong_number", True, None, frozenset(), frozenset({"outside_calling_hours"}))
+        ),
+        _ext_row(4, ExtendedLabels("third_party", True, GoldPromise(None, None), frozenset(), frozenset())),
+    ]
+    flag = ComplianceFlag(rule=ComplianceRule.NO_IDENTIFICATION, severity=Severity.LOW)
+    answers = {
+        "t1": _answer(contact_status=ContactStatus.RIGHT_PARTY, promise_to_pay=ptp, compliance_flags=[flag]),
+        "t2": _answer(
+            contact_status=ContactStatus.RIGHT_PARTY,
+            promise_to_pay=ptp,
+            distress=Distress(kinds=[DistressKind.JOB_LOSS]),
+        ),
+        "t3": _answer(contact_status=ContactStatus.THIRD_PARTY, promise_to_pay=ptp),
+        "t4": _answer(contact_status=ContactStatus.THIRD_PARTY),
+    }
+    report = await evaluate(rows, MapAnalyzer(answers))
+    ext = report.extended
+    assert ext is not None
+    assert ext.contact_status is not None
+    assert ext.contact_status.accuracy == 0.75
+    assert ext.contact_status.confusion[("wrong_number", "third_party")] == 1
+    # promise detection: tp=2 (t1, t2), fp=1 (t3), fn=1 (t4)
+    assert ext.ptp_precision == pytest.approx(2 / 3)
+    assert ext.ptp_recall == pytest.approx(2 / 3)
+    assert ext.ptp_gold == 3
+    assert ext.ptp_amount_exact == pytest.approx(1 / 3)  # t1 only; t2 wrong, t4 missed
+    assert ext.ptp_date_exact == pytest.approx(1 / 3)
+    assert ext.distress is not None
+    assert ext.distress.micro_f1 == 1.0
+    assert ext.compliance is not None
+    assert ext.compliance.micro_f1 == 1.0  # outside_calling_hours (missed on t3) is excluded
+    by_rule = {m.label: m for m in ext.compliance.per_label}
+    assert by_rule["outside_calling_hours"].recall == 0.0
+    assert {(m.row, m.field) for m in report.mistakes} >= {("e3", "contact_status"), ("e2", "promise_to_pay")}
+    lines = format_report(report)
+    last = json.loads(lines[-1])
+    assert list(last)[:5] == ["n", "intent_category", "sentiment", "action_required", "sentiment_macro_f1"]
+    assert last["contact_status"] == 0.75
+    assert last["ptp_amount_exact"] == round(1 / 3, 4)
+    assert last["ptp_date_exact"] == round(1 / 3, 4)
+    assert last["compliance_micro_f1"] == 1.0
+    assert last["distress_micro_f1"] == 1.0
+    text = "\n".join(lines)
+    assert "Confusion matrix, contact_status" in text
+    assert "Compliance rules (micro excludes outside_calling_hours)" in text
+
+
+async def test_only_the_labelled_extended_keys_are_reported() -> None:
+    rows = [_ext_row(1, ExtendedLabels(contact_status="right_party"))]
+    report = await evaluate(rows, MapAnalyzer({"t1": _answer(contact_status=ContactStatus.RIGHT_PARTY)}))
+    last = report.summary()
+    assert last["contact_status"] == 1.0
+    assert not {"ptp_f1", "ptp_amount_exact", "compliance_micro_f1", "distress_micro_f1"} & set(last)
+
+
+async def test_analyzer_errors_count_against_the_extended_fields() -> None:
+    rows = [
+        _ext_row(1, ExtendedLabels("right_party", True, GoldPromise(1, None), frozenset({"job_loss"}), None))
+    ]
+    report = await evaluate(rows, FixedAnalyzer(None))
+    ext = report.extended
+    assert ext is not None
+    assert ext.contact_status is not None
+    assert ext.contact_status.accuracy == 0.0
+    assert ext.ptp_recall == 0.0
+    assert ext.distress is not None
+    assert ext.distress.micro_recall == 0.0
+
+
+def test_load_labelled_reads_extended_labels(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    row = json.loads(_line())
+    row["labels"].update(
+        contact_status="third_party",
+        promise_to_pay={"amount_inr": 8400, "due_date": "2026-12-02", "due_text": "2 tareekh tak"},
+        distress=["job_loss"],
+        compliance=["no_identification", "outside_calling_hours"],
+    )
+    plain = json.loads(_line())
+    none_row = json.loads(_line())
+    none_row["labels"].update(promise_to_pay=None)
+    path.write_text("\n".join(json.dumps(r) for r in (row, plain, none_row)) + "\n", encoding="utf-8")
+    first, second, third = load_labelled(path)
+    assert first.labels.extended == ExtendedLabels(
+        "third_party",
+        True,
+        GoldPromise(8400, date(2026, 12, 2)),
+        frozenset({"job_loss"}),
+        frozenset({"no_identification", "outside_calling_hours"}),
+    )
+    assert second.labels.extended is None
+    assert third.labels.extended == ExtendedLabels(has_promise=True)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"contact_status": "someone"}, "labels.contact_status"),
+        ({"promise_to_pay": "soon"}, "labels.promise_to_pay must be an object"),
+        ({"promise_to_pay": {"amount_inr": "5k"}}, "amount_inr"),
+        ({"promise_to_pay": {"due_date": "parso"}}, "due_date"),
+        ({"distress": ["sad"]}, "labels.distress"),
+        ({"compliance": "threats"}, "labels.compliance"),
+    ],
+)
+def test_load_labelled_rejects_bad_extended_labels(
+    tmp_path: Path, extra: dict[str, object], message: str
+) -> None:
+    path = tmp_path / "rows.jsonl"
+    row = json.loads(_line())
+    row["labels"].update(extra)
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=f"line 1: {message}" if message.startswith("labels") else message):
+        load_labelled(path)

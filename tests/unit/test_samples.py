@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import pytest
 
 from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.evaluate import evaluate, load_labelled
-from schemas import IntentCategory, Sentiment
+from schemas import ComplianceRule, ContactStatus, DistressKind, IntentCategory, Sentiment
 
 SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
@@ -34,7 +34,7 @@ def rows() -> list[dict[str, Any]]:
 
 
 def test_at_least_80_rows(rows: list[dict[str, Any]]) -> None:
-    assert len(rows) >= 80
+    assert len(rows) >= 150
 
 
 def test_every_row_is_well_formed(rows: list[dict[str, Any]]) -> None:
@@ -47,10 +47,25 @@ def test_every_row_is_well_formed(rows: list[dict[str, Any]]) -> None:
         started = datetime.fromisoformat(r["call_started_at"])
         assert started.utcoffset() is not None
         labels = r["labels"]
-        assert set(labels) == {"intent_category", "sentiment", "action_required"}
+        assert set(labels) == {
+            "intent_category", "sentiment", "action_required", "contact_status", "promise_to_pay",
+            "distress", "compliance",
+        }  # fmt: skip
         IntentCategory(labels["intent_category"])
         Sentiment(labels["sentiment"])
         assert isinstance(labels["action_required"], bool)
+        ContactStatus(labels["contact_status"])
+        for kind in labels["distress"]:
+            DistressKind(kind)
+        for rule in labels["compliance"]:
+            ComplianceRule(rule)
+        promise = labels["promise_to_pay"]
+        if promise is not None:
+            assert promise["amount_inr"] is None or promise["amount_inr"] > 0
+            if promise["due_date"] is not None:  # never before the call
+                assert date.fromisoformat(promise["due_date"]) >= started.date()
+        if labels["distress"]:
+            assert labels["action_required"] is True
 
 
 def test_ids_and_transcripts_are_unique(rows: list[dict[str, Any]]) -> None:
@@ -105,7 +120,7 @@ def test_the_three_original_samples_are_there_without_speaker_labels(rows: list[
 
 
 def test_the_loader_accepts_the_file() -> None:
-    assert len(load_labelled(SAMPLES)) >= 80
+    assert len(load_labelled(SAMPLES)) >= 150
 
 
 async def test_offline_analyzer_meets_the_targets_on_the_samples() -> None:

@@ -1,0 +1,845 @@
+# ruff: noqa: E501
+"""The debt-collection details of a call, by rule: who answered, the promise, distress, conduct.
+
+``add_details`` fills the ``InsightDetails`` fields of an analysis that already has the five core
+fields (from ``consumer.analyzer.rules.analyze_text``):
+
+- speaker turns are split on the ORIGINAL text, so every quote keeps the words as spoken;
+- ``contact_status`` from what the person who answered says (wrong number, relative, colleague);
+- ``promise_to_pay`` from the customer's turns only, amounts and dates by ``consumer.normalize``;
+- ``distress`` from the customer's words (self-harm, medical emergency, bereavement, job loss);
+- ``compliance_flags`` from the agent's turns only (threats, abuse, third-party disclosure, no
+  identification, disclosure before verification); ``outside_calling_hours`` is left to
+  ``enrich.finish``, which knows the call time;
+- ``hardship_reason`` / ``dispute_reason``, ``callback_at`` and per-field ``confidence``.
+
+Pure and deterministic given ``call_started_at`` (without one, relative dates are anchored at now).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from consumer.analyzer.enrich import parse_callback
+from consumer.normalize import AmountMatch, DateMatch, find_amounts, find_dates
+from schemas import (
+    CallAnalysis,
+    ComplianceFlag,
+    ComplianceRule,
+    ContactStatus,
+    Distress,
+    DistressKind,
+    FieldConfidence,
+    Instalment,
+    IntentCategory,
+    PromiseToPay,
+    Severity,
+    Speaker,
+)
+
+__all__ = ["Turn", "add_details", "split_turns"]
+
+_I = re.IGNORECASE
+_QUOTE_MAX = 300
+_REASON_MAX = 160
+
+# --------------------------------------------------------------------------------------------
+# Turns
+# --------------------------------------------------------------------------------------------
+
+_AGENT_LABELS = (
+    "collection agent|recovery agent|agent|collector|executive|exec|officer|representative|"
+    "telecaller|tele caller|caller|csr|advisor|एजेंट|कलेक्टर|अधिकारी|प्रतिनिधि|कर्मचारी"
+)
+_CUSTOMER_LABELS = "customer|borrower|client|debtor|cust|ग्राहक|कस्टमर|उधारकर्ता|कर्जदार|कर्ज़दार"
+_LABELS: dict[str, Speaker] = {
+    **dict.fromkeys(_AGENT_LABELS.split("|"), Speaker.AGENT),
+    **dict.fromkeys(_CUSTOMER_LABELS.split("|"), Speaker.CUSTOMER),
+}
+_LABEL_ENDINGS = tuple(sorted(_LABELS, key=len, reverse=True))  # longest first: "collection agent"
+_COLON = re.compile("[:：]")
+
+
+def _label_matches(transcript: str) -> list[tuple[int, int, Speaker]]:
+    """Speaker labels as (start, end after the colon, speaker): a label word (optional number and
+    "(note)") and a colon, at the start of the text or after white space or sentence punctuation.
+    Only the few characters before each colon are looked at."""
+    found: list[tuple[int, int, Speaker]] = []
+    for colon in _COLON.finditer(transcript):
+        lo = max(found[-1][1] if found else 0, colon.start() - 64)
+        word = transcript[lo : colon.start()].rstrip()
+        if word.endswith(")"):  # "Agent (Hindi):"
+            opening = word.rfind("(", max(0, len(word) - 42))
+            if opening == -1 or "\n" in word[opening:]:
+                continue
+            word = word[:opening].rstrip()
+        word = word.rstrip("0123456789").rstrip().lower()  # "Agent 2:"
+        if not word.endswith(_LABEL_ENDINGS):
+            continue
+        label = next(x for x in _LABEL_ENDINGS if word.endswith(x))
+        start = lo + len(word) - len(label)
+        if start == 0 or transcript[start - 1] in _LABEL_AFTER or transcript[start - 1].isspace():
+            found.append((start, colon.end(), _LABELS[label]))
+    return found
+
+
+_LABEL_AFTER = frozenset(".!?।\"')]")  # a label starts the text, a line, or follows these / a space
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One utterance in the original wording."""
+
+    speaker: Speaker
+    text: str
+
+
+def split_turns(transcript: str) -> tuple[list[Turn], bool]:
+    """The turns of ``transcript`` and whether it had speaker labels (without any: one customer turn)."""
+    matches = _label_matches(transcript)
+    if not matches:
+        body = transcript.strip()
+        return ([Turn(Speaker.CUSTOMER, body)] if body else []), False
+    turns: list[Turn] = []
+    head = transcript[: matches[0][0]].strip()
+    if head:
+        turns.append(Turn(Speaker.CUSTOMER, head))
+    for i, (_, body_start, speaker) in enumerate(matches):
+        end = matches[i + 1][0] if i + 1 < len(matches) else len(transcript)
+        body = transcript[body_start:end].strip()
+        if body:
+            turns.append(Turn(speaker, body))
+    return turns, True
+
+
+# --------------------------------------------------------------------------------------------
+# Lexicons
+# --------------------------------------------------------------------------------------------
+
+
+class _Lexicon:
+    """A lexicon regex run on lower-cased text, fast because no alternative starts with a look-around.
+
+    Python's regex engine skips ahead by the possible first characters of a pattern only when no
+    alternative begins with a word-boundary assertion, so the boundary before an ASCII word is
+    checked here instead (a match that starts inside a word is dropped). Positions are those of
+    the original text (lower-casing keeps the length for the scripts handled; otherwise the text
+    is scanned as is).
+    """
+
+    __slots__ = ("gate", "regex")
+
+    def __init__(self, alternatives: list[str]) -> None:
+        self.regex = re.compile("|".join(f"(?:{a})" for a in alternatives))
+        gate: set[str] = set()
+        for alt in alternatives:
+            leads = _leads(alt)
+            if not leads:
+                gate = set()
+                break
+            gate |= leads
+        # Substrings one of which every match contains (None: always scan).
+        self.gate: re.Pattern[str] | None = (
+            re.compile("|".join(re.escape(g) for g in sorted(gate, key=len, reverse=True))) if gate else None
+        )
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        low = text.lower()
+        if len(low) != len(text):
+            low = text
+        if self.gate is not None and self.gate.search(low) is None:
+            return
+        for m in self.regex.finditer(low):
+            start = m.start()
+            if start and low[start].isascii() and low[start].isalnum() and _is_word(low[start - 1]):
+                continue
+            yield m
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next(self.finditer(text), None)
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_" or unicodedata.category(char) in ("Mn", "Mc")
+
+
+def _top_level(part: str) -> list[str]:
+    """``part`` split at its top-level ``|``."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(part):
+        c = part[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(part[start:i])
+            start = i + 1
+        i += 1
+    out.append(part[start:])
+    return out
+
+
+def _rx(*parts: str) -> _Lexicon:
+    """One lexicon: the alternatives of ``parts``, lower-case, leading boundaries checked in code."""
+    alternatives: list[str] = []
+    for part in parts:
+        for alt in _top_level(part):
+            for lead in ("(?<![\\w])", "\\b"):
+                if alt.startswith(lead):
+                    alt = alt[len(lead) :]
+            alternatives.append(alt)
+    return _Lexicon(alternatives)
+
+
+_META = frozenset("\\()[]{}|.?*+^$")
+
+
+def _leads(alt: str) -> set[str] | None:
+    """The literal prefixes one of which starts every match of ``alt``; None when there is none."""
+    if alt.startswith("(?:"):
+        depth, i = 0, 0
+        while i < len(alt):
+            c = alt[i]
+            if c == "\\":
+                i += 2
+                continue
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        if i + 1 < len(alt) and alt[i + 1] in "?*{":
+            return None  # optional group
+        out: set[str] = set()
+        for inner in _top_level(alt[3:i]):
+            leads = _leads(inner)
+            if not leads:
+                return None
+            out |= leads
+        return out
+    prefix: list[str] = []
+    for c in alt:
+        if c in _META or c.isspace():
+            if c in "?*{" and prefix:
+                prefix.pop()  # the last character was optional
+            break
+        prefix.append(c)
+    word = "".join(prefix)
+    return {word} if word else None
+
+
+def _plain(*parts: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in parts), _I)
+
+
+_W = r"(?<![\w])"  # start of a word (works for Devanagari too, where \b is unreliable with matras)
+_E = r"(?![\w])"
+
+# Negation close to a cue, in the same clause: "police nahi bulayenge", "won't call the police".
+_NEG_AFTER = re.compile(
+    r"^[^.!?।\n,]{0,25}?(?<![\w])(?:nahi|nahin|nai|na|mat|never|not|नहीं|मत|न)(?![\w])", _I
+)
+_NEG_BEFORE = re.compile(
+    r"(?<![\w])(?:no|not|never|won'?t|will not|don'?t|do not|koi|kabhi|bina|without|nahi|nahin|कोई|नहीं|बिना)(?![\w])[^.!?।\n,]{0,18}$",
+    _I,
+)
+
+_CONDITION = re.compile(
+    r"(?<![\w])(?:to|toh|tou|warna|varna|verna|then|otherwise|else|or|तो|वरना|नहीं\s+तो)(?![\w])", _I
+)
+_ENGAGED = _rx(
+    r"\b(?:pata hai|maloom hai|i know|i'?m aware|aware|noted|samajh gaya|samajh gayi|theek hai|thik hai|ok|okay)\b.{0,60}\b(?:emi|loan|payment|kar dunga|de dunga|pay|bhar|jama|salary|kal|parso)",
+    r"\b(?:emi|loan|payment|paisa|paise|salary|income|job|naukri|kisht|dunga|dungi|karunga|karungi|pay|paid|transfer|settlement|statement|charges?|interest|hospital|mahine|hafte)\b",
+    r"किस्त|लोन|भुगतान|पैसे|पैसा|तनख्वाह|नौकरी|दूँगा|दूंगा|दूँगी|करूँगा|बकाया|ब्याज|पता\s+है",
+)
+_BAD_LINE = _rx(
+    r"\b(?:awaaz nahi|awaz nahi|sunai nahi|can'?t hear|cannot hear|not audible|line (?:is )?(?:bad|cut)|call cut)\b",
+    r"सुनाई\s+नहीं|आवाज़\s+नहीं|आवाज\s+नहीं|कॉल\s+कट|कट\s+गई",
+)
+_WORD = re.compile(r"[^\s.,!?।…'\"-]+")
+_ACK_WORDS = frozenset(
+    {
+        "ok",
+        "okay",
+        "noted",
+        "fine",
+        "alright",
+        "sure",
+        "hmm",
+        "hm",
+        "accha",
+        "achha",
+        "acha",
+        "theek",
+        "thik",
+        "hai",
+        "ji",
+        "haan",
+        "han",
+        "yes",
+        "who",
+        "is",
+        "this",
+        "kaun",
+        "bol",
+        "raha",
+        "rahi",
+        "hello",
+        "hi",
+        "कौन",
+        "बोल",
+        "रहा",
+        "रही",
+        "है",
+        "अच्छा",
+        "ठीक",
+        "हाँ",
+        "जी",
+        "हैलो",
+    }
+)
+_STATUS = _rx(
+    rf"{_W}(?:overdue|pending|bakaya|due|baaki|baki|outstanding)\s+(?:hai|hain|h|ho gaya|is|are|has|have|since|by){_E}",
+    rf"{_W}(?:is|are|has been|have been)\s+(?:overdue|pending|due|unpaid){_E}",
+    r"बाकी\s+हैं|बाकी\s+है|बकाया|ओवरड्यू|भुगतान\s+मिल",
+)
+_ON_TIME = _rx(
+    r"\b(?:on time|time pe|time par|samay pe|samay par|before the due date|by the due date|due date (?:se pehle|tak|pe|par))\b",
+    r"समय\s+पर|समय\s+पे|टाइम\s+पर|टाइम\s+पे",
+)
+_DEBT = _rx(
+    rf"{_W}(?:loan|loans|emi|emis|overdue|outstanding|dues?|bakaya|kisht|kishtein|kist|kisten|instal+ments?|arrears|default|defaulter|"
+    rf"credit card|card (?:ka|ki) bill|bill|interest|auction|npa|penalty|late fee|bounce|repayment){_E}",
+    rf"{_W}(?:payment|paisa|paise|rupaye|rupees|rs\.?)\s+(?:pending|due|nahi|baaki|baki|bhara|bhari|ka|ki|kab){_E}",
+    rf"{_W}(?:pending|baaki|baki)\s+(?:hai|hain|h){_E}",
+    rf"{_W}(?:payment|part payment|settlement|waiver){_E}",
+    r"लोन|किस्त|किश्त|बकाया|बाकी\s+है|बाक़ी|ऋण|कर्ज|कर्ज़|भुगतान|ईएमआई|रुपये\s+बाकी|ओवरड्यू",
+)
+
+_THREAT = _rx(
+    rf"{_W}(?:police|polis|arrest|arrested|giraftar|girftaar|jail|hawalat|thane (?:mein|me|le)|thana){_E}",
+    rf"{_W}andar\s+(?:jayega|jaoge|jaega|karwa|kara|kar denge|ho jayega){_E}",
+    rf"{_W}(?:ghar|gaon|gaanv|office|dukaan|dukan)\s+(?:pe\s+|par\s+|tak\s+)?(?:aa|aake|aakar|pahunch)\s*(?:jayenge|jaenge|jaayenge|rahe|denge|lenge|karenge)?{_E}",
+    rf"{_W}(?:ghar|gaon|office)\s+(?:pe\s+|par\s+)?(?:log|aadmi|ladke|banda|bande)\s+(?:bhejenge|bhej denge|aayenge){_E}",
+    rf"{_W}(?:mohalle|mohalla|padosi|padosiyon|neighbou?rs?|relatives|rishtedaron|contacts|poore bazaar|bazaar|society|colony)\s+(?:ko|mein|me|sab)?\s*(?:ko\s+)?(?:pata chalega|bata denge|bataenge|batayenge|message|msg|call|sms|inform){_E}",
+    rf"{_W}(?:aapke|apke|tere|tumhare|uske|unke)\s+(?:saare\s+|sab\s+)?(?:contacts|relatives|rishtedaron|padosiyon|neighbou?rs|family|boss|employer|office|hr|colleagues)\s+(?:ko|mein|me|se|par|pe)\s+(?:\w+\s+){0, 3}?(?:bata|batayenge|bataenge|message|msg|call|phone|inform|pata|aa|aake|aakar|bhej|jayega|jayenge)",
+    rf"{_W}(?:hr|boss|employer|manager|company)\s+(?:ko|se)\s+(?:mail|call|phone|bata|inform|complain|shikayat)",
+    rf"{_W}(?:tell|telling|inform|informing|call|calling|contact|contacting|message|messaging|visit|visiting)\s+your\s+(?:employer|boss|manager|hr|office|neighbou?rs|family|relatives|contacts|workplace){_E}",
+    rf"{_W}(?:board|poster|banner)\s+laga{_E}",
+    rf"{_W}(?:utha lenge|utha le jayenge|uthwa denge|dekh lenge|dekh lunga|tod denge|maar denge|haddi|bahut bura hoga|bura haal|jaan se)",
+    rf"{_W}(?:send (?:the )?police|call (?:the )?police|police will|you will be arrested|go to jail|put you in jail|come to your (?:house|home|office)|visit your (?:house|home|office) and)",
+    r"पुलिस|एफआईआर|एफ़आईआर|गिरफ्तार|गिरफ़्तार|जेल|थाने|थाना|हवालात|अंदर\s+जाएगा|अंदर\s+करवा|घर\s+(?:पर\s+|पे\s+)?आ\s*(?:जाएँगे|जाएंगे|जायेंगे)|गाँव\s+आएँगे|गांव\s+आएंगे|मोहल्ले|पड़ोसियों|दफ्तर\s+में\s+बता",
+)
+
+_FIR = re.compile(r"\bF\.?I\.?R\b")
+_ABUSE = _rx(
+    rf"{_W}(?:chor|chor kahin ka|dhokebaaz|dhokebaz|dhokhebaaz|besharam|beshram|kamina|kamine|kameena|harami|haramkhor|saala|saale|sala|kutta|kutte|kutiya|gadha|gadhe|ullu|bewakoof|bevakoof|bewkoof|nalayak|nikamma|badtameez|bhikari|bhikhari|haraam|chutiya|madarchod|behenchod|bc|mc|gawar|ganwar|jahil){_E}",
+    rf"{_W}(?:idiot|stupid|moron|fool|bastard|bloody|shameless|liar|cheater|scumbag|loser|shut up|damn you){_E}",
+    rf"{_W}(?:jhooth|jhoot)\s+mat\s+bol{_E}",
+    rf"{_W}(?:tu|tum|aap)\s+(?:fraud|chor|dhokebaaz)\s+(?:ho|hai|hain){_E}",
+    r"चोर|धोखेबाज़|धोखेबाज|बेशर्म|कमीना|कमीने|हरामी|साला|साले|कुत्ते|गधे|उल्लू|बेवकूफ|बेवक़ूफ़|नालायक|निकम्मा|भिखारी",
+)
+
+# Identification: the agent's own name and the lender / agency.
+_ORG = _plain(
+    rf"{_W}(?:bank|finance|finserv|fincorp|financial|financials|capital|credit|cards?|loans?|recoveries|recovery|agency|collections?|nbfc|ltd|limited|microfinance|housing|fintech){_E}",
+    r"\bfrom\s+[A-Z][\w&.]+",
+    r"[A-Z][\w&.]*\s+se(?:\s|[.,])",
+    r"बैंक|कलेक्शंस|कलेक्शन|फाइनेंस|फ़ाइनेंस|फायनेंस|कैपिटल|क्रेडिट|फिनकॉर्प|फिनसर्व|रिकवरी|एजेंसी|\S+\s+से\s+\S+(?:\s+\S+)?\s+बोल",
+)
+_NAME = re.compile(
+    r"(?:\b(?:main|mai|myself|this is|i am|i'm|my name is|mera naam|naam)\s+(?:hai\s+)?(?!Sir|Madam|Ma'am)[A-Z][a-z]+(?![\w&]*(?:\s+[\w&]+){0,3}?\s+(?:se|ji)\b))"
+    r"|(?:\b(?!Sir|Madam|Ma|Hello|Namaste|Hi|Calling|Call)[A-Z][a-z]+\s+from\s+[A-Z])"
+    r"|(?:\b(?!Sir|Madam|Ma|Hello|Namaste|Hi)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b)"
+    r"|(?:\bse\s+(?!Sir|Madam|Ma)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*(?:[.,!]|bol|$))"
+    r"|(?:से\s+(?!बोल)\S+(?:\s+(?!बोल)\S+)?\s+बोल)|(?:मैं\s+(?!\S*(?:फाइनेंस|बैंक))\S+(?:\s+\S+)?\s+बोल)|(?:मेरा\s+नाम\s+\S+)|(?:मैं\s+[^\s,]+,)",
+)
+
+_IDENTITY_Q = _plain(
+    r"\b(?:baat\s+(?:ho|kar)|speaking with|speak (?:with|to)|am i speaking|is this|bol rahe|bol rahi hain|hain kya|hai kya|available|phone do|call kar sakta|aap\s+\w+(?:\s+\w+)?\s+(?:ji\s+)?(?:hi\s+)?(?:hain|ho|bol))",
+    r"\b(?:ji|jee|hai|hain|na)\s*\?",
+    r"बात\s+हो|बात\s+कर|बोल\s+रहे|बोल\s+रही|जी\s*(?:ही\s+)?(?:हैं|है|हो)|जी\s*\?|हैं\s+ना|का\s+नंबर|\?",
+)
+_AFFIRM = _plain(
+    r"^\W*(?:haan|haa|han|ha|hanji|haanji|ji|jee|yes|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji)\b",
+    r"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is)\b",
+    r"^\W*(?:हाँ|हां|जी|बोलिए|बोलो)|मैं\s+ही|बोल\s+रहा|बोल\s+रही",
+)
+_OWN_DEBT = _rx(
+    r"\b(?:meri|mera|mere|my|hamari|hamara)\s+(?:\w+\s+){0,2}(?:emi|loan|kisht|installment|card|account|payment)",
+    r"मेरी\s+किस्त|मेरा\s+लोन|मेरे\s+लोन",
+)
+
+_WRONG_NUMBER = _rx(
+    r"\b(?:galat|wrong|ghalat)\s*(?:number|no\.?|nambar|numbr)\b",
+    r"गलत\s+नंबर|ग़लत\s+नंबर|गलत\s+नम्बर",
+    r"\bnumber\s+(?:\w+\s+){0,2}(?:ka|ki|ke)\s+nahi\b",
+    r"\b(?:don'?t|do not)\s+know\s+(?:any|anyone|this|him|her)\b",
+    r"\bkisi\s+(?:\w+\s+){0,2}ko\s+(?:nahi|nahin)\s+(?:jaan|jaant|pehchan)",
+    r"किसी\s+\S+(?:\s+\S+)?\s+को\s+नहीं\s+जान",
+    r"\b(?:yahan|yahaan|idhar|yaha)\s+koi\s+\w+\s+(?:nahi|nahin)\b",
+    r"\bthere'?s\s+no\s+\w+\s+here\b|\bno\s+one\s+(?:by|named)\b",
+    r"\b(?:not|isn'?t)\s+(?:his|her)\s+number\b|\bnot my (?:loan|number)\b",
+    r"\bsim\s+(?:\w+\s+){0,4}liya\b|\bnumber\s+(?:\w+\s+){0,3}(?:do|teen|char|\d+)\s+saal\s+se\b",
+)
+_RELATION = (
+    r"(?:bhai|bhaiya|brother|wife|husband|patni|pati|beta|beti|son|daughter|father|mother|papa|pitaji|"
+    r"maa|mummy|mom|dad|colleague|friend|dost|munim|neighbou?r|padosi|sister|behen|bahen|relative|rishtedar|"
+    r"landlord|tenant|kirayedar|boss|manager|secretary|driver|assistant|mama|chacha|chachi|uncle|aunty|bhabhi|devar|saala|jija)"
+)
+_THIRD_PARTY = _rx(
+    rf"\b(?:main|mai|me|i'?m|i am|this is)\s+(?:unka|unki|unke|uska|uski|uske|inka|inki|his|her|their)\s+(?:\w+\s+){{0,2}}?{_RELATION}\b",
+    rf"\b(?:main|mai|i'?m|i am)\s+(?:\w+\s+){{0,2}}?(?:ka|ki|ke|'s)\s+{_RELATION}\b",
+    rf"\b(?:his|her)\s+{_RELATION}\s+(?:here|speaking)\b|\bthis is the\s+{_RELATION}'?s?\b|\blandlord'?s\b",
+    r"\b(?:wo|woh|vo|voh|bhaiya|ji|sahab|saab)\s+(?:\w+\s+){0,2}?(?:pe|par|mein|bahar|godown|office|duty|kaam|dukaan|market|gaon|shahar|bahar)\s+(?:\w+\s+)?gaye\s+(?:hain|hai|hue|huye)\b",
+    r"\b(?:wo|woh|vo|voh)\s+(?:abhi\s+)?(?:ghar|seat|office|yahan|available|duty)\s+(?:pe\s+|par\s+|mein\s+)?(?:nahi|nahin)\b",
+    r"\b(?:he|she)\s+(?:is|isn'?t|is not)\s+(?:not\s+)?(?:available|home|here|in)\b|\bshe rents\b|\bhe rents\b",
+    r"\bab\s+nahi\s+(?:raha|rahe|rahi)(?=\s*[.!?,।]|\s*$)",
+    r"मैं\s+(?:उनका|उनकी|उनके|उसका|उसकी|उसके|इनका|इनकी)\s|(?:पिता|पिताजी|भाई|पत्नी|पति|बेटा|बेटी|माँ)\s+(?:हूँ|हूं|बोल)",
+    r"(?:वो|वह|वे)\s+(?:अभी\s+)?(?:घर\s+पर|यहाँ|इस\s+नंबर\s+पर)\s+नहीं",
+)
+
+_COMMIT = _rx(
+    r"\b(?:de|kar|bhar|bhej|jama kar|jama|daal|transfer kar|pay kar|clear kar|chuka|jamaa kar|nikal)\s*(?:dunga|dungi|doonga|doongi|denge|dengi|dete|deta hoon|deti hoon|deta hu|deti hu|sakta hoon|sakti hoon|sakta hu|sakti hu|dunga|lunga|loonga)\b",
+    r"\b(?:kar|bhar|bhej|daal|jama|de)\s+(?:dunga|dungi|doonga|denge|deta|deti)\b",
+    r"\b(?:dunga|dungi|doonga|karunga|karungi|bharunga|bharungi|bhejunga|bhejungi|karenge|bharenge|bhejenge|denge|ho jayega|ho jaayega|kar diya jayega)\b",
+    r"\b(?:will|i'?ll|can|shall|i will|going to)\s+(?:\w+\s+){0,2}?(?:pay|transfer|clear|deposit|send|settle|move|put|keep|arrange|make the payment)\b",
+    r"\b(?:will pay|pay on|pay by|paying|i can pay)\b",
+    r"दूँगा|दूंगा|दूँगी|दूंगी|दे\s+दूँ|करूँगा|करूंगा|करूँगी|करूंगी|भरूँगा|भरूंगा|करवा\s+दूँगा|करवा\s+दूंगा|कर\s+दूँगा|कर\s+दूंगा|जमा\s+कर|दे\s+सकता|दे\s+दूँगी|हो\s+जाएगा",
+)
+_FULL = _rx(
+    r"\b(?:poora|pura|poori|puri|full|entire|total|whole|saara|sara|sab clear|complete)\b", r"पूरा|पूरी|सारा|पूरे"
+)
+_REST = _rx(r"\b(?:baaki|baki|bakaya|rest|balance|remaining|baad mein baaki)\b", r"बाकी|बाक़ी|शेष")
+_NOW = _rx(r"\b(?:abhi|abi|right now|immediately|turant|isi waqt)\b", r"अभी|तुरंत")
+
+_DISTRESS: tuple[tuple[DistressKind, _Lexicon], ...] = (
+    (
+        DistressKind.SELF_HARM,
+        _rx(
+            r"\b(?:suicide|suicidal|kill myself|end my life|end it all|ending it all|ending my life|take my (?:own )?life|no reason to live|don'?t want to live|better off dead|harm myself)\b",
+            r"\b(?:khudkushi|khudkhushi|aatmahatya|atmahatya|atmhatya)\b",
+            r"\b(?:jaan|jan)\s+(?:de\s+)?(?:dunga|dungi|de doonga|dena padega|de dun|de du)\b",
+            r"\b(?:mar|marr)\s+(?:jaunga|jaungi|jaaunga|jaaungi|jaana|jana|jaun|jau)\b|\bmarne\s+(?:ka|ke)\s+(?:mann|man|khayal|siwa|alawa)\b",
+            r"\b(?:zeher|zehar|jahar|zaher)\s+(?:kha|pee|pi)\b|\b(?:phansi|fanda|fansi)\s+(?:laga|lagana|lagaa)\b",
+            r"\bjeene\s+ka\s+(?:mann|man|koi)\b|\bjeena\s+(?:nahi|nahin|bekaar)\b|\bsab\s+khatam\s+kar\s+(?:dunga|lunga|dungi)\b",
+            r"आत्महत्या|ख़ुदकुशी|खुदकुशी|जान\s+दे\s+दूँ|जान\s+दे\s+दूंगा|मर\s+जाऊँ|मर\s+जाऊं|मर\s+जाऊँगा|ज़हर\s+खा|जहर\s+खा|फाँसी|फांसी|जीने\s+का\s+मन\s+नहीं",
+        ),
+    ),
+    (
+        DistressKind.MEDICAL_EMERGENCY,
+        _rx(
+            r"\b(?:hospital|hospitali[sz]ed|admit (?:hai|hain|hua|hui|kiya|karwaya|karaya)|admitted|bharti (?:hai|hain|hua|hui|kiya|karwaya)|icu|ventilator|operation|surgery|heart attack|stroke|cancer|chemo|chemotherapy|dialysis|dengue|malaria|typhoid|accident(?!\s+(?:mein|me|main)\s+(?:chala|chale|chali|maut|death|died|mar))|fracture|ilaaj|ilaj|treatment|medical emergency|critical|paralysis|lakwa|delivery complication|kidney|brain tumou?r|tumou?r|covid positive)\b",
+            r"अस्पताल|हॉस्पिटल|भर्ती|ऑपरेशन|आपरेशन|इलाज|हार्ट\s+अटैक|दिल\s+का\s+दौरा|कैंसर|आईसीयू|डायलिसिस|एक्सीडेंट|दुर्घटना|लकवा",
+        ),
+    ),
+    (
+        DistressKind.BEREAVEMENT,
+        _rx(
+            r"\b(?:dehant|dehaant|swargwas|swargvas|guzar gaye|guzar gayi|guzar gaya|gujar gaye|gujar gayi|passed away|died|death|funeral|antim sanskar|maut|shraddh|chal base|chal basi|chal basa|lost my (?:father|mother|husband|wife|son|daughter|brother|sister|dad|mom))\b",
+            r"\baccident\s+(?:mein|me)\s+(?:chala|chale|chali)\s+(?:gaya|gaye|gayi)\b",
+            r"\b(?:ab|abhi)\s+nahi\s+(?:rahe|rahi|raha)(?=\s*[.!?,।]|\s*$)",
+            r"\b(?:papa|pitaji|mummy|maa|pati|husband|wife|patni|beta|beti|bhai|ji)\s+(?:ab\s+)?nahi\s+(?:rahe|rahi)(?=\s*[.!?,।]|\s*$)",
+            r"\b(?:father|mother|husband|wife|son|daughter|brother|sister|dad|mom)\s+(?:\w+\s+)?expired\b",
+            r"देहांत|निधन|गुज़र\s+गए|गुजर\s+गए|गुज़र\s+गई|गुजर\s+गई|नहीं\s+रहे|नहीं\s+रही|मौत|मृत्यु|स्वर्गवास|चल\s+बसे|अंतिम\s+संस्कार",
+        ),
+    ),
+    (
+        DistressKind.JOB_LOSS,
+        _rx(
+            r"\b(?:job|naukri|nokri|kaam)\s+(?:\w+\s+)?(?:chali gayi|chali gai|chala gaya|gayi|gai|chhoot gayi|chhut gayi|chut gayi|chhoot gai|nahi hai|nahi rahi|khatam|se nikal)",
+            r"\b(?:lost my job|laid off|layoff|lay off|layoffs|retrenched|fired|terminated|unemployed|jobless|out of work|let (?:\w+\s+){0,3}go|looking for (?:a )?(?:job|work)|no income|no job)\b",
+            r"\b(?:berozgar|berozgaar|berojgar|nikal diya|nikaal diya|nikala gaya|chhatni|chhantni|chantni)\b",
+            r"\b(?:business|dukaan|dukan|factory|company|shop|dhandha|kaam dhandha)\s+(?:\w+\s+)?(?:band|bandh|shut|closed|shut down|doob)",
+            r"\b(?:salary|income|kamai)\s+(?:band|nahi aa rahi|ruk gayi|stopped)\b|\bshut down\b",
+            r"नौकरी\s+(?:छूट|चली|नहीं|गई)|बेरोज़गार|बेरोजगार|छँटनी|छंटनी|निकाल\s+दिया|काम\s+छूट|दुकान\s+बंद|फैक्ट्री\s+बंद|धंधा\s+बंद",
+        ),
+    ),
+)
+
+_CALLBACK = _rx(
+    r"\b(?:call|phone|fon)\s+(?:\w+\s+){0,2}?(?:karna|karo|kariye|karein|karen|kar lena|kar lijiye|kar dena|back|later|me|kariyega|kijiye|kijiyega)\b",
+    r"\b(?:baad|baadmein|later)\s+(?:\w+\s+)?(?:call|phone|baat)\b|\bcall back\b|\bcallback\b",
+    r"कॉल\s+(?:करना|करें|करिए|कीजिए|कर\s+लेना)|फोन\s+(?:करना|करें|करिए|कीजिए|कर\s+लेना)|फ़ोन\s+(?:करना|करें|करिए|कीजिए)",
+)
+_HARDSHIP_CUE = _rx(
+    r"\b(?:job|naukri|salary|income|hospital|medical|operation|loss|business|paisa nahi|paise nahi|kamai|mushkil|hardship|problem|dikkat|takleef|pareshani|emergency|bimar|beemar|ilaaj|laid off|lost|accident|shaadi|fees|death|dehant|kharcha|rent)\b",
+    r"नौकरी|तनख्वाह|अस्पताल|बीमार|इलाज|नुकसान|मुश्किल|परेशान|पैसे\s+नहीं|दिक्कत|बेरोज़गार|छँटनी|ऑपरेशन",
+)
+_DISPUTE_CUE = _rx(
+    r"\b(?:already paid|paid|bhar diya|bhar chuka|de diya|de chuka|kar diya|galat|wrong|incorrect|never took|nahi liya|liya hi nahi|fraud|extra|charge|charges|penalty|double|not mine|mera nahi|receipt|statement|dispute|interest|amount|jyada|zyada|mismatch|unauthori[sz]ed)\b",
+    r"गलत|भर\s+दिया|जमा\s+कर\s+दिया|लिया\s+ही\s+नहीं|चार्ज|ज़्यादा|ज्यादा|रसीद|धोखा",
+)
+_SENTENCE = re.compile(r"[^.!?।\n]+[.!?।]?")
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _clip(text: str, limit: int = _QUOTE_MAX) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _window(text: str, start: int, end: int, limit: int = _QUOTE_MAX) -> str:
+    """The sentence(s) around ``text[start:end]``, at most ``limit`` characters."""
+    if len(text) <= limit:
+        return _clip(text, limit)
+    left = max(text.rfind(p, 0, start) for p in ".!?।\n") + 1
+    right_candidates = [i for i in (text.find(p, end) for p in ".!?।\n") if i != -1]
+    right = min(right_candidates) + 1 if right_candidates else len(text)
+    if right - left > limit:
+        left = max(0, start - limit // 3)
+        right = min(len(text), left + limit - 1)
+    return _clip(text[left:right], limit)
+
+
+def _negated(text: str, start: int, end: int) -> bool:
+    """A negation in the same clause, not across a condition ("nahi diya to police ..." is no negation)."""
+    before = text[max(0, start - 30) : start]
+    cuts = list(_CONDITION.finditer(before))
+    if cuts:
+        before = before[cuts[-1].end() :]
+    return bool(_NEG_AFTER.search(text[end : end + 30]) or _NEG_BEFORE.search(before))
+
+
+def _first_live(pattern: _Lexicon, text: str, *, negation: bool) -> re.Match[str] | None:
+    for m in pattern.finditer(text):
+        if not negation or not _negated(text, m.start(), m.end()):
+            return m
+    return None
+
+
+def _live_hits(pattern: _Lexicon, texts: list[str], *, negation: bool) -> dict[int, tuple[int, int]]:
+    """The first live match in each of ``texts`` (index -> local span), with one scan of them all."""
+    joined = "\n".join(texts)
+    starts: list[int] = []
+    pos = 0
+    for text in texts:
+        starts.append(pos)
+        pos += len(text) + 1
+    hits: dict[int, tuple[int, int]] = {}
+    for m in pattern.finditer(joined):
+        k = bisect_right(starts, m.start()) - 1
+        if k in hits or (negation and _negated(joined, m.start(), m.end())):
+            continue
+        hits[k] = (m.start() - starts[k], m.end() - starts[k])
+    return hits
+
+
+def _has_debt(text: str) -> bool:
+    return bool(_DEBT.search(text) or find_amounts(text))
+
+
+def _has_account_status(text: str) -> bool:
+    """Account-specific facts (a figure, what is due or pending), not general product information."""
+    return bool(_STATUS.search(text) or find_amounts(text))
+
+
+def _sentence_with(text: str, pattern: _Lexicon) -> str | None:
+    for s in _SENTENCE.finditer(text):
+        if pattern.search(s.group(0)):
+            return s.group(0).strip()
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Contact status and compliance
+# --------------------------------------------------------------------------------------------
+
+
+def _contact(turns: list[Turn], labelled: bool) -> tuple[ContactStatus, float]:
+    customer = [t.text for t in turns if t.speaker is Speaker.CUSTOMER]
+    text = "\n".join(customer)
+    if _WRONG_NUMBER.search(text) and not _OWN_DEBT.search(text):
+        return ContactStatus.WRONG_NUMBER, 0.85
+    if _THIRD_PARTY.search(text):
+        return ContactStatus.THIRD_PARTY, 0.8
+    if not labelled or not customer:
+        return ContactStatus.UNKNOWN, 0.5
+    if _BAD_LINE.search(text) and not _ENGAGED.search(text):
+        return ContactStatus.UNKNOWN, 0.5
+    if _verified_index(turns, ContactStatus.RIGHT_PARTY) is not None:
+        return ContactStatus.RIGHT_PARTY, 0.85
+    if set(_WORD.findall(text.lower())) <= _ACK_WORDS:  # "Okay, noted." / "Who is this? OK."
+        return ContactStatus.UNKNOWN, 0.5
+    return ContactStatus.RIGHT_PARTY, 0.7
+
+
+def _verified_index(turns: list[Turn], contact: ContactStatus) -> int | None:
+    """The index of the customer turn that confirms the borrower is on the line, if any."""
+    if contact in (ContactStatus.WRONG_NUMBER, ContactStatus.THIRD_PARTY):
+        return None
+    asked = False
+    for i, t in enumerate(turns):
+        if t.speaker is Speaker.AGENT:
+            asked = asked or bool(_IDENTITY_Q.search(t.text))
+            continue
+        if asked and _AFFIRM.search(t.text):
+            return i
+    return None
+
+
+def _flag(rule: ComplianceRule, severity: Severity, quote: str) -> ComplianceFlag:
+    return ComplianceFlag(rule=rule, severity=severity, quote=_clip(quote), speaker=Speaker.AGENT)
+
+
+def _compliance(turns: list[Turn], contact: ContactStatus) -> list[ComplianceFlag]:
+    agent = [(i, t.text) for i, t in enumerate(turns) if t.speaker is Speaker.AGENT]
+    if not agent:
+        return []
+    flags: list[ComplianceFlag] = []
+    texts = [text for _, text in agent]
+    threats = _live_hits(_THREAT, texts, negation=True)
+    for k, text in enumerate(texts):  # "FIR" only in capitals ("fir" is "then" in Hinglish)
+        if k not in threats and "FIR" in text.replace(".", ""):
+            f = next((f for f in _FIR.finditer(text) if not _negated(text, f.start(), f.end())), None)
+            if f is not None:
+                threats[k] = f.span()
+    if threats:
+        k = min(threats)
+        quote = _window(texts[k], *threats[k])
+        flags.append(_flag(ComplianceRule.THREAT_OR_INTIMIDATION, Severity.HIGH, quote))
+    abuse = _live_hits(_ABUSE, texts, negation=False)
+    if abuse:
+        k = min(abuse)
+        flags.append(_flag(ComplianceRule.ABUSIVE_LANGUAGE, Severity.HIGH, _window(texts[k], *abuse[k])))
+    if contact in (ContactStatus.WRONG_NUMBER, ContactStatus.THIRD_PARTY):
+        disclosed = next((text for _, text in agent if _has_debt(text)), None)
+        if disclosed is not None:
+            flags.append(_flag(ComplianceRule.THIRD_PARTY_DISCLOSURE, Severity.HIGH, disclosed))
+    agent_text = "\n".join(text for _, text in agent)
+    if not (_ORG.search(agent_text) and _NAME.search(agent_text)):
+        flags.append(_flag(ComplianceRule.NO_IDENTIFICATION, Severity.LOW, agent[0][1]))
+    if contact not in (ContactStatus.WRONG_NUMBER, ContactStatus.THIRD_PARTY):
+        verified = _verified_index(turns, contact)
+        # A call the customer opened about their own account: only account facts count as disclosure.
+        first_customer = 0 if turns[0].speaker is Speaker.CUSTOMER else len(turns)
+        early = next(
+            (
+                text
+                for i, text in agent
+                if (verified is None or i < verified)
+                and (_has_debt(text) if i < first_customer else _has_account_status(text))
+            ),
+            None,
+        )
+        if early is not None:
+            flags.append(_flag(ComplianceRule.DISCLOSURE_BEFORE_VERIFICATION, Severity.MEDIUM, early))
+    elif any(f.rule is ComplianceRule.THIRD_PARTY_DISCLOSURE for f in flags):
+        flags.append(
+            _flag(
+                ComplianceRule.DISCLOSURE_BEFORE_VERIFICATION,
+                Severity.MEDIUM,
+                next(f.quote for f in flags if f.rule is ComplianceRule.THIRD_PARTY_DISCLOSURE),
+            )
+        )
+    return flags
+
+
+# --------------------------------------------------------------------------------------------
+# Promise, distress, reasons, callback
+# --------------------------------------------------------------------------------------------
+
+
+def _agent_date(turns: list[Turn], before: int, anchor: datetime) -> DateMatch | None:
+    """The due date the agent stated before the customer's "on time" ("your EMI is due on the 8th")."""
+    for t in reversed(turns[:before]):
+        if t.speaker is Speaker.AGENT:
+            dated = [d for d in find_dates(t.text, anchor) if d.date is not None]
+            if dated:
+                return dated[0]
+    return None
+
+
+def _agent_amount(turns: list[Turn], before: int) -> int | None:
+    """The amount the agent stated: first in the latest agent turn before ``before``, else after it."""
+    for t in reversed(turns[:before]):
+        if t.speaker is Speaker.AGENT and (found := find_amounts(t.text)):
+            return found[0].value
+    for t in turns[before:]:
+        if t.speaker is Speaker.AGENT and (found := find_amounts(t.text)):
+            return found[0].value
+    return None
+
+
+_CLAUSE_END = re.compile(r"[,;](?=\s)|[.!?।\n](?=\s|$)")
+_SENTENCE_END = re.compile(r"[.!?।\n](?=\s|$)")
+
+
+def _span(text: str, pos: int, ends: re.Pattern[str]) -> tuple[int, int]:
+    """The clause or sentence around ``pos`` ("22,400" has no clause break in it)."""
+    left, right = 0, len(text)
+    for m in ends.finditer(text):
+        if m.end() <= pos:
+            left = m.end()
+        else:
+            right = m.start()
+            break
+    return left, right
+
+
+def _pick_date(text: str, focus: int, dates: list[DateMatch], today: date) -> DateMatch | None:
+    """The dated phrase that goes with the commitment at ``focus``: same clause, same sentence, nearest."""
+    dated = [d for d in dates if d.date is not None and d.date >= today]
+    for ends in (_CLAUSE_END, _SENTENCE_END):
+        lo, hi = _span(text, focus, ends)
+        inside = [d for d in dated if lo <= d.start < hi]
+        if inside:
+            return min(inside, key=lambda d: abs(d.start - focus))
+        if ends is _CLAUSE_END:
+            clause = text[lo:hi]
+            rest = _REST.search(clause)
+            if (now := _NOW.search(clause[: rest.start()] if rest else clause)) is not None:
+                a, b = lo + now.start(), lo + now.end()
+                return DateMatch(None, None, a, b, text[a:b], "relative")
+    return min(dated, key=lambda d: abs(d.start - focus)) if dated else None
+
+
+def _promise(turns: list[Turn], category: IntentCategory, anchor: datetime) -> PromiseToPay | None:
+    """The customer's commitment: a promise-to-pay call, or a firm "figure + date + will pay" elsewhere."""
+    firm_only = category is not IntentCategory.PROMISE_TO_PAY
+    found: list[tuple[int, str, int, list[AmountMatch], list[DateMatch]]] = []
+    customer = [(i, t) for i, t in enumerate(turns) if t.speaker is Speaker.CUSTOMER]
+    commits = _live_hits(_COMMIT, [t.text for _, t in customer], negation=True)
+    for k, (i, t) in enumerate(customer):
+        if k not in commits:
+            continue
+        at = commits[k][0]
+        amounts, dates = find_amounts(t.text), find_dates(t.text, anchor)
+        if firm_only and not (amounts and any(d.date is not None for d in dates)):
+            continue
+        found.append((i, t.text, at, amounts, dates))
+    if not found:
+        if firm_only or not customer:
+            return None
+        i, last = customer[-1]
+        found = [(i, last.text, 0, find_amounts(last.text), find_dates(last.text, anchor))]
+
+    def score(item: tuple[int, str, int, list[AmountMatch], list[DateMatch]]) -> int:
+        return (2 if any(d.date is not None for d in item[4]) else 0) + (1 if item[3] else 0)
+
+    best_i, best, at, amounts, dates = max(found, key=score)  # the first of the most informative
+    focus = amounts[0].start if amounts else at
+    amount = amounts[0].value if amounts else None
+    if amount is None and _FULL.search(best):
+        amount = _agent_amount(turns, best_i)
+    picked = _pick_date(best, focus, dates, anchor.date())
+    if picked is None:
+        for _, text, at2, _, more in found:
+            picked = _pick_date(text, at2, more, anchor.date())
+            if picked is not None:
+                break
+    due: date | None = None
+    reason: str | None = None
+    due_text: str | None = None
+    if picked is not None:
+        due, due_text = (picked.date or anchor.date()), picked.text
+    elif dates:
+        reason, due_text = dates[0].reason, dates[0].text
+    elif (on_time := _ON_TIME.search(best)) is not None and (agent_due := _agent_date(turns, best_i, anchor)):
+        due, due_text = agent_due.date, best[on_time.start() : on_time.end()]
+    else:
+        reason = "not_stated"
+    partial = True if (_REST.search(best) or len(amounts) > 1) else None
+    dated = [d for d in dates if d.date is not None]
+    instalments: list[Instalment] = []
+    if len(amounts) >= 2 and len(dated) == len(amounts):
+        instalments = [
+            Instalment(amount_inr=a.value, due_date=d.date) for a, d in zip(amounts, dated, strict=True)
+        ]
+    filled = (amount is not None) + (due is not None)
+    return PromiseToPay(
+        amount_inr=amount,
+        due_date=due,
+        due_text=due_text[:120] if due_text else None,
+        date_unresolved_reason=reason if due is None else None,
+        is_partial=partial,
+        instalments=instalments,
+        confidence=(0.5, 0.65, 0.8)[filled],
+    )
+
+
+def _distress(turns: list[Turn]) -> Distress | None:
+    """Distress the customer shows; negated mentions ("koi hospital nahi") do not count, except
+    self-harm, where negative phrasing is the signal ("I don't want to live")."""
+    texts = [t.text for t in turns if t.speaker is Speaker.CUSTOMER]
+    found: list[tuple[DistressKind, int, tuple[int, int]]] = []
+    for kind, pattern in _DISTRESS:
+        hits = _live_hits(pattern, texts, negation=kind is not DistressKind.SELF_HARM)
+        if hits:
+            k = min(hits)
+            found.append((kind, k, hits[k]))
+    if not found:
+        return None
+    kind, k, span = found[0] if found[0][0] is DistressKind.SELF_HARM else min(found, key=lambda f: f[1])
+    return Distress(kinds=[f[0] for f in found], quote=_window(texts[k], *span))
+
+
+def _reason(turns: list[Turn], cue: _Lexicon) -> str | None:
+    customer = [t.text for t in turns if t.speaker is Speaker.CUSTOMER]
+    for text in customer:
+        found = _sentence_with(text, cue)
+        if found:
+            return _clip(found, _REASON_MAX)
+    return _clip(customer[0], _REASON_MAX) if customer else None
+
+
+def _callback(turns: list[Turn], category: IntentCategory, anchor: datetime) -> datetime | None:
+    for t in turns:
+        if t.speaker is not Speaker.CUSTOMER:
+            continue
+        if _CALLBACK.search(t.text) or category is IntentCategory.CALLBACK_REQUEST:
+            when = parse_callback(t.text, anchor)
+            if when is not None and (_CALLBACK.search(t.text) or category is IntentCategory.CALLBACK_REQUEST):
+                return when
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+
+def add_details(analysis: CallAnalysis, transcript: str, call_started_at: datetime | None) -> CallAnalysis:
+    """``analysis`` with the detail fields filled from ``transcript`` (``outside_calling_hours``,
+    priority and ``needs_review`` are left to ``enrich.finish``)."""
+    anchor = call_started_at or datetime.now(UTC)
+    turns, labelled = split_turns(transcript)
+    category = IntentCategory(analysis.intent_category)
+    contact, contact_conf = _contact(turns, labelled)
+    ptp = _promise(turns, category, anchor)
+    update: dict[str, Any] = {
+        "contact_status": contact,
+        "promise_to_pay": ptp,
+        "distress": _distress(turns),
+        "compliance_flags": [
+            *(f for f in analysis.compliance_flags if f.rule is ComplianceRule.OUTSIDE_CALLING_HOURS),
+            *_compliance(turns, contact),
+        ],
+        "hardship_reason": _reason(turns, _HARDSHIP_CUE) if category is IntentCategory.HARDSHIP else None,
+        "dispute_reason": _reason(turns, _DISPUTE_CUE) if category is IntentCategory.DISPUTE else None,
+        "callback_at": _callback(turns, category, anchor),
+        "confidence": FieldConfidence(
+            intent_category=0.45 if category is IntentCategory.OTHER else 0.75,
+            sentiment=0.7,
+            action_required=0.75,
+            contact_status=contact_conf,
+            promise_to_pay=ptp.confidence if ptp is not None else None,
+        ),
+    }
+    return analysis.model_copy(update=update)

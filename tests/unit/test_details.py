@@ -1,0 +1,344 @@
+"""add_details: contact status, promise, distress, compliance, reasons, callback, on hand-made calls."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from consumer.analyzer.details import add_details, split_turns
+from consumer.analyzer.enrich import finish
+from consumer.analyzer.rules import analyze_text
+from schemas import (
+    CallAnalysis,
+    ComplianceRule,
+    ContactStatus,
+    DistressKind,
+    IntentCategory,
+    Sentiment,
+    Speaker,
+)
+
+CR = ComplianceRule
+CS = ContactStatus
+DK = DistressKind
+IC = IntentCategory
+NOON = datetime.fromisoformat("2026-11-24T12:00:00+05:30")  # a Tuesday
+
+
+def _base(category: IntentCategory = IC.OTHER) -> CallAnalysis:
+    return CallAnalysis(
+        customer_intent="x",
+        intent_category=category,
+        sentiment=Sentiment.NEUTRAL,
+        action_required=False,
+        summary="x",
+    )
+
+
+def _details(transcript: str, category: IntentCategory = IC.OTHER, at: datetime = NOON) -> CallAnalysis:
+    return add_details(_base(category), transcript, at)
+
+
+def _rules(result: CallAnalysis) -> set[ComplianceRule]:
+    return {f.rule for f in result.compliance_flags}
+
+
+GOOD_OPENING = (
+    "Agent: Namaste, main Kotak Finserv se Neha bol rahi hoon. Kya meri baat Manoj ji se ho rahi hai?\n"
+    "Customer: Haan, bol raha hoon.\n"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Turns
+# ---------------------------------------------------------------------------------------------
+
+
+def test_split_turns_keeps_the_original_words_and_labels_mid_line() -> None:
+    turns, labelled = split_turns("AGENT: Sir, EMI ₹4,250 BAAKI hai. customer: Haan JI, kal.\nएजेंट: ठीक है।")
+    assert labelled
+    assert [(t.speaker, t.text) for t in turns] == [
+        (Speaker.AGENT, "Sir, EMI ₹4,250 BAAKI hai."),
+        (Speaker.CUSTOMER, "Haan JI, kal."),
+        (Speaker.AGENT, "ठीक है।"),
+    ]
+
+
+def test_no_labels_is_one_customer_turn() -> None:
+    turns, labelled = split_turns("Kal tak kar dunga.")
+    assert not labelled
+    assert [(t.speaker, t.text) for t in turns] == [(Speaker.CUSTOMER, "Kal tak kar dunga.")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Contact status
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("transcript", "expected"),
+    [
+        (GOOD_OPENING + "Customer: EMI kal bhar dunga.", CS.RIGHT_PARTY),
+        ("Agent: Kya Suresh ji hain?\nCustomer: Galat number hai bhai.", CS.WRONG_NUMBER),
+        ("एजेंट: क्या रमेश जी से बात हो रही है?\nग्राहक: यह गलत नंबर है।", CS.WRONG_NUMBER),
+        ("Agent: Is this Mr. Rao?\nCustomer: I don't know any Rao, sorry.", CS.WRONG_NUMBER),
+        (
+            "Agent: Kya Vinod ji hain?\nCustomer: Main unki wife bol rahi hoon, wo office gaye hain.",
+            CS.THIRD_PARTY,
+        ),
+        ("एजेंट: अजय जी हैं?\nग्राहक: मैं उनका भाई हूँ, वो अभी घर पर नहीं हैं।", CS.THIRD_PARTY),
+        ("Agent: Kya meri baat Vikas ji se ho rahi hai?\nCustomer: Hello? Awaaz nahi aa rahi...", CS.UNKNOWN),
+        ("Kal tak kar dunga.", CS.UNKNOWN),
+    ],
+)
+def test_contact_status(transcript: str, expected: ContactStatus) -> None:
+    assert _details(transcript).contact_status is expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Promise to pay
+# ---------------------------------------------------------------------------------------------
+
+
+def test_promise_amount_and_date_from_the_customer_turn() -> None:
+    t = GOOD_OPENING + "Agent: Aapki EMI 8,400 pending hai.\nCustomer: Parso tak 8,400 jama kar dunga."
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date, ptp.due_text) == (8400, date(2026, 11, 26), "Parso")
+    assert ptp.date_unresolved_reason is None
+    assert ptp.confidence >= 0.8
+
+
+def test_full_amount_without_a_figure_takes_the_agents_amount() -> None:
+    t = GOOD_OPENING + "Agent: Sir 12,500 overdue hai.\nCustomer: Poora amount Friday ko bhar dunga."
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (12500, date(2026, 11, 27))
+
+
+def test_salary_promise_has_no_date_and_the_normalisers_reason() -> None:
+    ptp = _details("Customer: Salary aane pe de dunga.", IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert ptp.due_date is None
+    assert ptp.date_unresolved_reason == "salary_day_unknown"
+
+
+def test_partial_promise_abhi_baaki() -> None:
+    t = GOOD_OPENING + "Agent: 18,000 due hai.\nCustomer: Abhi 5,000 bhej deta hoon, baaki agle hafte."
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date, ptp.is_partial) == (5000, NOON.date(), True)
+
+
+def test_devanagari_promise() -> None:
+    t = "एजेंट: आपकी किस्त 6,000 रुपये बाकी है।\nग्राहक: परसों तक ६००० जमा कर दूँगा।"
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (6000, date(2026, 11, 26))
+
+
+def test_agents_words_never_make_a_promise() -> None:
+    t = GOOD_OPENING + "Agent: Aap kal 5,000 bhar denge?\nCustomer: Nahi, abhi nahi ho payega."
+    assert _details(t, IC.REFUSE_TO_PAY).promise_to_pay is None
+
+
+def test_firm_commitment_counts_outside_a_promise_call_but_refusal_does_not() -> None:
+    t = GOOD_OPENING + "Customer: Job chali gayi, par 3,000 agle Monday ko de dunga."
+    ptp = _details(t, IC.HARDSHIP).promise_to_pay
+    assert ptp is not None
+    assert ptp.amount_inr == 3000
+    assert _details(GOOD_OPENING + "Customer: Ek paisa nahi dunga.", IC.REFUSE_TO_PAY).promise_to_pay is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Distress
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "kind"),
+    [
+        ("Kabhi kabhi lagta hai jaan de dunga, kuch samajh nahi aata.", DK.SELF_HARM),
+        ("Honestly some days I feel like ending it all.", DK.SELF_HARM),
+        ("मन करता है आत्महत्या कर लूँ।", DK.SELF_HARM),
+        ("Papa ICU mein admit hain, operation hua hai.", DK.MEDICAL_EMERGENCY),
+        ("माँ अस्पताल में भर्ती हैं।", DK.MEDICAL_EMERGENCY),
+        ("Mere husband ka pichle mahine dehant ho gaya.", DK.BEREAVEMENT),
+        ("My father passed away last week.", DK.BEREAVEMENT),
+        ("Meri naukri chali gayi hai pichle mahine.", DK.JOB_LOSS),
+        ("I was laid off in October.", DK.JOB_LOSS),
+        ("कंपनी ने छँटनी कर दी, बेरोज़गार हूँ।", DK.JOB_LOSS),
+    ],
+)
+def test_distress_kinds_with_the_customers_quote(words: str, kind: DistressKind) -> None:
+    result = _details(GOOD_OPENING + "Customer: " + words)
+    assert result.distress is not None
+    assert result.distress.kinds == [kind]
+    assert result.distress.quote == words
+
+
+def test_distress_only_from_the_customer_and_not_when_negated() -> None:
+    assert _details("Agent: Hospital mein ho kya?\nCustomer: Nahi, main theek hoon.").distress is None
+    assert _details("Customer: Koi hospital ka kharcha nahi hai, bas bhool gaya.").distress is None
+
+
+def test_distress_forces_high_priority_after_finish() -> None:
+    t = GOOD_OPENING + "Customer: Meri job chali gayi hai."
+    result = finish(add_details(analyze_text(t, NOON), t, NOON), NOON)
+    assert result.priority.value == "high"
+    assert result.action_required
+
+
+# ---------------------------------------------------------------------------------------------
+# Compliance
+# ---------------------------------------------------------------------------------------------
+
+
+def test_clean_call_has_no_flags() -> None:
+    t = GOOD_OPENING + "Agent: Sir aapki EMI 8,400 pending hai.\nCustomer: Kal bhar dunga."
+    assert _details(t).compliance_flags == []
+
+
+@pytest.mark.parametrize(
+    "threat",
+    [
+        "Paisa nahi diya to police lekar ghar aa jayenge.",
+        "Kal tak nahi aaya to FIR karwa denge.",
+        "Nahi bhara to tere office aake sabko bata denge.",
+        "If I don't see a payment by Friday, I'm calling your manager at work.",
+        "वरना पुलिस लेकर गाँव आएँगे।",
+    ],
+)
+def test_threats_are_high_severity_with_the_agents_original_quote(threat: str) -> None:
+    flags = _details(GOOD_OPENING + "Agent: " + threat).compliance_flags
+    flag = next(f for f in flags if f.rule is CR.THREAT_OR_INTIMIDATION)
+    assert flag.severity.value == "high"
+    assert flag.speaker is Speaker.AGENT
+    assert flag.quote == threat
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Sir agar payment nahi hua to case legal team ko jayega aur CIBIL pe report hoga.",
+        "Hum police nahi bulayenge sir, bas payment kar dijiye.",
+        "Legal notice issue ho sakta hai.",
+        "Fir bhi kuch to jama karna padega.",
+    ],
+)
+def test_legal_action_cibil_and_negated_police_are_not_threats(statement: str) -> None:
+    assert CR.THREAT_OR_INTIMIDATION not in _rules(_details(GOOD_OPENING + "Agent: " + statement))
+
+
+def test_threat_from_the_customer_is_not_the_agents_breach() -> None:
+    t = GOOD_OPENING + "Customer: Main police complaint karunga aapke against."
+    assert CR.THREAT_OR_INTIMIDATION not in _rules(_details(t))
+
+
+def test_abusive_language() -> None:
+    t = GOOD_OPENING + "Agent: Chor kahin ka, paisa kab dega?"
+    flag = next(f for f in _details(t).compliance_flags if f.rule is CR.ABUSIVE_LANGUAGE)
+    assert flag.severity.value == "high"
+    assert flag.quote == "Chor kahin ka, paisa kab dega?"
+
+
+def test_third_party_disclosure() -> None:
+    t = (
+        "Agent: Namaste, ICICI Bank se Rajiv bol raha hoon. Naveen ji se baat ho sakti hai?\n"
+        "Customer: Main unka bhai hoon, wo bahar gaye hain.\n"
+        "Agent: Unki EMI 3 mahine se overdue hai, 45,000 baaki hai."
+    )
+    flags = {f.rule: f for f in _details(t).compliance_flags}
+    assert flags[CR.THIRD_PARTY_DISCLOSURE].severity.value == "high"
+    assert flags[CR.THIRD_PARTY_DISCLOSURE].quote == "Unki EMI 3 mahine se overdue hai, 45,000 baaki hai."
+    assert CR.NO_IDENTIFICATION not in flags
+
+
+def test_third_party_without_disclosure_is_clean() -> None:
+    t = (
+        "Agent: Namaste, ICICI Bank se Rajiv bol raha hoon. Naveen ji se baat ho sakti hai?\n"
+        "Customer: Main unka bhai hoon, wo bahar gaye hain.\n"
+        "Agent: Unhe bata dijiye Rajiv ka call tha, details main sirf unse share kar sakta hoon."
+    )
+    assert _details(t).compliance_flags == []
+
+
+def test_wrong_number_disclosure() -> None:
+    t = "Agent: Sanjay ji, aapka 6,800 payment pending hai.\nCustomer: Ye Sanjay ka nahi, galat number hai."
+    rules = _rules(_details(t))
+    assert {CR.THIRD_PARTY_DISCLOSURE, CR.NO_IDENTIFICATION} <= rules
+
+
+def test_no_identification_and_disclosure_before_verification() -> None:
+    t = "Agent: Sir aapki EMI 12 din se overdue hai.\nCustomer: Haan pata hai, kal tak kar dunga."
+    flags = {f.rule: f for f in _details(t).compliance_flags}
+    assert flags[CR.NO_IDENTIFICATION].severity.value == "low"
+    assert flags[CR.DISCLOSURE_BEFORE_VERIFICATION].severity.value == "medium"
+    assert flags[CR.DISCLOSURE_BEFORE_VERIFICATION].quote == "Sir aapki EMI 12 din se overdue hai."
+
+
+def test_devanagari_identification_and_verification() -> None:
+    t = (
+        "एजेंट: नमस्ते, टीवीएस क्रेडिट से राहुल बोल रहा हूँ। संजय जी से बात हो रही है?\n"
+        "ग्राहक: हाँ, मैं संजय बोल रहा हूँ।\n"
+        "एजेंट: सर, आपकी किस्त 15 दिन से बाकी है।"
+    )
+    assert _details(t).compliance_flags == []
+    unnamed = "एजेंट: नमस्ते, मैं फाइनेंस कंपनी से बोल रहा हूँ। आपकी तीन किस्तें बाकी हैं।\nग्राहक: जी।"
+    assert {CR.NO_IDENTIFICATION, CR.DISCLOSURE_BEFORE_VERIFICATION} <= _rules(_details(unnamed))
+
+
+def test_no_agent_turns_no_flags_and_outside_hours_left_to_finish() -> None:
+    assert _details("Customer: Kal tak kar dunga.").compliance_flags == []
+    late = datetime.fromisoformat("2026-11-24T21:30:00+05:30")
+    t = GOOD_OPENING + "Customer: Kal bhar dunga."
+    assert CR.OUTSIDE_CALLING_HOURS not in _rules(_details(t, at=late))
+    assert CR.OUTSIDE_CALLING_HOURS in _rules(finish(_details(t, at=late), late))
+
+
+def test_quotes_are_capped_at_300_characters() -> None:
+    long_turn = "Sir " + "aapka account bahut purana hai aur " * 20 + "police aa jayegi ghar pe."
+    flags = _details(GOOD_OPENING + "Agent: " + long_turn).compliance_flags
+    assert all(len(f.quote) <= 300 for f in flags)
+    assert any("police" in f.quote for f in flags if f.rule is CR.THREAT_OR_INTIMIDATION)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reasons, callback, confidence
+# ---------------------------------------------------------------------------------------------
+
+
+def test_hardship_and_dispute_reasons_from_the_customer() -> None:
+    hard = _details(GOOD_OPENING + "Customer: Meri job chali gayi hai. Thoda time dijiye.", IC.HARDSHIP)
+    assert hard.hardship_reason == "Meri job chali gayi hai."
+    assert hard.dispute_reason is None
+    disp = _details(GOOD_OPENING + "Customer: Maine ye loan liya hi nahi, ye fraud hai.", IC.DISPUTE)
+    assert disp.dispute_reason == "Maine ye loan liya hi nahi, ye fraud hai."
+
+
+def test_callback_time() -> None:
+    t = GOOD_OPENING + "Customer: Abhi meeting mein hoon, kal shaam 6 baje call karna."
+    result = _details(t, IC.CALLBACK_REQUEST)
+    assert result.callback_at is not None
+    assert (result.callback_at.date(), result.callback_at.hour) == (date(2026, 11, 25), 18)
+    assert _details(GOOD_OPENING + "Customer: Baad mein baat karte hain.").callback_at is None
+
+
+def test_confidence_is_lower_for_other_and_unknown() -> None:
+    low = _details("Hello?", IC.OTHER).confidence
+    high = _details(GOOD_OPENING + "Customer: Kal bhar dunga.", IC.PROMISE_TO_PAY).confidence
+    assert low is not None
+    assert high is not None
+    assert low.intent_category < high.intent_category
+    assert low.contact_status < high.contact_status
+    assert low.promise_to_pay is None
+
+
+def test_deterministic_and_core_fields_untouched() -> None:
+    t = GOOD_OPENING + "Agent: EMI 8,400 pending hai.\nCustomer: Kal bhar dunga."
+    base = analyze_text(t, NOON)
+    a, b = add_details(base, t, NOON), add_details(base, t, NOON)
+    assert a == b
+    for name in ("customer_intent", "intent_category", "sentiment", "action_required", "summary"):
+        assert getattr(a, name) == getattr(base, name)
