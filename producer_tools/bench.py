@@ -24,12 +24,11 @@ import sys
 import time
 import timeit
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import asyncpg
@@ -42,6 +41,7 @@ from consumer.analyzer.rules import analyze_text
 from consumer.normalize import find_amounts, find_dates
 from consumer.parse import parse_event
 from consumer.redact import redact
+from producer_tools.databases import scratch_database
 from producer_tools.samples import SAMPLES_PATH, load_rows, to_event
 from producer_tools.send import send
 
@@ -90,24 +90,6 @@ def _percentile(values: list[float], q: float) -> float:
         return float("nan")
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
     return round(ordered[index], 1)
-
-
-@contextlib.asynccontextmanager
-async def _fresh_database(admin_url: str) -> AsyncIterator[str]:
-    name = f"insights_bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    try:
-        yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
-    finally:
-        conn = await asyncpg.connect(admin_url)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
 
 
 async def _create_topics(bootstrap: str, names: list[str], partitions: int) -> None:
@@ -328,7 +310,7 @@ async def bench(cfg: BenchConfig, workdir: Path) -> dict[str, Any]:
         "LOG_LEVEL": "WARNING",
         "LLM_PROVIDER": cfg.provider,
     }
-    async with _fresh_database(cfg.database_url) as dsn:
+    async with scratch_database(cfg.database_url, "insights_bench") as dsn:
         env["DATABASE_URL"] = dsn
         with contextlib.ExitStack() as stack:
             if cfg.provider == "gemini":

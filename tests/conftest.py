@@ -15,10 +15,10 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import pytest
+
+from producer_tools.databases import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,11 +39,6 @@ def _devstack_env() -> dict[str, str]:
     return dict(re.findall(r"^export (\w+)=(.*)$", out, flags=re.MULTILINE))
 
 
-def _with_database(dsn: str, name: str) -> str:
-    parts = urlsplit(dsn)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 @pytest.fixture(scope="session")
 def stack_env() -> dict[str, str]:
     """KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL of the running stack (started when needed)."""
@@ -57,29 +52,12 @@ def stack_env() -> dict[str, str]:
 async def stack(stack_env: dict[str, str]) -> AsyncIterator[Stack]:
     """A fresh database for this session on the real server, dropped afterwards."""
     admin_dsn = stack_env["DATABASE_URL"]
-    name = f"insights_test_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    try:
-        yield Stack(
-            bootstrap=stack_env["KAFKA_BOOTSTRAP_SERVERS"],
-            admin_dsn=admin_dsn,
-            dsn=_with_database(admin_dsn, name),
-        )
-    finally:
-        conn = await asyncpg.connect(admin_dsn)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+    async with scratch_database(admin_dsn, "insights_test") as dsn:
+        yield Stack(bootstrap=stack_env["KAFKA_BOOTSTRAP_SERVERS"], admin_dsn=admin_dsn, dsn=dsn)
 
 
-@pytest.fixture
-def topics() -> dict[str, str]:
-    """Topic names of this test only, so tests never see each other's events."""
+def fresh_topics() -> dict[str, str]:
+    """Topic names and a group id used by nothing else."""
     suffix = uuid.uuid4().hex[:8]
     return {
         "KAFKA_INPUT_TOPIC": f"test.transcripts.{suffix}",
@@ -87,6 +65,12 @@ def topics() -> dict[str, str]:
         "KAFKA_DLQ_TOPIC": f"test.transcripts.dlq.{suffix}",
         "KAFKA_GROUP_ID": f"test-group-{suffix}",
     }
+
+
+@pytest.fixture
+def topics() -> dict[str, str]:
+    """Topic names of this test only, so tests never see each other's events."""
+    return fresh_topics()
 
 
 @pytest.fixture

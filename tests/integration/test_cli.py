@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import uuid
 
 import asyncpg
 import pytest
 
+from producer_tools.databases import scratch_database
 from producer_tools.samples import SAMPLES_PATH, load_rows
 from tests.conftest import ROOT, Stack
 from tests.integration.helpers import consume
@@ -33,12 +33,7 @@ def run(
 
 
 async def test_migrate_applies_once(stack: Stack, python: str) -> None:
-    name = f"insights_migrate_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(stack.admin_dsn)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    dsn = stack.admin_dsn.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    async with scratch_database(stack.admin_dsn, "insights_migrate") as dsn:
         first = run(python, "-m", "consumer", "migrate", env={"DATABASE_URL": dsn})
         second = run(python, "-m", "consumer", "migrate", env={"DATABASE_URL": dsn})
         assert first.returncode == 0, first.stderr
@@ -70,20 +65,11 @@ async def test_migrate_applies_once(stack: Stack, python: str) -> None:
             "idx_call_records_sentiment",
             "idx_call_records_created_at",
         } <= indexes
-    finally:
-        conn = await asyncpg.connect(stack.admin_dsn)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 async def test_migration_upgrades_original_table(stack: Stack, python: str) -> None:
     """A database of the original FastAPI app keeps its rows and gains the new columns."""
-    name = f"insights_upgrade_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(stack.admin_dsn)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    dsn = stack.admin_dsn.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    async with scratch_database(stack.admin_dsn, "insights_upgrade") as dsn:
         conn = await asyncpg.connect(dsn)
         await conn.execute(
             """CREATE TABLE call_records (
@@ -107,10 +93,6 @@ async def test_migration_upgrades_original_table(stack: Stack, python: str) -> N
         assert row["call_id"] == "old-1"
         assert row["intent_category"] == "other"
         assert row["intent"] == "Promise to Pay"
-    finally:
-        conn = await asyncpg.connect(stack.admin_dsn)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 async def test_send_publishes_fresh_events(stack: Stack, topics: dict[str, str], python: str) -> None:

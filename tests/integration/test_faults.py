@@ -35,7 +35,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from producer_tools.samples import load_rows, to_event
 from schemas import InsightEvent
-from tests.conftest import Stack
+from tests.conftest import Stack, fresh_topics
 from tests.integration.helpers import publish_events
 from tests.integration.service_process import Devstack, Processes, ServiceProcess, wait_for
 
@@ -216,17 +216,6 @@ async def new_flow(stack: Stack, topics: dict[str, str], count: int, *, partitio
     """Topics created, events made (not yet published)."""
     await create_topics(stack.bootstrap, topics, partitions)
     return Flow(stack, topics, make_events(count), partitions)
-
-
-def fresh_topics() -> dict[str, str]:
-    """Another set of topic names and a group id, like the ``topics`` fixture's."""
-    suffix = uuid.uuid4().hex[:8]
-    return {
-        "KAFKA_INPUT_TOPIC": f"test.transcripts.{suffix}",
-        "KAFKA_OUTPUT_TOPIC": f"test.insights.{suffix}",
-        "KAFKA_DLQ_TOPIC": f"test.transcripts.dlq.{suffix}",
-        "KAFKA_GROUP_ID": f"test-group-{suffix}",
-    }
 
 
 def rng_for(test: str) -> random.Random:

@@ -9,6 +9,7 @@ import aiohttp
 import asyncpg
 import pytest
 
+from producer_tools.databases import drop_database, scratch_database
 from producer_tools.samples import load_rows, to_event
 from schemas import InsightEvent
 from tests.conftest import Stack
@@ -224,26 +225,18 @@ async def test_health_info_docs_and_openapi(stack: Stack, topics: dict[str, str]
 
 async def test_health_reports_database_down(stack: Stack, topics: dict[str, str], free_port: int) -> None:
     """With its database gone, the service answers 503 degraded and names the database."""
-    conn = await asyncpg.connect(stack.admin_dsn)
-    name = f"insights_gone_{uuid.uuid4().hex[:8]}"
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    dsn = stack.dsn.rsplit("/", 1)[0] + f"/{name}"
-    settings = make_settings(stack, topics, free_port, database_url=dsn)
-    async with running_service(settings) as base, aiohttp.ClientSession() as http:
-        conn = await asyncpg.connect(stack.admin_dsn)
-        try:
-            await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-        async with http.get(f"{base}/health") as resp:
-            body = await resp.json()
-        assert resp.status == 503
-        assert body["status"] == "degraded"
-        assert "database" in body["down"]
-        async with http.post(f"{base}/analyze_call", json={"transcript": "Kal pay karunga"}) as resp:
+    async with scratch_database(stack.admin_dsn, "insights_gone") as dsn:
+        settings = make_settings(stack, topics, free_port, database_url=dsn)
+        async with running_service(settings) as base, aiohttp.ClientSession() as http:
+            await drop_database(stack.admin_dsn, dsn.rsplit("/", 1)[1])
+            async with http.get(f"{base}/health") as resp:
+                body = await resp.json()
             assert resp.status == 503
-            assert (await resp.json())["error"] == "db_unavailable"
+            assert body["status"] == "degraded"
+            assert "database" in body["down"]
+            async with http.post(f"{base}/analyze_call", json={"transcript": "Kal pay karunga"}) as resp:
+                assert resp.status == 503
+                assert (await resp.json())["error"] == "db_unavailable"
 
 
 async def test_record_the_database_refuses_fails_alone(
