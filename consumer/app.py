@@ -86,6 +86,10 @@ async def kafka_consumer(settings: Settings) -> AsyncIterator[AIOKafkaConsumer]:
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=min(3_000, settings.kafka_session_timeout_ms // 3),
         max_poll_interval_ms=300_000,
+        # How long the group waits for members to rejoin. aiokafka defaults it to the session
+        # timeout, shorter than the time a revoked partition may take to drain its in-flight work
+        # (StreamProcessor.release), which would drop this member from the group mid-rebalance.
+        rebalance_timeout_ms=max(60_000, settings.kafka_session_timeout_ms),
     )
     await consumer.start()
     try:
