@@ -243,10 +243,6 @@ class Store:
         except TRANSIENT_DB_ERRORS as exc:
             raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
 
-    async def find(self, event_id: uuid.UUID) -> StoredInsight | None:
-        """The stored insight of a source event, if any."""
-        return (await self.find_many([event_id]))[0]
-
     async def find_many(self, event_ids: Sequence[uuid.UUID]) -> list[StoredInsight | None]:
         """The stored insights of several source events (None where not stored), in one query."""
         try:
@@ -255,13 +251,6 @@ class Store:
             raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
         found = {row["event_id"]: _row_to_stored(row, created=False) for row in rows}
         return [found.get(event_id) for event_id in event_ids]
-
-    async def save(self, item: NewInsight) -> StoredInsight:
-        """Save one insight; see ``save_many``."""
-        result = (await self.save_many([item]))[0]
-        if isinstance(result, BaseException):
-            raise result
-        return result
 
     async def save_many(self, items: Sequence[NewInsight]) -> list[StoredInsight | InsightsError]:
         """Insert rows and their outbox entries in one transaction; idempotent on ``event_id``.
@@ -331,10 +320,6 @@ class Store:
             r if r is not None else existing[item.event.event_id]
             for item, r in zip(items, results, strict=True)
         ]
-
-    async def count_records(self) -> int:
-        """Number of rows in call_records."""
-        return int(await self._pool.fetchval("SELECT count(*) FROM call_records"))
 
 
 def read_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, str]]:
