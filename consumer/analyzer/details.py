@@ -128,7 +128,8 @@ class _Lexicon:
 
     Python's regex engine skips ahead by the possible first characters of a pattern only when no
     alternative begins with a word-boundary assertion, so the boundary before an ASCII word is
-    checked here instead (a match that starts inside a word is dropped). Positions are those of
+    checked here instead (a match that starts inside a word is dropped, and the search goes on
+    from the next character, so it cannot hide a match that starts a word). Positions are those of
     the original text (lower-casing keeps the length for the scripts handled; otherwise the text
     is scanned as is).
     """
@@ -155,11 +156,14 @@ class _Lexicon:
             low = text
         if self.gate is not None and self.gate.search(low) is None:
             return
-        for m in self.regex.finditer(low):
+        search, pos = self.regex.search, 0
+        while (m := search(low, pos)) is not None:
             start = m.start()
             if start and low[start].isascii() and low[start].isalnum() and _is_word(low[start - 1]):
+                pos = start + 1  # inside a word: look again just after, not after its end
                 continue
             yield m
+            pos = max(m.end(), start + 1)
 
     def search(self, text: str) -> re.Match[str] | None:
         return next(self.finditer(text), None)

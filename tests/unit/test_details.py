@@ -131,6 +131,16 @@ def test_partial_promise_abhi_baaki() -> None:
     assert (ptp.amount_inr, ptp.due_date, ptp.is_partial) == (5000, NOON.date(), True)
 
 
+def test_a_phrase_inside_a_word_does_not_hide_a_commitment_right_after_it() -> None:
+    # "GPay kar deta hoon" holds "pay kar deta hoon", which starts inside "GPay" and does not
+    # count; the search must still find "kar deta hoon", which starts within it. A firm
+    # commitment makes a promise even when the call was not classed as one.
+    t = GOOD_OPENING + "Agent: 6,900 ki EMI overdue hai.\nCustomer: Abhi 2000 GPay kar deta hoon, baaki next month."
+    ptp = _details(t, IC.OTHER).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date, ptp.is_partial) == (2000, NOON.date(), True)
+
+
 def test_devanagari_promise() -> None:
     t = "एजेंट: आपकी किस्त 6,000 रुपये बाकी है।\nग्राहक: परसों तक ६००० जमा कर दूँगा।"
     ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
