@@ -36,6 +36,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from tqdm import tqdm
 
+from consumer.analyzer.details import add_details
 from consumer.analyzer.enrich import finish
 from consumer.analyzer.rules import analyze_text
 from consumer.normalize import find_amounts, find_dates
@@ -348,9 +349,14 @@ def run_cpu_bench(rounds: int) -> dict[str, Any]:
     texts = [str(r["transcript"]) for r in rows]
     anchor = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
     records = [json.dumps(to_event(r), ensure_ascii=False).encode() for r in rows]
+    cores = [analyze_text(t, anchor) for t in texts]
     stages: dict[str, Callable[[], object]] = {
         "parse_event": lambda: [parse_event(v, max_transcript_bytes=1_048_576) for v in records],
-        "offline_analyzer": lambda: [finish(analyze_text(t, anchor), anchor) for t in texts],
+        "offline_analyzer": lambda: [
+            finish(add_details(analyze_text(t, anchor), t, anchor), anchor) for t in texts
+        ],
+        "core_rules": lambda: [analyze_text(t, anchor) for t in texts],
+        "details": lambda: [add_details(c, t, anchor) for c, t in zip(cores, texts, strict=True)],
         "redact": lambda: [redact(t) for t in texts],
         "find_amounts": lambda: [find_amounts(t) for t in texts],
         "find_dates": lambda: [find_dates(t, anchor) for t in texts],
