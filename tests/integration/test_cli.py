@@ -118,3 +118,42 @@ def test_send_reports_bad_file(python: str) -> None:
     result = run(python, "-m", "producer_tools", "send", "--file", "/nonexistent.jsonl", env={})
     assert result.returncode == 2
     assert "cannot read events" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "efficiency"),
+    [
+        (["--provider", "offline", "--partitions", "2", "--preload"], False),
+        (["--latency", "0.05", "--max-in-flight", "8", "--partitions", "1"], True),
+    ],
+    ids=["offline-preloaded", "gemini-fake"],
+)
+async def test_bench_runs_the_service_and_reports_exactly_once(
+    stack: Stack, python: str, tmp_path: object, options: list[str], efficiency: bool
+) -> None:
+    done = run(
+        python,
+        "-m",
+        "producer_tools",
+        "bench",
+        "--events",
+        "60",
+        *options,
+        "--bootstrap",
+        stack.bootstrap,
+        "--database-url",
+        stack.admin_dsn,
+        "--no-progress",
+        "--logs",
+        str(tmp_path),
+        env={},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert (result["events"], result["insights"], result["rows"]) == (60, 60, 60)
+    assert result["exactly_once"] is True
+    assert result["duplicate_insights"] == 0
+    assert result["events_per_s"] > 0
+    assert result["cpu_ms_per_event"] > 0
+    assert ("littles_law_efficiency" in result) is efficiency
+    assert ("latency_ms_p50" in result) is not result["preloaded"]
