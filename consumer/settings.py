@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     llm_rpm: float = Field(default=0, ge=0, description="Requests per minute to the LLM; 0 = no limit.")
     circuit_failure_threshold: int = Field(default=5, ge=1)
     circuit_reset_s: float = Field(default=30.0, gt=0)
+    offline_workers: int = Field(
+        default=0,
+        ge=0,
+        description="Processes for the offline analyzer; 0 = analyse in the event loop.",
+    )
 
     redact_stored: bool = Field(default=False, description="Store transcripts with PII redacted.")
 

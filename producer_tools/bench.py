@@ -3,9 +3,10 @@
 The service runs as a subprocess (``python -m consumer``) on fresh topics and a fresh database of
 the configured Kafka and PostgreSQL. The benchmark publishes N events, waits until N distinct
 InsightEvents arrived, and prints one JSON line: events/s, end-to-end latency percentiles (input
-record timestamp → output record timestamp), CPU per event and peak RSS of the service process,
-Little's-law efficiency = throughput ÷ (MAX_IN_FLIGHT ÷ LLM latency), and whether exactly-once held
-(rows == distinct insights == N). ``--mode http`` instead fires concurrent ``POST /analyze_call``;
+record timestamp → output record timestamp), CPU per event and peak RSS of the service process
+(with its offline-analysis workers), Little's-law efficiency = throughput ÷ (MAX_IN_FLIGHT ÷ LLM
+latency), and whether exactly-once held (rows == distinct insights == N). ``--preload`` publishes
+first and times the backlog drain. ``--mode http`` instead fires concurrent ``POST /analyze_call``;
 ``--mode cpu`` times the pure stages (parsing, offline rules, redaction, normaliser) per transcript.
 """
 
@@ -65,6 +66,7 @@ class BenchConfig:
     timeout: float
     progress: bool
     preload: bool = False
+    offline_workers: int = 0
 
 
 def _free_port() -> int:
@@ -74,16 +76,36 @@ def _free_port() -> int:
         return port
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its live descendants (the service and its offline-analysis workers)."""
+    pids, i = [pid], 0
+    while i < len(pids):
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{pids[i]}/task").iterdir():
+                pids.extend(int(c) for c in (task / "children").read_text().split())
+        i += 1
+    return pids
+
+
 def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+    """CPU time (user + system) of the process and its live descendants."""
+    total = 0
+    for p in _tree(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / CLK_TCK
 
 
 def _peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return float("nan")
+    """Peak resident memory of the process plus that of its live descendants."""
+    total_kib = 0
+    for p in _tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total_kib += int(line.split()[1])
+    return round(total_kib / 1024, 1) if total_kib else float("nan")
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -352,6 +374,7 @@ async def bench(cfg: BenchConfig, workdir: Path) -> dict[str, Any]:
         "HTTP_PORT": str(port),
         "LOG_LEVEL": "WARNING",
         "LLM_PROVIDER": cfg.provider,
+        "OFFLINE_WORKERS": str(cfg.offline_workers),
     }
     async with scratch_database(cfg.database_url, "insights_bench") as dsn:
         env["DATABASE_URL"] = dsn
@@ -382,6 +405,7 @@ async def bench(cfg: BenchConfig, workdir: Path) -> dict[str, Any]:
             "llm_latency_s": cfg.latency if cfg.provider == "gemini" else None,
             "max_in_flight": cfg.max_in_flight,
             "partitions": cfg.partitions,
+            "offline_workers": cfg.offline_workers,
         }
     )
     return result
@@ -431,6 +455,9 @@ def add_arguments(parser: argparse.ArgumentParser, *, bootstrap: str, database_u
     parser.add_argument("--bootstrap", default=bootstrap)
     parser.add_argument("--database-url", default=database_url)
     parser.add_argument(
+        "--offline-workers", type=int, default=0, help="OFFLINE_WORKERS for the service (offline provider)"
+    )
+    parser.add_argument(
         "--preload",
         action="store_true",
         help="publish every event before the service starts and time how fast it drains the backlog",
@@ -457,6 +484,7 @@ def main(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         progress=not args.no_progress,
         preload=args.preload,
+        offline_workers=args.offline_workers,
     )
     if cfg.mode == "cpu":
         print(json.dumps(run_cpu_bench(rounds=5)))

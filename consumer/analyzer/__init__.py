@@ -15,6 +15,10 @@ def build_analyzer(settings: Settings) -> Analyzer:
         from consumer.analyzer.gemini import GeminiAnalyzer
 
         return GeminiAnalyzer(settings)
+    if settings.offline_workers > 0:
+        from consumer.analyzer.pool import PooledOfflineAnalyzer
+
+        return PooledOfflineAnalyzer(settings.offline_workers)
     from consumer.analyzer.offline import OfflineAnalyzer
 
     return OfflineAnalyzer()

@@ -10,6 +10,12 @@ from consumer.analyzer.rules import analyze_text
 from schemas import AnalyzerInfo, CallAnalysis
 
 
+def analyze_offline(transcript: str, call_started_at: datetime | None) -> CallAnalysis:
+    """Core fields, then debt-collection detail: pure CPU work, no I/O."""
+    core = analyze_text(transcript, call_started_at)
+    return finish(add_details(core, transcript, call_started_at), call_started_at)
+
+
 class OfflineAnalyzer:
     """Implements the ``Analyzer`` protocol with the rules in ``consumer.analyzer.rules``.
 
@@ -20,8 +26,7 @@ class OfflineAnalyzer:
 
     async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:
         """Analyze one transcript: core fields, then debt-collection detail (pure CPU work)."""
-        core = analyze_text(transcript, call_started_at)
-        return finish(add_details(core, transcript, call_started_at), call_started_at)
+        return analyze_offline(transcript, call_started_at)
 
     async def check(self) -> None:
         """The rules need nothing external, so the analyzer can always serve."""

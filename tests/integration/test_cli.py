@@ -123,7 +123,7 @@ def test_send_reports_bad_file(python: str) -> None:
 @pytest.mark.parametrize(
     ("options", "efficiency"),
     [
-        (["--provider", "offline", "--partitions", "2", "--preload"], False),
+        (["--provider", "offline", "--partitions", "2", "--preload", "--offline-workers", "1"], False),
         (["--latency", "0.05", "--max-in-flight", "8", "--partitions", "1"], True),
     ],
     ids=["offline-preloaded", "gemini-fake"],

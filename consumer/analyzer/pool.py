@@ -1,0 +1,108 @@
+"""The offline analyzer in worker processes, so rule matching runs beside the event loop.
+
+The rules are pure CPU work: in the event loop they take the loop's core from Kafka, PostgreSQL
+and the sidecar. With ``OFFLINE_WORKERS`` > 0 the service hands transcripts, in small batches, to
+that many worker processes and gets the analyses back as JSON, so an instance can use more than
+one core. Results are identical to the in-loop analyzer (same code, run elsewhere).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+
+from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
+from consumer.batching import MicroBatcher
+from consumer.errors import AnalyzerError, AnalyzerUnavailableError
+from schemas import AnalyzerInfo, CallAnalysis
+
+log = logging.getLogger(__name__)
+
+Job = tuple[str, datetime | None]
+Answer = tuple[bool, str]
+"""``(True, analysis JSON)`` or ``(False, error text)``: one failing transcript fails alone."""
+
+
+def analyze_many(jobs: Sequence[Job]) -> list[Answer]:
+    """Run in a worker: analyze each transcript; an exception becomes that job's answer."""
+    answers: list[Answer] = []
+    for transcript, call_started_at in jobs:
+        try:
+            answers.append((True, analyze_offline(transcript, call_started_at).model_dump_json()))
+        except Exception as exc:  # reported to the caller of this one transcript alone
+            answers.append((False, f"{type(exc).__name__}: {exc}"))
+    return answers
+
+
+def _warm_up() -> None:
+    """Worker start: compile every pattern now rather than on the first real transcript."""
+    analyze_offline("Agent: Namaste. Customer: Kal 5000 bhar dunga.", None)
+
+
+class PooledOfflineAnalyzer:
+    """Implements the ``Analyzer`` protocol with the offline rules in ``workers`` processes.
+
+    Concurrent ``analyze`` calls are gathered into batches (up to ``batch_size``, waiting at most
+    ``linger_s`` for more) so one inter-process round trip serves many transcripts. A worker that
+    dies (killed, out of memory) breaks the pool: the calls in flight fail as retriable and the
+    next call starts a new pool.
+    """
+
+    info: AnalyzerInfo = OfflineAnalyzer.info
+
+    def __init__(self, workers: int, *, batch_size: int = 32, linger_s: float = 0.001) -> None:
+        if workers < 1:
+            msg = "PooledOfflineAnalyzer needs at least one worker"
+            raise ValueError(msg)
+        self.workers = workers
+        self._pool = self._new_pool()
+        self._batches: MicroBatcher[Job, CallAnalysis] = MicroBatcher(
+            self._analyze_batch, max_size=batch_size, linger_s=linger_s, name="offline-workers"
+        )
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # "spawn": a fork of a process running an event loop and threads is not safe.
+        context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up)
+
+    async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:
+        """Analyze one transcript in a worker process."""
+        return await self._batches.submit((transcript, call_started_at))
+
+    async def _analyze_batch(self, jobs: Sequence[Job]) -> list[CallAnalysis | BaseException]:
+        pool = self._pool
+        try:
+            answers = await asyncio.get_running_loop().run_in_executor(pool, analyze_many, list(jobs))
+        except BrokenProcessPool as exc:
+            if self._pool is pool:
+                log.error("an offline analysis worker died; starting new workers")
+                self._pool = self._new_pool()
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise AnalyzerUnavailableError(
+                "offline analysis worker died", reason="analyzer_worker_died"
+            ) from exc
+        results: list[CallAnalysis | BaseException] = []
+        for ok, payload in answers:
+            if ok:
+                results.append(CallAnalysis.model_validate_json(payload))
+            else:
+                results.append(AnalyzerError(f"offline analysis failed: {payload}", reason="internal_error"))
+        return results
+
+    async def check(self) -> None:
+        """Raise when the workers cannot serve: a trivial call must come back within 5 s."""
+        pool = self._pool
+        try:
+            await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(pool, int), timeout=5)
+        except (BrokenProcessPool, TimeoutError) as exc:
+            msg = f"offline analysis workers not answering ({type(exc).__name__})"
+            raise AnalyzerUnavailableError(msg) from exc
+
+    async def aclose(self) -> None:
+        """Stop the workers (waiting for them in a thread, not in the event loop)."""
+        await asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)
