@@ -17,6 +17,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from consumer import __version__
+from consumer.asyncapi import asyncapi_yaml
 from consumer.errors import InsightsError
 from consumer.openapi import build_openapi
 from consumer.pipeline import Pipeline
@@ -221,6 +222,7 @@ def create_app(deps: SidecarDeps) -> web.Application:
     app.router.add_get("/health", health)
     app.router.add_get("/", root)
     app.router.add_get("/openapi.json", openapi)
+    app.router.add_get("/asyncapi.yaml", asyncapi_yaml)
     app.router.add_get("/docs", docs)
     app.router.add_static("/docs/static", swagger_assets())
     return app

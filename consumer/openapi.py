@@ -84,6 +84,18 @@ def build_openapi(version: str) -> dict[str, Any]:
                     "responses": {"200": _json(_ANY_OBJECT, "OpenAPI document")},
                 }
             },
+            "/asyncapi.yaml": {
+                "get": {
+                    "summary": "The AsyncAPI 3.0 document of the Kafka topics",
+                    "operationId": "asyncapi",
+                    "responses": {
+                        "200": {
+                            "description": "AsyncAPI document",
+                            "content": {"application/yaml": {"schema": {"type": "string"}}},
+                        }
+                    },
+                }
+            },
         },
         "components": {"schemas": defs["$defs"]},
     }
