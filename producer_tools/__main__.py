@@ -1,4 +1,5 @@
-"""``python -m producer_tools {send,bench}``: publish events to the service's topics; benchmark it."""
+"""``python -m producer_tools {send,bench,tail,replay-dlq}``: publish events to the service's topics,
+benchmark it, watch its insights, republish its dead letters."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import sys
 
 from consumer.settings import Settings
-from producer_tools import bench
+from producer_tools import bench, replay, tail
 from producer_tools.send import load_source, send
 
 
@@ -30,9 +31,24 @@ def main(argv: list[str] | None = None) -> int:
         bootstrap=settings.kafka_bootstrap_servers,
         database_url=settings.database_url.get_secret_value(),
     )
+    p_tail = sub.add_parser("tail", help="print insight events (and dead letters) as they arrive")
+    tail.add_arguments(
+        p_tail,
+        bootstrap=settings.kafka_bootstrap_servers,
+        topic=settings.kafka_output_topic,
+        dlq_topic=settings.kafka_dlq_topic,
+    )
+    p_replay = sub.add_parser("replay-dlq", help="republish dead letters to their original topic")
+    replay.add_arguments(
+        p_replay, bootstrap=settings.kafka_bootstrap_servers, dlq_topic=settings.kafka_dlq_topic
+    )
     args = parser.parse_args(argv)
     if args.command == "bench":
         return bench.main(args)
+    if args.command == "tail":
+        return tail.main(args)
+    if args.command == "replay-dlq":
+        return replay.main(args)
 
     try:
         rows = load_source(args.file)
