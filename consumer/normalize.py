@@ -107,7 +107,7 @@ from calendar import monthrange
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal, NamedTuple, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -274,19 +274,39 @@ def _leads(phrases: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _lead_scanner(leads: frozenset[str], glued_digits: bool = False) -> re.Pattern[str]:
-    """Regex finding, after a separator, a number, a rupee sign or a whole lead word (or, with
-    ``glued_digits``, a lead word run into a number: "rs5000")."""
+_DEVANAGARI: Final = r"\u0900-\u0963\u0966-\u097F"
+_SCRIPT_CHANGE: Final = rf"(?<=[a-z0-9])(?=[{_DEVANAGARI}])|(?<=[{_DEVANAGARI}])(?=[a-z0-9])"
+
+
+class _Scanner(NamedTuple):
+    """A lead scanner for ASCII text and one that also splits words where the script changes."""
+
+    ascii: re.Pattern[str]
+    mixed: re.Pattern[str]
+
+
+def _lead_scanner(leads: frozenset[str], glued_digits: bool = False) -> _Scanner:
+    """Regexes finding, after a separator, a number, a rupee sign or a whole lead word (or, with
+    ``glued_digits``, a lead word run into a number: "rs5000"). In text with Devanagari, a change
+    between Devanagari and Latin letters or digits separates words too ("rsडेढ़ lakh"); that check
+    costs the engine its quick skip to separators, so ASCII text gets the scanner without it."""
     words = [w for w in leads if w not in (_DIGIT_LEAD, "₹")]
     sign = "(?<=₹)|" if "₹" in leads else ""  # "₹" is a separator itself: a lead with an empty word
     end = rf"(?![{_WORD_CLASS}])" + ("|(?=[0-9])" if glued_digits else "")
-    return re.compile(rf"[^{_WORD_CLASS}](?:{sign}(?P<w>[0-9]+|{_alt(words)}(?:{end})))")
+    alternatives = _alt(words)
+    ascii_lead = rf"(?:{sign}(?P<w>[0-9]+|{alternatives}(?:{end})))"
+    mixed_lead = rf"(?:{sign}(?P<w>[0-9]+|{alternatives}(?:{end}|{_SCRIPT_CHANGE})))"
+    return _Scanner(
+        ascii=re.compile(rf"[^{_WORD_CLASS}]{ascii_lead}"),
+        mixed=re.compile(rf"(?:[^{_WORD_CLASS}]|{_SCRIPT_CHANGE}){mixed_lead}"),
+    )
 
 
-def _lead_words(scanner: re.Pattern[str], norm: str) -> Iterator[tuple[int, str]]:
+def _lead_words(scanner: _Scanner, norm: str) -> Iterator[tuple[int, str]]:
     """(position, word) of every lead in folded text, in order; a number glued to a rupee sign
     ("₹5000") is a lead of its own too, for when the sign ends an earlier amount ("5 ₹5000")."""
-    for m in scanner.finditer(" " + norm):  # the space lets the text's first word be a lead
+    regex = scanner.ascii if norm.isascii() else scanner.mixed
+    for m in regex.finditer(" " + norm):  # the space lets the text's first word be a lead
         if (word := m.group("w")) is None:
             pos, word = m.start() - 1, "₹"
         else:

@@ -9,7 +9,7 @@ from datetime import time as clock_time
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from consumer import normalize as N
@@ -874,6 +874,8 @@ def test_folding_keeps_offsets(text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(vocab_texts)
+@example("rsडेढ़ lakh ")  # a Latin word run into a Devanagari one
+@example("डेढ़5000 rs ")  # and the other way round
 def test_word_gate_misses_no_match(text: str) -> None:
     """Patterns are tried only at lead words; brute force over every position finds nothing more."""
     norm = N._fold(text)
