@@ -18,6 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
 from consumer.analyzer import Analyzer, build_analyzer
+from consumer.dead_letter_journal import DeadLetterJournal
 from consumer.http import SidecarDeps, create_app
 from consumer.outbox import OutboxRelay
 from consumer.pipeline import Pipeline
@@ -174,6 +175,8 @@ async def run_service(
         consumer = await stack.enter_async_context(kafka_consumer(settings))
         analyzer = await stack.enter_async_context(open_analyzer(settings))
         relay = OutboxRelay(store.pool, producer)
+        journal = DeadLetterJournal(store.pool)
+        stack.push_async_callback(journal.aclose)
         pipeline = Pipeline(
             analyzer,
             store,
@@ -183,7 +186,7 @@ async def run_service(
         )
         stream = StreamProcessor(
             consumer,
-            DeadLetters(producer, settings.kafka_dlq_topic),
+            DeadLetters(producer, settings.kafka_dlq_topic, journal),
             pipeline,
             topic=settings.kafka_input_topic,
             max_transcript_bytes=settings.max_transcript_bytes,

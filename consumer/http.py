@@ -1,4 +1,5 @@
-"""The HTTP sidecar: the original ``/analyze_call`` API, health, service info and Swagger UI."""
+"""The HTTP sidecar: the original ``/analyze_call`` API, health, service info, Swagger UI, and (from
+their own modules) the read API and the dashboard."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 
 from consumer import __version__
 from consumer.asyncapi import asyncapi_yaml
+from consumer.dashboard import add_dashboard_routes, dashboard_page, prefers_html
 from consumer.errors import InsightsError
 from consumer.openapi import build_openapi
 from consumer.pipeline import Pipeline
@@ -158,7 +160,9 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def root(request: web.Request) -> web.Response:
-    """GET /: what this service is and where to look next."""
+    """GET /: the dashboard for a browser (Accept: text/html), else what this service is, as JSON."""
+    if prefers_html(request.headers.get("Accept", "")):
+        return dashboard_page(request)
     deps = request.app[DEPS]
     body = {
         "service": "call-insights",
@@ -169,10 +173,16 @@ async def root(request: web.Request) -> web.Response:
             "health": "GET /health",
             "docs": "GET /docs",
             "openapi": "GET /openapi.json",
+            "asyncapi": "GET /asyncapi.yaml",
+            "calls": "GET /calls",
+            "call": "GET /calls/{unique_id}",
+            "stats": "GET /stats",
+            "dead_letters": "GET /dead_letters",
+            "dashboard": "GET / with Accept: text/html",
         },
         **deps.info,
     }
-    return web.json_response(body, dumps=_dumps)
+    return web.json_response(body, dumps=_dumps, headers={"Vary": "Accept"})
 
 
 async def openapi(request: web.Request) -> web.Response:
@@ -225,4 +235,8 @@ def create_app(deps: SidecarDeps) -> web.Application:
     app.router.add_get("/asyncapi.yaml", asyncapi_yaml)
     app.router.add_get("/docs", docs)
     app.router.add_static("/docs/static", swagger_assets())
+    from consumer.query_api import add_query_routes  # it imports this module's DEPS and json_error
+
+    add_query_routes(app)
+    add_dashboard_routes(app)
     return app

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from consumer.query_openapi import QUERY_MODELS, query_paths
 from schemas import AnalyzeCallRequest, AnalyzeCallResponse, ErrorBody
 
 _REF = "#/components/schemas/{model}"
@@ -29,8 +30,9 @@ _ANY_OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
 
 def build_openapi(version: str) -> dict[str, Any]:
     """OpenAPI 3.1 document for every route of the sidecar."""
+    models: tuple[type[BaseModel], ...] = (AnalyzeCallRequest, AnalyzeCallResponse, ErrorBody, *QUERY_MODELS)
     _, defs = models_json_schema(
-        [(m, "validation") for m in (AnalyzeCallRequest, AnalyzeCallResponse, ErrorBody)],
+        [(m, "validation") for m in models],
         ref_template=_REF,
     )
     return {
@@ -72,9 +74,17 @@ def build_openapi(version: str) -> dict[str, Any]:
             },
             "/": {
                 "get": {
-                    "summary": "Service information",
+                    "summary": "Service information; the dashboard for Accept: text/html",
                     "operationId": "info",
-                    "responses": {"200": _json(_ANY_OBJECT, "Service information")},
+                    "responses": {
+                        "200": {
+                            "description": "Service information, or the dashboard page for a browser",
+                            "content": {
+                                "application/json": {"schema": _ANY_OBJECT},
+                                "text/html": {"schema": {"type": "string"}},
+                            },
+                        }
+                    },
                 }
             },
             "/openapi.json": {
@@ -96,6 +106,7 @@ def build_openapi(version: str) -> dict[str, Any]:
                     },
                 }
             },
+            **query_paths(),
         },
         "components": {"schemas": defs["$defs"]},
     }

@@ -25,6 +25,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord
 
+from consumer.dead_letter_journal import DeadLetterEntry, DeadLetterJournal
 from consumer.errors import InsightsError, InvalidEventError
 from consumer.offsets import OffsetTracker
 from consumer.parse import parse_event
@@ -54,12 +55,16 @@ def backoff_delay(attempt: int, *, initial: float = 0.5, cap: float = 30.0) -> f
 class DeadLetters:
     """Publishes a record, unchanged, to the dead-letter topic with the reason in its headers."""
 
-    def __init__(self, producer: AIOKafkaProducer, topic: str) -> None:
+    def __init__(
+        self, producer: AIOKafkaProducer, topic: str, journal: DeadLetterJournal | None = None
+    ) -> None:
         self._producer = producer
         self._topic = topic
+        self._journal = journal
 
     async def send(self, record: Record, error: InsightsError, attempts: int) -> None:
-        """Publish and wait for the broker's acknowledgement."""
+        """Publish and wait for the broker's acknowledgement; then note it in the journal, if any."""
+        failed_at = datetime.now(UTC)
         headers = [
             ("x-dlq-reason", error.reason.encode()),
             ("x-dlq-error", str(error)[:1000].encode("utf-8", "replace")),
@@ -67,9 +72,22 @@ class DeadLetters:
             ("x-dlq-original-partition", str(record.partition).encode()),
             ("x-dlq-original-offset", str(record.offset).encode()),
             ("x-dlq-attempts", str(attempts).encode()),
-            ("x-dlq-failed-at", datetime.now(UTC).isoformat().encode()),
+            ("x-dlq-failed-at", failed_at.isoformat().encode()),
         ]
         await self._producer.send_and_wait(self._topic, value=record.value, key=record.key, headers=headers)
+        if self._journal is not None:
+            self._journal.record(
+                DeadLetterEntry(
+                    reason=error.reason,
+                    error=str(error),
+                    original_topic=record.topic,
+                    original_partition=record.partition,
+                    original_offset=record.offset,
+                    key=record.key,
+                    attempts=attempts,
+                    failed_at=failed_at,
+                )
+            )
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
