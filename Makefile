@@ -19,6 +19,7 @@ run: install
 	@eval "$$(scripts/devstack up)" && exec $(PY) -m consumer
 
 test: install lint
+	@scripts/chromium >/dev/null || echo "no Chromium: the dashboard test will fail" >&2
 	@eval "$$(scripts/devstack up)" && $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -288,22 +288,27 @@
     const hours = Number($("window").value);
     const since = new Date(Date.now() - hours * 3600 * 1000).toISOString();
     const recent = `since=${encodeURIComponent(since)}`;
-    const [stats, action, distress, conduct, dead, health] = await Promise.allSettled([
+    const [stats, action, urgent, distress, conduct, dead, health] = await Promise.allSettled([
       statsFor(hours),
       getJSON(`/calls?action_required=true&limit=25&${recent}`),
+      getJSON(`/calls?action_required=true&priority=high&limit=25&${recent}`),
       getJSON(`/calls?has_distress=true&limit=15&${recent}`),
       getJSON(`/calls?compliance_severity=high&limit=15&${recent}`),
       getJSON("/dead_letters?limit=10"),
       getJSON("/health").catch((err) => err.body),
     ]);
     if (health.status === "fulfilled") renderHealth(health.value);
-    const failed = [stats, action, distress, conduct, dead].filter((r) => r.status === "rejected");
+    const failed = [stats, action, urgent, distress, conduct, dead].filter((r) => r.status === "rejected");
     if (stats.status === "fulfilled") renderStats(stats.value);
-    if (action.status === "fulfilled") {
-      const items = action.value.items.slice().sort((a, b) =>
-        (PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority]) || (a.created_at < b.created_at ? 1 : -1));
+    if (action.status === "fulfilled" && urgent.status === "fulfilled") {
+      // the latest calls, with high-priority ones first even when they are older
+      const byId = new Map();
+      for (const item of [...urgent.value.items, ...action.value.items]) byId.set(item.id, item);
+      const items = [...byId.values()].sort((a, b) =>
+        (PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority]) || (a.created_at < b.created_at ? 1 : -1)).slice(0, 25);
       fillTable($("table-action"), items.map(actionRow), "Nothing waiting in this window.");
-      $("count-action").textContent = action.value.next_cursor ? `latest ${items.length}` : `${items.length}`;
+      const more = action.value.next_cursor || urgent.value.next_cursor || byId.size > items.length;
+      $("count-action").textContent = more ? `top ${items.length}` : `${items.length}`;
     }
     if (distress.status === "fulfilled" && conduct.status === "fulfilled") {
       const seen = new Map();
