@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Iterator
 from typing import TextIO
@@ -14,19 +13,9 @@ from pydantic import ValidationError
 
 from consumer.analyzer import Analyzer, build_analyzer
 from consumer.errors import InsightsError
+from consumer.logs import configure_logging
 from consumer.settings import Settings
 from schemas import TranscriptEvent
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    quiet = max(logging.WARNING, logging.getLogger().level)
-    for noisy in ("aiokafka", "google_genai"):  # per-request chatter at INFO
-        logging.getLogger(noisy).setLevel(quiet)
 
 
 def _read_lines(path: str | None) -> Iterator[tuple[int, str]]:
@@ -110,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"invalid settings: {exc}", file=sys.stderr)
         return 2
-    _configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     command = args.command or "run"
     try:
         if command == "run":

@@ -20,8 +20,10 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExists
 from consumer.analyzer import Analyzer, build_analyzer
 from consumer.dead_letter_journal import DeadLetterJournal
 from consumer.http import SidecarDeps, create_app
+from consumer.metrics import Metrics
 from consumer.outbox import OutboxRelay
 from consumer.pipeline import Pipeline
+from consumer.readiness import service_checks
 from consumer.settings import Settings
 from consumer.store import TRANSIENT_DB_ERRORS, Store
 from consumer.stream import DeadLetters, StreamProcessor
@@ -108,9 +110,9 @@ async def kafka_consumer(settings: Settings) -> AsyncIterator[AIOKafkaConsumer]:
 
 
 @asynccontextmanager
-async def open_analyzer(settings: Settings) -> AsyncIterator[Analyzer]:
+async def open_analyzer(settings: Settings, metrics: Metrics | None = None) -> AsyncIterator[Analyzer]:
     """The configured analyzer, closed on exit."""
-    analyzer = build_analyzer(settings)
+    analyzer = build_analyzer(settings, metrics)
     try:
         yield analyzer
     finally:
@@ -158,6 +160,7 @@ async def run_service(
     stop = stop or asyncio.Event()
     if handle_signals:
         install_signal_handlers(stop)
+    metrics = Metrics(process=True)
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(
             Store.connect(
@@ -173,8 +176,8 @@ async def run_service(
         await wait_for_kafka(settings, stop)
         producer = await stack.enter_async_context(kafka_producer(settings))
         consumer = await stack.enter_async_context(kafka_consumer(settings))
-        analyzer = await stack.enter_async_context(open_analyzer(settings))
-        relay = OutboxRelay(store.pool, producer)
+        analyzer = await stack.enter_async_context(open_analyzer(settings, metrics))
+        relay = OutboxRelay(store.pool, producer, metrics=metrics)
         journal = DeadLetterJournal(store.pool)
         stack.push_async_callback(journal.aclose)
         pipeline = Pipeline(
@@ -183,6 +186,7 @@ async def run_service(
             max_in_flight=settings.max_in_flight,
             on_stored=relay.wake,
             redact_stored=settings.redact_stored,
+            metrics=metrics,
         )
         stream = StreamProcessor(
             consumer,
@@ -192,6 +196,7 @@ async def run_service(
             max_transcript_bytes=settings.max_transcript_bytes,
             max_buffered=max(settings.max_buffered, settings.max_in_flight),
             shutdown_timeout_s=settings.shutdown_timeout_s,
+            metrics=metrics,
         )
         stream.subscribe()
 
@@ -225,6 +230,8 @@ async def run_service(
         deps = SidecarDeps(
             pipeline=pipeline,
             health_checks={"database": database_health, "kafka": kafka_health, "analyzer": analyzer_health},
+            readiness_checks=service_checks(store, stream, consumer),
+            metrics=metrics,
             info={
                 "analyzer": analyzer.info.model_dump(),
                 "topics": {

@@ -12,6 +12,8 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
+from consumer.logs import detached_context
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -64,7 +66,10 @@ class MicroBatcher(Generic[T, R]):
             return
         items, futures = self._items, self._futures
         self._items, self._futures = [], []
-        task = asyncio.create_task(self._run(items, futures), name=f"{self._name}-flush")
+        # the batch serves many events: its log lines must not carry the first caller's event ids
+        task = asyncio.create_task(
+            self._run(items, futures), name=f"{self._name}-flush", context=detached_context()
+        )
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 

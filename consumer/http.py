@@ -1,5 +1,5 @@
-"""The HTTP sidecar: the original ``/analyze_call`` API, health, service info, Swagger UI, and (from
-their own modules) the read API and the dashboard."""
+"""The HTTP sidecar: the original ``/analyze_call`` API, health, readiness, metrics, service info,
+Swagger UI, and (from their own modules) the read API and the dashboard."""
 
 from __future__ import annotations
 
@@ -21,8 +21,12 @@ from consumer import __version__
 from consumer.asyncapi import asyncapi_yaml
 from consumer.dashboard import add_dashboard_routes, dashboard_page, prefers_html
 from consumer.errors import InsightsError
+from consumer.logs import log_context
+from consumer.metrics import Metrics
 from consumer.openapi import build_openapi
 from consumer.pipeline import Pipeline
+from consumer.probes import add_probe_routes, metrics_middleware
+from consumer.readiness import Check
 from schemas import AnalyzeCallRequest, AnalyzeCallResponse, TranscriptEvent
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,8 @@ class SidecarDeps:
     pipeline: Pipeline
     health_checks: Mapping[str, HealthCheck]
     info: Mapping[str, Any] = field(default_factory=dict)
+    readiness_checks: Mapping[str, Check] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 DEPS = web.AppKey("deps", SidecarDeps)
@@ -111,7 +117,8 @@ async def analyze_call(request: web.Request) -> web.Response:
         metadata=body.metadata or {},
     )
     try:
-        stored = await deps.pipeline.process(event, source="http")
+        with log_context(event_id=event.event_id, call_id=event.call_id, source="http"):
+            stored = await deps.pipeline.process(event, source="http")
     except InsightsError as exc:
         status = 503 if exc.retriable else 502
         return json_error(status, exc.reason, str(exc))
@@ -171,6 +178,8 @@ async def root(request: web.Request) -> web.Response:
         "endpoints": {
             "analyze": "POST /analyze_call",
             "health": "GET /health",
+            "ready": "GET /ready",
+            "metrics": "GET /metrics",
             "docs": "GET /docs",
             "openapi": "GET /openapi.json",
             "asyncapi": "GET /asyncapi.yaml",
@@ -225,11 +234,14 @@ def swagger_assets() -> Path:
 
 def create_app(deps: SidecarDeps) -> web.Application:
     """The sidecar application; run it with AppRunner inside the service's loop."""
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(
+        middlewares=[metrics_middleware(deps.metrics), error_middleware], client_max_size=MAX_BODY_BYTES
+    )
     app[DEPS] = deps
     app[OPENAPI] = build_openapi(__version__)
     app.router.add_post("/analyze_call", analyze_call)
     app.router.add_get("/health", health)
+    add_probe_routes(app, deps.metrics, deps.readiness_checks)
     app.router.add_get("/", root)
     app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/asyncapi.yaml", asyncapi_yaml)

@@ -9,6 +9,7 @@ from pydantic.json_schema import models_json_schema
 
 from consumer.query_openapi import QUERY_MODELS, query_paths
 from schemas import AnalyzeCallRequest, AnalyzeCallResponse, ErrorBody
+from schemas.probes import Readiness
 
 _REF = "#/components/schemas/{model}"
 
@@ -30,7 +31,13 @@ _ANY_OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
 
 def build_openapi(version: str) -> dict[str, Any]:
     """OpenAPI 3.1 document for every route of the sidecar."""
-    models: tuple[type[BaseModel], ...] = (AnalyzeCallRequest, AnalyzeCallResponse, ErrorBody, *QUERY_MODELS)
+    models: tuple[type[BaseModel], ...] = (
+        AnalyzeCallRequest,
+        AnalyzeCallResponse,
+        ErrorBody,
+        Readiness,
+        *QUERY_MODELS,
+    )
     _, defs = models_json_schema(
         [(m, "validation") for m in models],
         ref_template=_REF,
@@ -69,6 +76,28 @@ def build_openapi(version: str) -> dict[str, Any]:
                     "responses": {
                         "200": _json(_ANY_OBJECT, "All components healthy"),
                         "503": _json(_ANY_OBJECT, "Degraded: the body says which component is down"),
+                    },
+                }
+            },
+            "/ready": {
+                "get": {
+                    "summary": "Readiness: database reachable, migrations applied, consumer in its group",
+                    "operationId": "ready",
+                    "responses": {
+                        "200": _json(_ref(Readiness), "Ready to take traffic"),
+                        "503": _json(_ref(Readiness), "Not ready: `failing` names the checks that failed"),
+                    },
+                }
+            },
+            "/metrics": {
+                "get": {
+                    "summary": "Prometheus metrics (OpenMetrics when the Accept header asks for it)",
+                    "operationId": "metrics",
+                    "responses": {
+                        "200": {
+                            "description": "Prometheus text exposition",
+                            "content": {"text/plain": {"schema": {"type": "string"}}},
+                        }
                     },
                 }
             },

@@ -15,6 +15,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
+from consumer.metrics import Metrics
 from consumer.store import TRANSIENT_DB_ERRORS
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_interval_s: float = 1.0,
         retention_hours: float = 24.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self._pool = pool
         self._producer = producer
@@ -47,6 +49,8 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self.published = 0
         self.last_error: str | None = None
+        self._metrics = metrics if metrics is not None else Metrics()
+        self._metrics.add_refresher("outbox_backlog", self.refresh_backlog)
 
     def wake(self) -> None:
         """New rows were committed: publish them now rather than at the next tick."""
@@ -64,6 +68,7 @@ class OutboxRelay:
             await asyncio.gather(*futures)
             await conn.execute(_MARK, [row["id"] for row in rows])
         self.published += len(rows)
+        self._metrics.outbox_published.inc(len(rows))
         return len(rows)
 
     async def pending(self) -> int:
@@ -71,6 +76,10 @@ class OutboxRelay:
         return int(
             await self._pool.fetchval("SELECT count(*) FROM insight_outbox WHERE published_at IS NULL")
         )
+
+    async def refresh_backlog(self) -> None:
+        """Set the outbox-backlog gauge (one count over the partial index of unsent rows)."""
+        self._metrics.outbox_backlog.set(await self.pending())
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set, then flush what is pending once more and return."""

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from consumer.analyzer.base import Analyzer
 from consumer.batching import MicroBatcher
+from consumer.metrics import Metrics
 from consumer.redact import redact_text
 from consumer.store import NewInsight, Store, StoredInsight
 from schemas import TranscriptEvent
@@ -35,6 +36,7 @@ class Pipeline:
         redact_stored: bool = False,
         batch_size: int = 256,
         batch_linger_s: float = 0.002,
+        metrics: Metrics | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.store = store
@@ -48,6 +50,9 @@ class Pipeline:
         self._writes: MicroBatcher[NewInsight, StoredInsight] = MicroBatcher(
             self._save_many, max_size=batch_size, linger_s=batch_linger_s, name="write"
         )
+        self._metrics = metrics if metrics is not None else Metrics()
+        self._metrics.analyses_in_flight.set_function(lambda: self.in_flight)
+        self._analysis_seconds = self._metrics.analysis_seconds(analyzer.info.provider)
 
     @property
     def in_flight(self) -> int:
@@ -59,13 +64,24 @@ class Pipeline:
 
         Raises the analyzer's and the store's errors (``InsightsError`` subclasses) unchanged.
         """
+        try:
+            stored = await self._process(event, source)
+        except Exception:
+            self._metrics.events_processed(source, "error").inc()
+            raise
+        self._metrics.events_processed(source, "stored" if stored.created else "duplicate").inc()
+        return stored
+
+    async def _process(self, event: TranscriptEvent, source: str) -> StoredInsight:
         existing = await self._lookups.submit(event.event_id)
         if existing is not None:
             return existing
         started = time.perf_counter()
         text = event.text()
         async with self._slots:
+            began = time.perf_counter()
             analysis = await self.analyzer.analyze(text, call_started_at=event.call_started_at)
+            self._analysis_seconds.observe(time.perf_counter() - began)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
         item = NewInsight(
             event=event,

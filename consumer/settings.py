@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     http_host: str = "0.0.0.0"  # noqa: S104 - the sidecar serves the container network by default
     http_port: int = Field(default=8000, ge=0, le=65535)
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one JSON object per line; text: for a terminal."
+    )
 
     @property
     def provider(self) -> Literal["gemini", "offline"]:

@@ -268,7 +268,13 @@ class Store:
         except Exception as exc:  # the data was refused, by PostgreSQL or on its way there
             if len(items) == 1:
                 return [StoreRejectedError(f"record refused: {type(exc).__name__}: {exc}")]
-            log.warning("a batch of %d was refused (%s); saving its records one by one", len(items), exc)
+            # the driver's message may quote the refused values: the text goes to DEBUG only
+            log.warning(
+                "a batch of %d was refused (%s); saving its records one by one",
+                len(items),
+                type(exc).__name__,
+            )
+            log.debug("batch refused: %s", exc)
         results: list[StoredInsight | InsightsError] = []
         for item in items:
             results.extend(await self.save_many([item]))

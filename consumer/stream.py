@@ -22,11 +22,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from aiokafka.structs import ConsumerRecord
 
 from consumer.dead_letter_journal import DeadLetterEntry, DeadLetterJournal
 from consumer.errors import InsightsError, InvalidEventError
+from consumer.logs import bind
+from consumer.metrics import Metrics
 from consumer.offsets import OffsetTracker
 from consumer.parse import parse_event
 from consumer.pipeline import Pipeline
@@ -98,6 +100,7 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
         await self._stream.release(revoked)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self._stream.joined = True
         log.info("assigned partitions: %s", sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
 
 
@@ -117,6 +120,7 @@ class StreamProcessor:
         shutdown_timeout_s: float = 30.0,
         revoke_timeout_s: float = 10.0,
         final_commit_timeout_s: float = 10.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self._consumer = consumer
         self._dead_letters = dead_letters
@@ -136,7 +140,13 @@ class StreamProcessor:
         self._stopping = asyncio.Event()
         self._commit_lock = asyncio.Lock()
         self.paused = False
+        self.joined = False  # a group join completed (possibly with no partition for us)
         self.stats = StreamStats()
+        self._metrics = metrics if metrics is not None else Metrics()
+        self._consumed = self._metrics.events_consumed
+        self._metrics.records_buffered.set_function(lambda: self.buffered)
+        self._metrics.consumer_paused.set_function(lambda: int(self.paused))
+        self._metrics.add_refresher("consumer_lag", self.refresh_lag)
 
     @property
     def buffered(self) -> int:
@@ -189,6 +199,7 @@ class StreamProcessor:
 
     def _submit(self, tp: TopicPartition, record: Record) -> None:
         self.stats.consumed += 1
+        self._consumed.inc()
         self._tracker.add(tp, record.offset)
         key: Any = record.key if record.key is not None else (tp, record.offset)
         previous = self._tails.get(key)
@@ -208,6 +219,7 @@ class StreamProcessor:
     async def _run_in_order(
         self, tp: TopicPartition, record: Record, previous: asyncio.Task[None] | None
     ) -> None:
+        bind(topic=record.topic, partition=record.partition, offset=record.offset)  # this task's lines
         if previous is not None:
             await asyncio.wait([previous])
         if await self._handle(record):
@@ -228,6 +240,7 @@ class StreamProcessor:
             )
             error = InsightsError(f"{type(exc).__name__}: {exc}", reason="internal_error")
             return await self._dead_letter(record, error, attempts=1)
+        bind(event_id=event.event_id, call_id=event.call_id)
         attempt = 0
         while True:
             attempt += 1
@@ -235,15 +248,18 @@ class StreamProcessor:
                 await self._pipeline.process(event, source="kafka")
             except InsightsError as exc:
                 if not exc.retriable:
+                    # the error text may quote the data (a refused value): kept for DEBUG and the header
                     log.warning(
-                        "dead-lettering event %s (call %s): %s: %s",
+                        "dead-lettering event %s (call %s): %s (%s)",
                         event.event_id,
                         event.call_id,
                         exc.reason,
-                        exc,
+                        type(exc).__name__,
                     )
+                    log.debug("event %s: %s", event.event_id, exc)
                     return await self._dead_letter(record, exc, attempts=attempt)
                 self.stats.retries += 1
+                self._metrics.event_retries(exc.reason).inc()
                 delay = backoff_delay(attempt)
                 log.warning(
                     "event %s: %s, retrying in %.1fs (attempt %d): %s",
@@ -275,6 +291,7 @@ class StreamProcessor:
                     return False
             else:
                 self.stats.dead_lettered += 1
+                self._metrics.dead_letters(error.reason).inc()
                 return True
 
     async def _sleep(self, delay: float) -> bool:
@@ -294,6 +311,26 @@ class StreamProcessor:
         if pending:
             log.warning("abandoned %d unfinished records; they will be redelivered", len(pending))
             await asyncio.wait(pending)
+
+    async def refresh_lag(self) -> None:
+        """Publish each assigned partition's lag: highwater minus the offset to commit next.
+
+        Both are known locally (the highwater from the last fetch response), so this makes no
+        request; a partition not fetched yet is left out.
+        """
+        lags: dict[tuple[str, int], int] = {}
+        for tp in self._consumer.assignment():
+            try:
+                high = self._consumer.highwater(tp)
+                if high is None:
+                    continue
+                point = self._tracker.commit_point(tp)
+                if point is None:  # nothing handed out yet: the consumer's position
+                    point = await asyncio.wait_for(self._consumer.position(tp), timeout=0.2)
+            except (AssertionError, IllegalStateError, TimeoutError):
+                continue  # revoked meanwhile, or no position yet
+            lags[(tp.topic, tp.partition)] = max(0, high - point)
+        self._metrics.set_lag(lags)
 
     async def release(self, revoked: set[TopicPartition]) -> None:
         """Rebalance: finish (or abandon) revoked partitions' work, commit it, forget them."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from consumer.analyzer.base import Analyzer
+from consumer.metrics import Metrics
 from consumer.settings import Settings
 
 
-def build_analyzer(settings: Settings) -> Analyzer:
+def build_analyzer(settings: Settings, metrics: Metrics | None = None) -> Analyzer:
     """The analyzer the settings ask for (``auto``: Gemini with a key, else offline)."""
     if settings.provider == "gemini":
         if settings.gemini_api_key is None:
@@ -14,7 +15,7 @@ def build_analyzer(settings: Settings) -> Analyzer:
             raise ValueError(msg)
         from consumer.analyzer.gemini import GeminiAnalyzer
 
-        return GeminiAnalyzer(settings)
+        return GeminiAnalyzer(settings, metrics=metrics)
     if settings.offline_workers > 0:
         from consumer.analyzer.pool import PooledOfflineAnalyzer
 

@@ -30,6 +30,7 @@ import json
 import logging
 import math
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -52,6 +53,7 @@ from consumer.analyzer.enrich import from_llm
 from consumer.analyzer.guard import RateLimiter
 from consumer.analyzer.prompt import SYSTEM_INSTRUCTION, build_prompt
 from consumer.errors import AnalyzerError, AnalyzerOutputError, AnalyzerUnavailableError
+from consumer.metrics import Metrics
 from consumer.redact import redact_text
 from consumer.settings import Settings
 from schemas import AnalyzerInfo, CallAnalysis, LLMAnswer
@@ -122,6 +124,7 @@ class _Call:
     call_started_at: datetime | None = None
     repair: _InvalidOutput | None = None
     attempt: int = 0
+    sent_at: float = 0.0  # perf_counter when the current request went out
 
 
 @dataclass
@@ -199,7 +202,9 @@ class GeminiAnalyzer:
 
     info: AnalyzerInfo
 
-    def __init__(self, settings: Settings, *, limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, limiter: RateLimiter | None = None, metrics: Metrics | None = None
+    ) -> None:
         """Take the settings; raise ``AnalyzerError`` without an API key.
 
         The SDK client and its HTTP session are built on the first call (they need the loop).
@@ -228,6 +233,8 @@ class GeminiAnalyzer:
         self._health = _Health()
         self._closed = False
         self._limiter = limiter
+        self._metrics = metrics if metrics is not None else Metrics()
+        self._retries = self._metrics.llm_retries("gemini")
 
     async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:
         """Analyze one transcript with Gemini, retrying transient failures and invalid answers.
@@ -344,6 +351,7 @@ class GeminiAnalyzer:
         contents = self._contents(call)
         if self._limiter is not None:
             await self._limiter.acquire()
+        call.sent_at = time.perf_counter()
         try:
             async with asyncio.timeout(self._timeout_s):
                 response = await self._shared_client().aio.models.generate_content(
@@ -352,14 +360,14 @@ class GeminiAnalyzer:
         except genai_errors.APIError as exc:
             detail = _describe_api_error(exc)
             if isinstance(exc, genai_errors.ServerError) or exc.code in RETRIABLE_STATUS_CODES:
-                self._failed(f"http_{exc.code}", detail, retriable=True)
+                self._failed(f"http_{exc.code}", detail, retriable=True, call=call)
                 raise _TransientFailure(self._redact(detail)) from None
             if exc.code in MISCONFIGURED_STATUS_CODES:
                 # Every call would fail the same way: hold the events (retriable) until it is fixed.
-                self._failed(f"http_{exc.code}", detail, retriable=True)
+                self._failed(f"http_{exc.code}", detail, retriable=True, call=call)
                 msg = self._redact(f"Gemini rejected the configuration (key, model or endpoint): {detail}")
                 raise AnalyzerUnavailableError(msg, reason="llm_misconfigured") from None
-            self._failed(f"http_{exc.code}", detail, retriable=False)
+            self._failed(f"http_{exc.code}", detail, retriable=False, call=call)
             raise AnalyzerError(self._redact(f"Gemini refused the request: {detail}")) from None
         except TRANSPORT_ERRORS as exc:
             if isinstance(exc, TimeoutError):
@@ -368,18 +376,19 @@ class GeminiAnalyzer:
             else:
                 detail = _truncate(f"{type(exc).__name__}: {exc}")
                 outcome = "connection_error"
-            self._failed(outcome, detail, retriable=True)
+            self._failed(outcome, detail, retriable=True, call=call)
             raise _TransientFailure(self._redact(detail)) from None
         except _MALFORMED_HTTP_ANSWER as exc:
             detail = _truncate(f"malformed HTTP answer ({type(exc).__name__}: {exc})")
-            self._failed("malformed_answer", detail, retriable=True)
+            self._failed("malformed_answer", detail, retriable=True, call=call)
             raise _TransientFailure(self._redact(detail)) from None
         except Exception as exc:
             detail = _truncate(f"{type(exc).__name__}: {exc}")
-            self._failed("unexpected_error", detail, retriable=False)
+            self._failed("unexpected_error", detail, retriable=False, call=call)
             raise AnalyzerError(self._redact(f"Gemini call failed: {detail}")) from None
 
         self._answered()
+        self._count_tokens(response.usage_metadata)
         text = response.text
         if not text or not text.strip():
             failure = _InvalidOutput(_describe_empty(response), None)
@@ -389,9 +398,9 @@ class GeminiAnalyzer:
             except ValidationError as exc:
                 failure = _InvalidOutput(_describe_validation(exc), text)
             else:
-                self._count("ok")
+                self._count("ok", call)
                 return from_llm(answer, call.call_started_at, now=datetime.now(UTC))
-        self._count("invalid_output")
+        self._count("invalid_output", call)
         call.repair = failure
         raise failure
 
@@ -409,8 +418,22 @@ class GeminiAnalyzer:
     def _redact(self, text: str) -> str:
         return text.replace(self._api_key, "[REDACTED]") if self._api_key else text
 
-    def _count(self, outcome: str) -> None:
+    def _count(self, outcome: str, call: _Call) -> None:
         self._health.counts[outcome] = self._health.counts.get(outcome, 0) + 1
+        self._metrics.llm_request_seconds("gemini", outcome).observe(time.perf_counter() - call.sent_at)
+
+    def _count_tokens(self, usage: types.GenerateContentResponseUsageMetadata | None) -> None:
+        if usage is None:
+            return
+        for kind, count in (
+            ("prompt", usage.prompt_token_count),
+            ("candidates", usage.candidates_token_count),
+            ("thoughts", usage.thoughts_token_count),
+            ("cached", usage.cached_content_token_count),
+            ("total", usage.total_token_count),
+        ):
+            if count:
+                self._metrics.llm_tokens("gemini", kind).inc(count)
 
     def _answered(self) -> None:
         health = self._health
@@ -418,16 +441,17 @@ class GeminiAnalyzer:
         health.consecutive_failures = 0
         health.last_success_at = _now()
 
-    def _failed(self, outcome: str, detail: str, *, retriable: bool) -> None:
+    def _failed(self, outcome: str, detail: str, *, retriable: bool, call: _Call) -> None:
         health = self._health
         health.requests += 1
         health.consecutive_failures += 1
         health.last_error = self._redact(detail)
         health.last_error_at = _now()
         health.last_error_retriable = retriable
-        self._count(outcome)
+        self._count(outcome, call)
 
     def _log_retry(self, state: RetryCallState) -> None:
+        self._retries.inc()
         exc = state.outcome.exception() if state.outcome is not None else None
         delay = state.next_action.sleep if state.next_action is not None else 0.0
         logger.warning(

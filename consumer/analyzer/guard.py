@@ -16,6 +16,7 @@ from typing import Any
 
 from consumer.analyzer.base import Analyzer
 from consumer.errors import AnalyzerUnavailableError
+from consumer.metrics import Metrics
 from schemas import CallAnalysis
 
 
@@ -144,10 +145,12 @@ class CircuitBreaker:
 class GuardedAnalyzer:
     """An analyzer behind a circuit breaker (the rate limit is applied per request by the inner one)."""
 
-    def __init__(self, inner: Analyzer, breaker: CircuitBreaker) -> None:
+    def __init__(self, inner: Analyzer, breaker: CircuitBreaker, *, metrics: Metrics | None = None) -> None:
         self.inner = inner
         self.breaker = breaker
         self.info = inner.info
+        if metrics is not None:
+            metrics.watch_circuit(lambda: breaker.state.value)
 
     async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:
         """Analyze unless the circuit is open; then fail fast with a retriable error."""
