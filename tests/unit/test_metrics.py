@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from aiokafka import TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
@@ -26,6 +27,7 @@ from consumer.pipeline import Pipeline
 from consumer.readiness import NotReadyError
 from consumer.settings import Settings
 from consumer.store import NewInsight, StoredInsight
+from consumer.stream import StreamProcessor
 from producer_tools.fake_gemini import FakeGemini, Status, Text
 from schemas import AnalyzerInfo, CallAnalysis, TranscriptEvent
 
@@ -362,3 +364,92 @@ async def test_ready_reports_every_check() -> None:
         body = await response.json()
     assert response.status == 200
     assert body == {"status": "ready", "checks": {"migrations": {"ok": True, "applied": 3}}, "failing": []}
+
+
+# --- consumer lag -----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Rec:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+
+
+class LagConsumer:
+    """Three assigned partitions: one with records, one fetched but empty, one never fetched."""
+
+    def __init__(self, records: list[Rec]) -> None:
+        self.tps = [TopicPartition("in", p) for p in range(3)]
+        self.records = records
+        self.high = {self.tps[0]: 50, self.tps[1]: 35, self.tps[2]: None}
+        self.positions = {self.tps[0]: 13, self.tps[1]: 30, self.tps[2]: 0}
+
+    def subscribe(self, topics: list[str], listener: Any) -> None: ...
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.tps)
+
+    def highwater(self, tp: TopicPartition) -> int | None:
+        return self.high[tp]
+
+    async def position(self, tp: TopicPartition) -> int:
+        return self.positions[tp]
+
+    async def getmany(self, *, timeout_ms: int, max_records: int) -> dict[TopicPartition, list[Rec]]:
+        if self.records:
+            out, self.records = self.records, []
+            return {self.tps[0]: out}
+        await asyncio.sleep(0.01)
+        return {}
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None: ...
+
+    def pause(self, *tps: TopicPartition) -> None: ...
+
+    def resume(self, *tps: TopicPartition) -> None: ...
+
+    def paused(self) -> set[TopicPartition]:
+        return set()
+
+
+async def test_lag_counts_unfinished_and_unfetched_records() -> None:
+    events = [transcript_event() for _ in range(3)]
+    records = [
+        Rec("in", 0, 10 + i, e.call_id.encode(), e.model_dump_json().encode()) for i, e in enumerate(events)
+    ]
+    consumer = LagConsumer(records)
+    analyzer = GatedAnalyzer()
+    metrics = Metrics()
+    pipeline = Pipeline(analyzer, FakeStore(), max_in_flight=8, metrics=metrics)  # type: ignore[arg-type]
+    stream = StreamProcessor(
+        consumer,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        pipeline,
+        topic="in",
+        max_transcript_bytes=10_000,
+        max_buffered=100,
+        metrics=metrics,
+    )
+    stop = asyncio.Event()
+    runner = asyncio.create_task(stream.run(stop))
+    await analyzer.entered.wait()
+
+    def lags() -> dict[str, float]:
+        return {
+            dict(labels)["partition"]: v
+            for (name, labels), v in samples(metrics).items()
+            if name == "insights_consumer_lag"
+        }
+
+    await metrics.refresh()
+    assert lags() == {"0": 40, "1": 5}  # 50 - 10 (offset 10 not finished); 35 - 30; partition 2 not fetched
+    assert value(metrics, "insights_records_buffered") == 3
+    analyzer.gate.set()
+    stop.set()
+    await runner  # drains: all three finish
+    await metrics.refresh()
+    assert lags() == {"0": 37, "1": 5}
+    assert value(metrics, "insights_records_buffered") == 0
