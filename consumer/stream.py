@@ -172,6 +172,7 @@ class StreamProcessor:
                     continue
                 batch = await self._consumer.getmany(timeout_ms=500, max_records=1000)
                 for tp, records in batch.items():
+                    self._consumed.inc(len(records))
                     for record in records:
                         self._submit(tp, record)
                 if self.buffered >= self._high:
@@ -199,7 +200,6 @@ class StreamProcessor:
 
     def _submit(self, tp: TopicPartition, record: Record) -> None:
         self.stats.consumed += 1
-        self._consumed.inc()
         self._tracker.add(tp, record.offset)
         key: Any = record.key if record.key is not None else (tp, record.offset)
         previous = self._tails.get(key)
