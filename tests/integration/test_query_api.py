@@ -305,9 +305,15 @@ async def test_live_events_and_dead_letters_are_listed(api: Api, http: aiohttp.C
     assert [d["key"] for d in not_json["items"]] == ["broken-1"]
 
     dlq = await consume(api.bootstrap, api.dlq_topic, expect=2)
-    headers = {dict(r.headers)["x-dlq-original-offset"].decode(): r for r in dlq}
+    by_origin = {
+        (
+            dict(r.headers)["x-dlq-original-partition"].decode(),
+            dict(r.headers)["x-dlq-original-offset"].decode(),
+        ): r
+        for r in dlq
+    }
     for letter in letters:
-        record = headers[str(letter["original_offset"])]
+        record = by_origin[(str(letter["original_partition"]), str(letter["original_offset"]))]
         assert dict(record.headers)["x-dlq-reason"].decode() == letter["reason"]
         assert record.key.decode() == letter["key"]
 
