@@ -8,14 +8,25 @@ from consumer.settings import Settings
 
 
 def build_analyzer(settings: Settings, metrics: Metrics | None = None) -> Analyzer:
-    """The analyzer the settings ask for (``auto``: Gemini with a key, else offline)."""
+    """The analyzer the settings ask for (``auto``: Gemini with a key, else offline).
+
+    Gemini sits behind a circuit breaker (``CIRCUIT_FAILURE_THRESHOLD`` transient failures in a
+    row open it for ``CIRCUIT_RESET_S``) and, with ``LLM_RPM`` > 0, a rate limit per request.
+    """
     if settings.provider == "gemini":
         if settings.gemini_api_key is None:
             msg = "LLM_PROVIDER=gemini needs GEMINI_API_KEY"
             raise ValueError(msg)
         from consumer.analyzer.gemini import GeminiAnalyzer
+        from consumer.analyzer.guard import CircuitBreaker, GuardedAnalyzer, RateLimiter
 
-        return GeminiAnalyzer(settings, metrics=metrics)
+        limiter = RateLimiter(settings.llm_rpm) if settings.llm_rpm > 0 else None
+        breaker = CircuitBreaker(
+            threshold=settings.circuit_failure_threshold, reset_s=settings.circuit_reset_s
+        )
+        return GuardedAnalyzer(
+            GeminiAnalyzer(settings, limiter=limiter, metrics=metrics), breaker, metrics=metrics
+        )
     if settings.offline_workers > 0:
         from consumer.analyzer.pool import PooledOfflineAnalyzer
 

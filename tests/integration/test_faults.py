@@ -355,28 +355,36 @@ async def test_database_stopped_and_restarted_mid_stream(
 async def test_llm_failing_for_30s_then_recovering(
     stack: Stack, topics: dict[str, str], processes: Processes
 ) -> None:
-    """Gemini answers 503 for 30 s: events wait (nothing stored, nothing dead-lettered), /health may
-    call the analyzer degraded, and after recovery every event is processed exactly once."""
+    """Gemini answers 503 for 30 s: events wait (nothing stored, nothing dead-lettered), the circuit
+    opens so the service stops calling the failing LLM, /health reports it, and after recovery a
+    probe closes it and every event is processed exactly once."""
     flow = await new_flow(stack, topics, 300)
     fake = await processes.fake_gemini(latency=0.01)
     service = processes.service(
-        fake.service_settings(max_in_flight=32, llm_attempts=2, llm_backoff_max_s=0.5)
+        fake.service_settings(
+            max_in_flight=32,
+            llm_attempts=2,
+            llm_backoff_max_s=0.5,
+            circuit_failure_threshold=5,
+            circuit_reset_s=3,
+        )
     )
     service.start()
     await service.wait_ready()
     await fake.set_mode(fail_for_s=30)
     await flow.publish()
 
-    async def llm_retried() -> bool:
-        return int((await fake.stats())["outcomes"].get("http_503", 0)) >= len(flow.events)
-
-    await wait_for(llm_retried, timeout=25, what="the service to try (and fail) every event")
-    stored = await flow.stored()
+    degraded = await health_while(service, "analyzer", timeout=20)
+    assert degraded is not None, "/health never reported the analyzer down during the outage"
+    assert "circuit open" in degraded["components"]["analyzer"]["error"]
+    calls_then = int((await fake.stats())["outcomes"].get("http_503", 0))
+    await asyncio.sleep(6)  # two cool-downs: a probe each, plus the calls in flight when it opened
+    calls_later = int((await fake.stats())["outcomes"].get("http_503", 0))
     stats = await fake.stats()
-    if stats["failing"]:  # counted while the LLM was failing, so nothing can have been analyzed
-        assert stored == 0
-    degraded = await health_while(service, "analyzer", timeout=5)
-    print(f"during the outage /health said: {degraded and degraded['components']['analyzer']}")
+    if stats["failing"]:  # still in the outage, so nothing can have been analyzed
+        assert await flow.stored() == 0
+        # An open circuit stops the calls: without it, 300 events x 2 attempts would keep failing.
+        assert calls_later - calls_then <= 2 * 32 + 10, (calls_then, calls_later)
     await flow.assert_exactly_once(timeout=150)
     assert (await fake.stats())["outcomes"].get("valid", 0) >= len(flow.events)
 

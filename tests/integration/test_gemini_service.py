@@ -35,6 +35,7 @@ def gemini_settings(
         "llm_backoff_initial_s": 0.01,
         "llm_backoff_max_s": 0.05,
         "llm_timeout_s": 5.0,
+        "circuit_reset_s": 1.0,
     }
     values.update(overrides)
     return make_settings(stack, topics, port, **values)
