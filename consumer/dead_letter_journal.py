@@ -86,7 +86,10 @@ class DeadLetterJournal:
             raise
         except Exception as exc:
             self.dropped += 1
-            log.warning("could not record dead letter %s in the journal: %s", _where(entry), exc)
+            # The error text may quote the row (its key); only its type at WARNING.
+            where, kind = _where(entry), type(exc).__name__
+            log.warning("could not record dead letter %s in the journal: %s", where, kind)
+            log.debug("journal write failed: %s", exc)
         else:
             self.written += 1
 
