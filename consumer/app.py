@@ -20,10 +20,12 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExists
 from consumer.analyzer import Analyzer, build_analyzer
 from consumer.dead_letter_journal import DeadLetterJournal
 from consumer.http import SidecarDeps, create_app
+from consumer.idempotency import IdempotencyKeys
 from consumer.metrics import Metrics
 from consumer.outbox import OutboxRelay
 from consumer.pipeline import Pipeline
 from consumer.readiness import service_checks
+from consumer.security import SecurityConfig
 from consumer.settings import Settings
 from consumer.store import TRANSIENT_DB_ERRORS, Store
 from consumer.stream import DeadLetters, StreamProcessor
@@ -228,6 +230,12 @@ async def run_service(
             return {**detail, "in_flight": pipeline.in_flight}
 
         deps = SidecarDeps(
+            security=SecurityConfig.from_settings(settings),
+            idempotency=IdempotencyKeys(
+                store.pool,
+                ttl_s=settings.idempotency_ttl_hours * 3600,
+                lease_s=settings.http_request_timeout_s + 10,
+            ),
             pipeline=pipeline,
             health_checks={"database": database_health, "kafka": kafka_health, "analyzer": analyzer_health},
             readiness_checks=service_checks(store, stream, consumer),

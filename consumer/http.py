@@ -21,12 +21,15 @@ from consumer import __version__
 from consumer.asyncapi import asyncapi_yaml
 from consumer.dashboard import add_dashboard_routes, dashboard_page, prefers_html
 from consumer.errors import InsightsError
+from consumer.idempotency import IdempotencyKeyReusedError, IdempotencyKeys, request_hash, valid_key
 from consumer.logs import log_context
 from consumer.metrics import Metrics
 from consumer.openapi import build_openapi
 from consumer.pipeline import Pipeline
 from consumer.probes import add_probe_routes, metrics_middleware
 from consumer.readiness import Check
+from consumer.security import SecurityConfig, document_security, principal, security_middlewares
+from consumer.store import StoredInsight
 from schemas import AnalyzeCallRequest, AnalyzeCallResponse, TranscriptEvent
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,8 @@ class SidecarDeps:
     info: Mapping[str, Any] = field(default_factory=dict)
     readiness_checks: Mapping[str, Check] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=Metrics)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
+    idempotency: IdempotencyKeys | None = None
 
 
 DEPS = web.AppKey("deps", SidecarDeps)
@@ -83,7 +88,10 @@ async def error_middleware(
         if exc.status < 400 or exc.content_type == "application/json":
             raise
         code = _STATUS_CODES.get(exc.status, "http_error")
-        return json_error(exc.status, code, exc.reason if exc.status != 413 else exc.text)
+        response = json_error(exc.status, code, exc.reason if exc.status != 413 else exc.text)
+        if "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     except asyncio.CancelledError:
         raise
     except Exception:
@@ -92,10 +100,30 @@ async def error_middleware(
 
 
 async def analyze_call(request: web.Request) -> web.Response:
-    """POST /analyze_call: analyze, store and publish one transcript (the original API)."""
+    """POST /analyze_call: analyze, store and publish one transcript (the original API).
+
+    The whole request, reading the body included, has ``HTTP_REQUEST_TIMEOUT_S`` (504 after it).
+    """
+    timeout_s = request.app[DEPS].security.request_timeout_s
+    deadline = asyncio.timeout(timeout_s)
+    try:
+        async with deadline:
+            return await _analyze_call(request)
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+        return json_error(504, "timeout", f"no answer within {timeout_s:g} s")
+
+
+async def _analyze_call(request: web.Request) -> web.Response:
     deps = request.app[DEPS]
     if request.content_type not in ("application/json", "application/octet-stream", ""):
         return json_error(415, "unsupported_media_type", "send the body as application/json")
+    if request.content_length is not None and request.content_length > request.client_max_size:
+        return json_error(413, "payload_too_large", f"bodies over {request.client_max_size} bytes")
+    idempotency_key = request.headers.get("Idempotency-Key")
+    if idempotency_key is not None and not valid_key(idempotency_key):
+        return json_error(400, "invalid_idempotency_key", "use 1 to 255 printable ASCII characters")
     raw = await request.read()
     try:
         data = json.loads(raw)
@@ -109,16 +137,31 @@ async def analyze_call(request: web.Request) -> web.Response:
         return json_error(422, "validation_error", exc.errors(include_url=False, include_input=False))
     if not body.transcript.strip():
         return json_error(422, "validation_error", "transcript is empty")
-    event_id = uuid.uuid4()
-    event = TranscriptEvent(
-        event_id=event_id,
-        call_id=body.call_id or f"http-{event_id}",
-        transcript=body.transcript,
-        metadata=body.metadata or {},
-    )
-    try:
+    size = len(body.transcript.encode("utf-8", "surrogatepass"))
+    if size > deps.security.max_transcript_bytes:
+        limit = deps.security.max_transcript_bytes
+        return json_error(413, "transcript_too_large", f"transcript of {size} bytes exceeds {limit}")
+
+    async def process(event_id: uuid.UUID) -> StoredInsight:
+        event = TranscriptEvent(
+            event_id=event_id,
+            call_id=body.call_id or f"http-{event_id}",
+            transcript=body.transcript,
+            metadata=body.metadata or {},
+        )
         with log_context(event_id=event.event_id, call_id=event.call_id, source="http"):
-            stored = await deps.pipeline.process(event, source="http")
+            return await deps.pipeline.process(event, source="http")
+
+    replayed = False
+    try:
+        if idempotency_key is None or deps.idempotency is None:
+            stored = await process(uuid.uuid4())
+        else:
+            fingerprint = request_hash(body.model_dump(mode="json"))
+            outcome = await deps.idempotency.run(principal(request), idempotency_key, fingerprint, process)
+            stored, replayed = outcome.stored, outcome.replayed
+    except IdempotencyKeyReusedError as exc:
+        return json_error(422, exc.reason, str(exc))
     except InsightsError as exc:
         status = 503 if exc.retriable else 502
         return json_error(status, exc.reason, str(exc))
@@ -140,7 +183,11 @@ async def analyze_call(request: web.Request) -> web.Response:
         analyzer=stored.analyzer,
     )
     return web.Response(
-        status=201, text=response.model_dump_json(), content_type="application/json", charset="utf-8"
+        status=201,
+        text=response.model_dump_json(),
+        content_type="application/json",
+        charset="utf-8",
+        headers={"Idempotent-Replayed": "true"} if replayed else None,
     )
 
 
@@ -235,10 +282,15 @@ def swagger_assets() -> Path:
 def create_app(deps: SidecarDeps) -> web.Application:
     """The sidecar application; run it with AppRunner inside the service's loop."""
     app = web.Application(
-        middlewares=[metrics_middleware(deps.metrics), error_middleware], client_max_size=MAX_BODY_BYTES
+        middlewares=[
+            metrics_middleware(deps.metrics),
+            *security_middlewares(deps.security),
+            error_middleware,
+        ],
+        client_max_size=MAX_BODY_BYTES,
     )
     app[DEPS] = deps
-    app[OPENAPI] = build_openapi(__version__)
+    app[OPENAPI] = document_security(build_openapi(__version__), deps.security)
     app.router.add_post("/analyze_call", analyze_call)
     app.router.add_get("/health", health)
     add_probe_routes(app, deps.metrics, deps.readiness_checks)

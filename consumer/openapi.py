@@ -28,6 +28,15 @@ def _error(description: str) -> dict[str, Any]:
 
 _ANY_OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
 
+_IDEMPOTENCY_KEY: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Repeat a request safely: the same key and body give the same record and answer, "
+    "without a second analysis, for IDEMPOTENCY_TTL_HOURS (24 h by default).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
+}
+
 
 def build_openapi(version: str) -> dict[str, Any]:
     """OpenAPI 3.1 document for every route of the sidecar."""
@@ -54,18 +63,31 @@ def build_openapi(version: str) -> dict[str, Any]:
                 "post": {
                     "summary": "Analyze one transcript, store it and publish its InsightEvent",
                     "operationId": "analyze_call",
+                    "parameters": [_IDEMPOTENCY_KEY],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": _ref(AnalyzeCallRequest)}},
                     },
                     "responses": {
-                        "201": _json(_ref(AnalyzeCallResponse), "Analyzed and stored"),
-                        "400": _error("Body is not a JSON object"),
-                        "413": _error("Body too large"),
+                        "201": {
+                            **_json(_ref(AnalyzeCallResponse), "Analyzed and stored"),
+                            "headers": {
+                                "Idempotent-Replayed": {
+                                    "description": "true when an earlier request with the key made it",
+                                    "schema": {"type": "string", "enum": ["true"]},
+                                }
+                            },
+                        },
+                        "400": _error("Body is not a JSON object, or the Idempotency-Key is malformed"),
+                        "413": _error("Body over 2 MiB, or transcript over MAX_TRANSCRIPT_BYTES"),
                         "415": _error("Unsupported content type"),
-                        "422": _error("Body does not match the request schema"),
+                        "422": _error(
+                            "Body does not match the request schema, or the Idempotency-Key was used "
+                            "with a different body (error: idempotency_key_reused)"
+                        ),
                         "502": _error("The LLM failed for this transcript"),
                         "503": _error("The LLM or the database is unavailable; retry later"),
+                        "504": _error("No answer within HTTP_REQUEST_TIMEOUT_S (error: timeout)"),
                     },
                 }
             },

@@ -55,6 +55,15 @@ class Settings(BaseSettings):
 
     http_host: str = "0.0.0.0"  # noqa: S104 - the sidecar serves the container network by default
     http_port: int = Field(default=8000, ge=0, le=65535)
+    api_keys: SecretStr | None = Field(
+        default=None, description="Comma-separated keys the sidecar accepts; unset = no authentication."
+    )
+    auth_protect_ops: bool = Field(default=False, description="Require a key on /health, /ready, /metrics.")
+    cors_origins: str = Field(default="", description="Comma-separated browser origins allowed, or *.")
+    http_rate_limit_rpm: float = Field(default=0, ge=0, description="Requests per minute per key; 0 = off.")
+    http_rate_limit_burst: int = Field(default=10, ge=1, description="Requests a key may send at once.")
+    http_request_timeout_s: float = Field(default=120.0, gt=0, description="Deadline of /analyze_call.")
+    idempotency_ttl_hours: float = Field(default=24.0, gt=0, description="How long Idempotency-Keys hold.")
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = Field(
         default="json", description="json: one JSON object per line; text: for a terminal."
