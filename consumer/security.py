@@ -131,7 +131,8 @@ def presented_key(request: web.Request) -> str | None:
 
 def principal(request: web.Request) -> str:
     """Who is calling: the key's principal, or ``anonymous`` when the service is open."""
-    return request[PRINCIPAL] if PRINCIPAL in request else ANONYMOUS
+    caller: str = request.get(PRINCIPAL, ANONYMOUS)
+    return caller
 
 
 class RateLimiter:
