@@ -8,6 +8,7 @@ between the delimiters as data, never as instructions.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 TRANSCRIPT_OPEN = "<transcript>"
@@ -166,12 +167,59 @@ correcting."}
 Answer with the JSON object only.
 """
 
-_DELIMITER_LOOKALIKE = re.compile(r"<\s*/?\s*transcript\b[^>]*>", re.IGNORECASE)
+# Angle brackets and the characters that render like them (fullwidth forms fold to "<" under NFKC).
+_OPENERS = "<\u2039\u2329\u27e8\u3008"
+_CLOSERS = ">\u203a\u232a\u27e9\u3009"
+# Whitespace and invisible characters a transcript could slip between the letters of a tag.
+_GAP = "[\\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]*"
+# A tag start is enough to defuse ("</transcript" before the real closing tag would read as one).
+_DELIMITER_LOOKALIKE = re.compile(
+    f"[{_OPENERS}]{_GAP}[/\u2044\u2215]?{_GAP}{_GAP.join('transcript')}(?:[^{_OPENERS}{_CLOSERS}]*[{_CLOSERS}])?",
+    re.IGNORECASE,
+)
+_MAYBE_TAG = re.compile(f"[{_OPENERS}\ufe64\uff1c]")
+
+
+def _fold(text: str) -> str:
+    """The text with each character replaced by its NFKC form when that is one character.
+
+    Indices stay those of ``text``, so a match in the folded text marks the same span in the original;
+    fullwidth and mathematical letters and brackets fold to the ASCII ones a reader would see.
+    """
+    if text.isascii():
+        return text
+    folded = []
+    for char in text:
+        normal = unicodedata.normalize("NFKC", char) if not char.isascii() else char
+        folded.append(normal if len(normal) == 1 else char)
+    return "".join(folded)
+
+
+def delimiter_lookalikes(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that a reader (or a model) could take for a ``<transcript>`` tag."""
+    if not _MAYBE_TAG.search(text):
+        return []
+    return [m.span() for m in _DELIMITER_LOOKALIKE.finditer(_fold(text))]
 
 
 def _defuse_delimiters(transcript: str) -> str:
-    """Neutralise delimiter look-alikes so the transcript cannot close its own block."""
-    return _DELIMITER_LOOKALIKE.sub(lambda m: "[" + m.group(0)[1:-1] + "]", transcript)
+    """Neutralise delimiter look-alikes so the transcript cannot close its own block.
+
+    Each look-alike keeps its words but gets square brackets instead of its angle brackets.
+    """
+    spans = delimiter_lookalikes(transcript)
+    if not spans:
+        return transcript
+    parts: list[str] = []
+    last = 0
+    for start, end in spans:
+        parts.append(transcript[last:start])
+        tag = transcript[start:end]
+        closed = _fold(tag[-1]) in _CLOSERS
+        parts.append("[" + (tag[1:-1] + "]" if closed else tag[1:]))
+        last = end
+    parts.append(transcript[last:])
+    return "".join(parts)
 
 
 def _describe_start(call_started_at: datetime | None) -> str:
