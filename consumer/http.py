@@ -99,6 +99,11 @@ async def error_middleware(
         return json_error(500, "internal_error", "unexpected server error")
 
 
+def _refuse_constant(name: str) -> float:
+    msg = f"{name} is not a JSON number"
+    raise ValueError(msg)
+
+
 async def analyze_call(request: web.Request) -> web.Response:
     """POST /analyze_call: analyze, store and publish one transcript (the original API).
 
@@ -126,8 +131,8 @@ async def _analyze_call(request: web.Request) -> web.Response:
         return json_error(400, "invalid_idempotency_key", "use 1 to 255 printable ASCII characters")
     raw = await request.read()
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        data = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
         return json_error(400, "invalid_json", f"body is not valid JSON: {exc}")
     if not isinstance(data, dict):
         return json_error(400, "invalid_body", "body must be a JSON object")

@@ -21,6 +21,8 @@ def parse_event(value: bytes | None, *, max_transcript_bytes: int) -> Transcript
     # A record far beyond the transcript limit is refused before it is decoded at all.
     if len(value) > 4 * max_transcript_bytes + 65_536:
         raise InvalidEventError(f"record of {len(value)} bytes exceeds the size limit", reason="oversized")
+    if _uses_non_standard_numbers(value):
+        raise InvalidEventError("value uses NaN or Infinity, which JSON does not have", reason="not_json")
     try:
         event = TranscriptEvent.model_validate_json(value)
     except ValidationError:
@@ -35,6 +37,27 @@ def parse_event(value: bytes | None, *, max_transcript_bytes: int) -> Transcript
     if not text.strip():
         raise InvalidEventError("transcript is empty", reason="empty_transcript")
     return event
+
+
+class _NonStandardNumber(Exception):
+    pass
+
+
+def _refuse_constant(name: str) -> float:
+    raise _NonStandardNumber(name)
+
+
+def _uses_non_standard_numbers(value: bytes) -> bool:
+    """Whether the JSON holds NaN or Infinity, which pydantic accepts but PostgreSQL's JSONB refuses."""
+    if b"NaN" not in value and b"Infinity" not in value:
+        return False
+    try:
+        json.loads(value, parse_constant=_refuse_constant)
+    except _NonStandardNumber:
+        return True
+    except (ValueError, RecursionError):
+        return False  # not JSON at all: classified with the other reasons
+    return False
 
 
 def _classify(value: bytes) -> TranscriptEvent:
