@@ -140,8 +140,6 @@ async def _analyze_call(request: web.Request) -> web.Response:
         body = AnalyzeCallRequest.model_validate(data)
     except ValidationError as exc:
         return json_error(422, "validation_error", exc.errors(include_url=False, include_input=False))
-    if not body.transcript.strip():
-        return json_error(422, "validation_error", "transcript is empty")
     size = len(body.transcript.encode("utf-8", "surrogatepass"))
     if size > deps.security.max_transcript_bytes:
         limit = deps.security.max_transcript_bytes
@@ -166,7 +164,7 @@ async def _analyze_call(request: web.Request) -> web.Response:
             outcome = await deps.idempotency.run(principal(request), idempotency_key, fingerprint, process)
             stored, replayed = outcome.stored, outcome.replayed
     except IdempotencyKeyReusedError as exc:
-        return json_error(422, exc.reason, str(exc))
+        return json_error(409, exc.reason, str(exc))
     except InsightsError as exc:
         status = 503 if exc.retriable else 502
         return json_error(status, exc.reason, str(exc))

@@ -34,7 +34,12 @@ _IDEMPOTENCY_KEY: dict[str, Any] = {
     "required": False,
     "description": "Repeat a request safely: the same key and body give the same record and answer, "
     "without a second analysis, for IDEMPOTENCY_TTL_HOURS (24 h by default).",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$",
+    },
 }
 
 
@@ -81,10 +86,10 @@ def build_openapi(version: str) -> dict[str, Any]:
                         "400": _error("Body is not a JSON object, or the Idempotency-Key is malformed"),
                         "413": _error("Body over 2 MiB, or transcript over MAX_TRANSCRIPT_BYTES"),
                         "415": _error("Unsupported content type"),
-                        "422": _error(
-                            "Body does not match the request schema, or the Idempotency-Key was used "
-                            "with a different body (error: idempotency_key_reused)"
+                        "409": _error(
+                            "Idempotency-Key used before with another body (error: idempotency_key_reused)"
                         ),
+                        "422": _error("Body does not match the request schema"),
                         "502": _error("The LLM failed for this transcript"),
                         "503": _error("The LLM or the database is unavailable; retry later"),
                         "504": _error("No answer within HTTP_REQUEST_TIMEOUT_S (error: timeout)"),

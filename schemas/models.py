@@ -298,7 +298,9 @@ class AnalyzeCallRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    transcript: str = Field(min_length=1, max_length=1_000_000)
+    transcript: str = Field(
+        min_length=1, max_length=1_000_000, pattern=r"[^\t\n\v\f\r ]", description="Not only blanks."
+    )
     metadata: dict[str, Any] | None = None
     call_id: str | None = Field(default=None, min_length=1, max_length=128)
 

@@ -109,7 +109,7 @@ async def test_concurrent_retries_with_one_idempotency_key(svc: Service) -> None
     status, later, replayed = await post(body)
     assert (status, later, replayed) == (201, b1, "true")
     status, error, _ = await post({**body, "transcript": "Customer: nahi dunga"})
-    assert status == 422
+    assert status == 409
     assert error["error"] == "idempotency_key_reused"
     assert svc.gemini.count == 1
 

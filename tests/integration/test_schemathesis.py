@@ -1,0 +1,60 @@
+"""Schemathesis against the running service's own /openapi.json: no 5xx, and every answer (status,
+headers, body) is one the document describes. The real broker and database; the offline analyzer."""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from tests.conftest import Stack
+from tests.integration.helpers import make_settings, running_service
+
+pytestmark = pytest.mark.integration
+
+KEY = "schemathesis-key-8d2f6a0c4e1b9d7f"
+EXAMPLES = 40
+
+
+def check_operations(base: str) -> dict[str, str]:
+    """Run schemathesis' checks on every documented operation; the failures by operation and mode.
+
+    Synchronous (schemathesis calls the API with ``requests``), so it runs in a worker thread while
+    the service serves on the test's loop.
+    """
+    api = schemathesis.openapi.from_url(f"{base}/openapi.json")
+    failures: dict[str, str] = {}
+    for result in api.get_all_operations():
+        operation = result.ok()
+        modes = [schemathesis.GenerationMode.POSITIVE]
+        if operation.body or operation.headers or operation.query:  # else nothing can be made invalid
+            modes.append(schemathesis.GenerationMode.NEGATIVE)
+        for mode in modes:
+
+            @settings(
+                max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            )
+            @given(case=operation.as_strategy(generation_mode=mode))
+            def check(case: schemathesis.Case) -> None:
+                case.call_and_validate(headers={"X-API-Key": KEY})
+
+            try:
+                check()
+            except (
+                Exception,
+                BaseExceptionGroup,
+            ) as exc:  # schemathesis groups failures as a BaseExceptionGroup
+                failures[f"{operation.label} ({mode.value})"] = "".join(traceback.format_exception(exc))
+    return failures
+
+
+async def test_api_matches_its_openapi_document(stack: Stack, topics: dict[str, str], free_port: int) -> None:
+    service = make_settings(
+        stack, topics, free_port, api_keys=KEY, http_rate_limit_rpm=1_000_000, http_rate_limit_burst=10_000
+    )
+    async with running_service(service) as base:
+        failures = await asyncio.to_thread(check_operations, base)
+    assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
