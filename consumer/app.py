@@ -25,7 +25,7 @@ from consumer.metrics import Metrics
 from consumer.outbox import OutboxRelay
 from consumer.pipeline import Pipeline
 from consumer.readiness import service_checks
-from consumer.security import SecurityConfig
+from consumer.security import SERVER_OPTIONS, SecurityConfig
 from consumer.settings import Settings
 from consumer.store import TRANSIENT_DB_ERRORS, Store
 from consumer.stream import DeadLetters, StreamProcessor
@@ -249,7 +249,7 @@ async def run_service(
                 },
             },
         )
-        runner = web.AppRunner(create_app(deps), access_log=None, shutdown_timeout=10.0)
+        runner = web.AppRunner(create_app(deps), access_log=None, shutdown_timeout=10.0, **SERVER_OPTIONS)
         await runner.setup()
         site = web.TCPSite(runner, settings.http_host, settings.http_port)
         await site.start()

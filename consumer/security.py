@@ -36,6 +36,15 @@ ALLOWED_HEADERS: Final = "X-API-Key, Authorization, Content-Type, Idempotency-Ke
 EXPOSED_HEADERS: Final = "Retry-After, Idempotent-Replayed, WWW-Authenticate"
 PREFLIGHT_MAX_AGE_S: Final = 600
 
+SERVER_OPTIONS: Final[dict[str, Any]] = {
+    "keepalive_timeout": 75.0,  # idle keep-alive connections close (aiohttp's default is an hour)
+    "lingering_time": 5.0,  # at most this long spent draining a body the sidecar has refused
+    "max_line_size": 8190,  # request line and each header: bounded sizes and count
+    "max_field_size": 8190,
+    "max_headers": 100,
+}
+"""aiohttp server settings against slow or oversized clients, for ``web.AppRunner``."""
+
 ANONYMOUS: Final = "anonymous"
 PRINCIPAL: Final = web.RequestKey("principal", str)
 """Where the middleware leaves the caller's principal for the handlers."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
 from collections.abc import AsyncIterator
 
@@ -304,3 +305,19 @@ async def test_method_not_allowed_keeps_allow_header() -> None:
         assert resp.status == 405
         assert "POST" in resp.headers["Allow"]
         assert (await resp.json())["error"] == "method_not_allowed"
+
+
+async def test_compressed_body_is_limited_after_decompression() -> None:
+    """A small gzip body that inflates to 10 MiB is refused like any other large body."""
+    bomb = gzip.compress(b'{"transcript": "' + b"a" * (10 * 1024 * 1024) + b'"}')
+    assert len(bomb) < 64 * 1024
+    pipeline = FakePipeline()
+    async with sidecar(pipeline=pipeline) as client:
+        resp = await client.post(
+            "/analyze_call",
+            data=bomb,
+            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
+        assert resp.status == 413
+        assert (await resp.json())["error"] == "payload_too_large"
+    assert pipeline.analyses == 0
