@@ -120,7 +120,14 @@ async def test_docs_and_ops_are_open_and_the_rest_is_protected() -> None:
 
     app.router.add_get("/calls", calls)  # a route added later is protected without asking
     async with sidecar(app=app) as client:
-        for path in ("/", "/docs", "/openapi.json", "/health", "/docs/static/swagger-ui.css"):
+        for path in (
+            "/",
+            "/docs",
+            "/openapi.json",
+            "/asyncapi.yaml",
+            "/health",
+            "/docs/static/swagger-ui.css",
+        ):
             resp = await client.get(path)
             assert resp.status == 200, path
         for path in ("/calls", "/no-such-route", "/analyze_call"):
