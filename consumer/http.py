@@ -137,6 +137,11 @@ async def _analyze_call(request: web.Request) -> web.Response:
     if not isinstance(data, dict):
         return json_error(400, "invalid_body", "body must be a JSON object")
     try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        # \ud800-style escapes decode to lone surrogates, which PostgreSQL cannot store
+        return json_error(400, "invalid_json", "body holds text that is not valid Unicode")
+    try:
         body = AnalyzeCallRequest.model_validate(data)
     except ValidationError as exc:
         return json_error(422, "validation_error", exc.errors(include_url=False, include_input=False))

@@ -157,7 +157,8 @@ def build_openapi(version: str) -> dict[str, Any]:
                     "responses": {
                         "200": {
                             "description": "AsyncAPI document",
-                            "content": {"application/yaml": {"schema": {"type": "string"}}},
+                            # the schema describes the parsed YAML, a mapping
+                            "content": {"application/yaml": {"schema": _ANY_OBJECT}},
                         }
                     },
                 }

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 SCHEMA_VERSION = 1
 # Namespace for InsightEvent ids: uuid5(namespace, source event_id) is stable across re-publishes.
 INSIGHT_NAMESPACE = uuid.UUID("6f1d3c52-8a44-4c1e-9d0b-6a2f8e7c1b90")
+# PostgreSQL text cannot hold NUL, and a call_id is stored and used as the Kafka key as it is.
+NO_NUL = r"^[^\x00]*$"
 
 
 class Sentiment(StrEnum):
@@ -231,7 +233,7 @@ class TranscriptEvent(BaseModel):
 
     schema_version: int = Field(default=SCHEMA_VERSION, ge=1)
     event_id: uuid.UUID = Field(description="Unique per event: the idempotency key.")
-    call_id: str = Field(min_length=1, max_length=128)
+    call_id: str = Field(min_length=1, max_length=128, pattern=NO_NUL, description="No NUL characters.")
     transcript: str | None = None
     turns: list[Turn] | None = None
     language: str | None = Field(default=None, max_length=32)
@@ -302,7 +304,9 @@ class AnalyzeCallRequest(BaseModel):
         min_length=1, max_length=1_000_000, pattern=r"[^\t\n\v\f\r ]", description="Not only blanks."
     )
     metadata: dict[str, Any] | None = None
-    call_id: str | None = Field(default=None, min_length=1, max_length=128)
+    call_id: str | None = Field(
+        default=None, min_length=1, max_length=128, pattern=NO_NUL, description="No NUL characters."
+    )
 
 
 class AnalyzeCallResponse(InsightDetails):

@@ -190,3 +190,19 @@ def test_non_standard_numbers_are_refused(http: Any, constant: str) -> None:
 def test_nan_inside_text_is_fine(http: Any) -> None:
     assert decide(json.dumps({**VALID, "transcript": "NaN Infinity"}).encode()) == "valid"
     assert post(http, b'{"transcript": "NaN Infinity"}')[0] == 201
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b'{"transcript": "ab\\ud800cd"}', 400),  # a lone surrogate: PostgreSQL cannot store it
+        (b'{"transcript": "ok", "metadata": {"k\\udfff": 1}}', 400),
+        (b'{"transcript": "ok", "call_id": "a\\u0000b"}', 422),  # NUL: no text column takes it
+    ],
+)
+def test_text_the_database_cannot_store_is_refused(http: Any, body: bytes, status: int) -> None:
+    assert post(http, body)[0] == status
+
+
+def test_nul_in_call_id_is_dead_lettered() -> None:
+    assert decide(json.dumps({**VALID, "call_id": "a\x00b"}).encode()) == "schema_invalid"
