@@ -25,8 +25,11 @@ from consumer.settings import Settings
 
 log = logging.getLogger(__name__)
 
-OPEN_PATHS: Final = frozenset({"/", "/docs", "/docs/static", "/openapi.json", "/asyncapi.yaml"})
-"""Routes anyone may read: service information and the API documents. They carry no call data."""
+OPEN_PATHS: Final = frozenset(
+    {"/", "/dashboard/{name}", "/docs", "/docs/static", "/openapi.json", "/asyncapi.yaml"}
+)
+"""Routes anyone may read: service information, the dashboard's page and assets, the API documents.
+They carry no call data (the dashboard asks for a key before it reads any)."""
 
 OPS_PATHS: Final = frozenset({"/health", "/ready", "/metrics"})
 """Routes for orchestrators and scrapers: open unless ``AUTH_PROTECT_OPS=true``."""

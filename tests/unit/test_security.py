@@ -115,25 +115,23 @@ async def test_valid_key_is_accepted(headers: dict[str, str]) -> None:
 async def test_docs_and_ops_are_open_and_the_rest_is_protected() -> None:
     app = make_app(AUTH)
 
-    async def calls(_: web.Request) -> web.Response:
+    async def reports(_: web.Request) -> web.Response:
         return web.json_response([])
 
-    app.router.add_get("/calls", calls)  # a route added later is protected without asking
+    app.router.add_get("/reports", reports)  # a route added later is protected without asking
+    open_paths = ["/", "/docs", "/openapi.json", "/asyncapi.yaml", "/health", "/docs/static/swagger-ui.css"]
+    open_paths += ["/dashboard/dashboard.js", "/dashboard/dashboard.css"]
     async with sidecar(app=app) as client:
-        for path in (
-            "/",
-            "/docs",
-            "/openapi.json",
-            "/asyncapi.yaml",
-            "/health",
-            "/docs/static/swagger-ui.css",
-        ):
+        for path in open_paths:
             resp = await client.get(path)
             assert resp.status == 200, path
-        for path in ("/calls", "/no-such-route", "/analyze_call"):
+        for path in ("/reports", "/calls", "/calls/abc", "/stats", "/dead_letters", "/no-such-route"):
             resp = await client.get(path)
             assert resp.status == 401, path
-        resp = await client.get("/calls", headers={"X-API-Key": KEY})
+        for path in ("/analyze_call", "/dashboard/../calls"):
+            resp = await client.get(path)
+            assert resp.status == 401, path
+        resp = await client.get("/reports", headers={"X-API-Key": KEY})
         assert resp.status == 200
 
 

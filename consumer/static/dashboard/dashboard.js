@@ -71,8 +71,23 @@
     return due < today ? el("span", { class: "overdue", title: "past due" }, text) : text;
   }
 
+  // With API_KEYS set the data routes need a key: asked for once, kept for this tab only.
+  const KEY_ITEM = "call-insights.api-key";
+
+  async function fetchWithKey(url) {
+    const headers = { Accept: "application/json" };
+    const key = sessionStorage.getItem(KEY_ITEM);
+    if (key) headers["X-API-Key"] = key;
+    const response = await fetch(url, { headers, cache: "no-store" });
+    if (response.status !== 401) return response;
+    const entered = window.prompt(key ? "That API key was refused. API key:" : "This service needs an API key:");
+    if (!entered) return response;
+    sessionStorage.setItem(KEY_ITEM, entered.trim());
+    return fetchWithKey(url);
+  }
+
   async function getJSON(url) {
-    const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+    const response = await fetchWithKey(url);
     const body = await response.json().catch(() => null);
     if (!response.ok) {
       const err = new Error((body && (body.detail && JSON.stringify(body.detail))) || response.statusText);
