@@ -54,6 +54,8 @@ def parse_query(model: type[Query], request: web.Request) -> Query:
         values = request.query.getall(name)
         if len(values) > 1:
             raise _problem(name, "given more than once")
+        if "\x00" in values[0]:
+            raise _problem(name, "NUL characters are not allowed")  # no PostgreSQL text holds them
         params[name] = values[0]
     try:
         return model.model_validate(params)

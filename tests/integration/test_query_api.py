@@ -352,6 +352,8 @@ async def test_live_events_and_dead_letters_are_listed(api: Api, http: aiohttp.C
         ("/stats?since=1990-01-01T00:00:00Z&bucket=hour", "since"),
         ("/dead_letters?limit=-1", "limit"),
         ("/dead_letters?cursor=%25%25", "cursor"),
+        ("/dead_letters?reason=a%00b", "reason"),  # NUL: found by schemathesis as a 500
+        ("/calls?call_id=a%00b", "call_id"),
     ],
 )
 async def test_bad_parameters_get_400_naming_them(

@@ -9,6 +9,7 @@ import traceback
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from tests.conftest import Stack
 from tests.integration.helpers import make_settings, running_service
@@ -22,6 +23,19 @@ REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "42
 CONFIG = schemathesis.Config.from_dict(
     {"checks": {"negative_data_rejection": {"expected-statuses": REJECTIONS}}}
 )
+
+
+# Both schemes at once, both valid: a negative case that spoils one of them would otherwise be
+# "accepted" thanks to the other.
+CREDENTIALS = {"X-API-Key": KEY, "Authorization": f"Bearer {KEY}"}
+
+# The read API's query strings, where two checks cannot hold. "Schema-valid data is accepted": a
+# page cursor is opaque (only an earlier page's next_cursor is valid) and tz takes IANA zone names,
+# values no JSON Schema lists, so random strings are rightly refused with 400. "Invalid data is
+# rejected": schemathesis makes a scalar invalid by turning it into an array, and an array of one
+# (or none) is sent as a plain valid parameter (or none at all). No 5xx and conformance still apply.
+_QUERY_STRING = [positive_data_acceptance, negative_data_rejection]
+EXCLUDED = {"GET /calls": _QUERY_STRING, "GET /stats": _QUERY_STRING, "GET /dead_letters": _QUERY_STRING}
 
 
 def check_operations(base: str) -> dict[str, str]:
@@ -44,14 +58,13 @@ def check_operations(base: str) -> dict[str, str]:
             )
             @given(case=operation.as_strategy(generation_mode=mode))
             def check(case: schemathesis.Case) -> None:
-                case.call_and_validate(headers={"X-API-Key": KEY})
+                case.call_and_validate(
+                    headers=CREDENTIALS, excluded_checks=EXCLUDED.get(case.operation.label, [])
+                )
 
             try:
                 check()
-            except (
-                Exception,
-                BaseExceptionGroup,
-            ) as exc:  # schemathesis groups failures as a BaseExceptionGroup
+            except (Exception, BaseExceptionGroup) as exc:  # schemathesis raises a BaseExceptionGroup
                 failures[f"{operation.label} ({mode.value})"] = "".join(traceback.format_exception(exc))
     return failures
 
