@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from typing import TextIO
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from consumer.analyzer import Analyzer, build_analyzer
 from consumer.errors import InsightsError
 from consumer.logs import configure_logging
+from consumer.secrecy import Scrubber, mask_secrets_in_logs, validation_summary
 from consumer.settings import Settings
 from schemas import TranscriptEvent
 
@@ -97,9 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"invalid settings: {exc}", file=sys.stderr)
+        print(f"invalid settings: {validation_summary(exc)}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
+    scrub = Scrubber(settings.secret_values())
+    mask_secrets_in_logs(scrub)
     command = args.command or "run"
     try:
         if command == "run":
@@ -111,10 +115,14 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         return asyncio.run(_with_analyzer(settings, command, getattr(args, "file", None)))
     except InsightsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {scrub(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # through the scrubbing log handler, not the default traceback printer
+        logging.getLogger("consumer").critical("stopped by an unexpected error", exc_info=True)
+        return 1
 
 
 if __name__ == "__main__":

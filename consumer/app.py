@@ -21,10 +21,12 @@ from consumer.analyzer import Analyzer, build_analyzer
 from consumer.dead_letter_journal import DeadLetterJournal
 from consumer.http import SidecarDeps, create_app
 from consumer.idempotency import IdempotencyKeys
+from consumer.kafka_security import explain_connection_failure, kafka_client_options
 from consumer.metrics import Metrics
 from consumer.outbox import OutboxRelay
 from consumer.pipeline import Pipeline
 from consumer.readiness import service_checks
+from consumer.secrecy import redact_url
 from consumer.security import SERVER_OPTIONS, SecurityConfig
 from consumer.settings import Settings
 from consumer.store import TRANSIENT_DB_ERRORS, Store
@@ -35,7 +37,7 @@ log = logging.getLogger(__name__)
 
 async def ensure_topics(settings: Settings) -> None:
     """Create the input, output and dead-letter topics when they do not exist yet."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**kafka_client_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -65,7 +67,7 @@ async def kafka_producer(settings: Settings) -> AsyncIterator[AIOKafkaProducer]:
     same ``event_id``. Order per partition holds (aiokafka sends one batch per partition at a time).
     """
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **kafka_client_options(settings),
         acks="all",
         linger_ms=5,
         max_batch_size=1_048_576,
@@ -82,7 +84,7 @@ async def kafka_producer(settings: Settings) -> AsyncIterator[AIOKafkaProducer]:
 async def kafka_consumer(settings: Settings) -> AsyncIterator[AIOKafkaConsumer]:
     """Group consumer with auto-commit off: offsets are committed by the StreamProcessor."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **kafka_client_options(settings),
         group_id=settings.kafka_group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -122,7 +124,8 @@ async def open_analyzer(settings: Settings, metrics: Metrics | None = None) -> A
 
 
 async def wait_for_kafka(settings: Settings, stop: asyncio.Event, *, timeout_s: float = 120.0) -> None:
-    """Create topics, retrying while the broker is not reachable yet."""
+    """Create topics, retrying while the broker is not reachable yet; stop at once with a
+    ConfigurationError when it refuses our credentials or we do not trust its certificate."""
     deadline = time.monotonic() + timeout_s
     attempt = 0
     while True:
@@ -130,6 +133,10 @@ async def wait_for_kafka(settings: Settings, stop: asyncio.Event, *, timeout_s: 
         try:
             await ensure_topics(settings)
         except (KafkaConnectionError, KafkaError, OSError) as exc:
+            if isinstance(exc, KafkaConnectionError):
+                cause = await explain_connection_failure(kafka_client_options(settings))
+                if cause is not None:
+                    raise cause from None
             if stop.is_set() or time.monotonic() > deadline:
                 raise
             log.warning("Kafka at %s not reachable yet (%s); retrying", settings.kafka_bootstrap_servers, exc)
@@ -164,6 +171,12 @@ async def run_service(
         install_signal_handlers(stop)
     metrics = Metrics(process=True)
     async with AsyncExitStack() as stack:
+        log.info(
+            "PostgreSQL at %s; Kafka at %s over %s",
+            redact_url(settings.database_url.get_secret_value()),
+            settings.kafka_bootstrap_servers,
+            settings.kafka_security_protocol,
+        )
         store = await stack.enter_async_context(
             Store.connect(
                 settings.database_url.get_secret_value(),

@@ -58,3 +58,11 @@ class StoreRejectedError(InsightsError):
 
     retriable = False
     reason = "db_rejected"
+
+
+class ConfigurationError(InsightsError):
+    """The settings cannot work (unreadable TLS files, credentials refused, untrusted certificate):
+    retrying will not help; fix the configuration and start again."""
+
+    retriable = False
+    reason = "configuration"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from consumer.kafka_security import SaslMechanism, SecurityProtocol, security_problems
+from consumer.secrecy import url_secrets
 
 
 class Settings(BaseSettings):
@@ -24,6 +27,16 @@ class Settings(BaseSettings):
     kafka_session_timeout_ms: int = Field(
         default=30_000, ge=1_000, description="How soon a crashed instance's partitions move to the others."
     )
+    # Transport security of every Kafka client (see consumer/kafka_security.py)
+    kafka_security_protocol: SecurityProtocol = "PLAINTEXT"
+    kafka_sasl_mechanism: SaslMechanism = "PLAIN"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: str | None = Field(default=None, description="CA bundle; unset = the system's CAs.")
+    kafka_ssl_certfile: str | None = Field(default=None, description="Client certificate (PEM), if required.")
+    kafka_ssl_keyfile: str | None = None
+    kafka_ssl_key_password: SecretStr | None = None
+    kafka_ssl_check_hostname: bool = True
 
     database_url: SecretStr = SecretStr("postgresql://postgres:postgres@localhost:5432/insights_db")
     db_pool_min: int = Field(default=2, ge=1)
@@ -68,6 +81,23 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = Field(
         default="json", description="json: one JSON object per line; text: for a terminal."
     )
+
+    @model_validator(mode="after")
+    def _transport_security_is_coherent(self) -> Self:
+        problems = security_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def secret_values(self) -> list[str]:
+        """Every secret among the settings (SecretStr values, the DATABASE_URL password), for
+        masking them wherever text leaves the process."""
+        values = [
+            value.get_secret_value()
+            for name in type(self).model_fields
+            if isinstance(value := getattr(self, name), SecretStr)
+        ]
+        return [*values, *url_secrets(self.database_url.get_secret_value())]
 
     @property
     def provider(self) -> Literal["gemini", "offline"]:

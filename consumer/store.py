@@ -14,7 +14,8 @@ from typing import Any
 
 import asyncpg
 
-from consumer.errors import InsightsError, StoreRejectedError, StoreUnavailableError
+from consumer.errors import ConfigurationError, InsightsError, StoreRejectedError, StoreUnavailableError
+from consumer.secrecy import Scrubber, url_secrets
 from schemas import AnalyzerInfo, CallAnalysis, InsightEvent, TranscriptEvent
 
 log = logging.getLogger(__name__)
@@ -208,22 +209,27 @@ def _record_values(item: NewInsight) -> tuple[Any, ...]:
 class Store:
     """A pooled connection to PostgreSQL. Every method maps connection trouble to StoreUnavailableError."""
 
-    def __init__(self, pool: asyncpg.Pool, output_topic: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, output_topic: str, scrub: Scrubber | None = None) -> None:
         self._pool = pool
         self._output_topic = output_topic
+        self._scrub = scrub or Scrubber(())
 
     @classmethod
     @asynccontextmanager
     async def connect(
         cls, dsn: str, *, output_topic: str, min_size: int = 2, max_size: int = 10
     ) -> AsyncIterator[Store]:
-        """Open the pool for the lifetime of the context."""
+        """Open the pool for the lifetime of the context. TLS follows ``sslmode`` (and ``sslrootcert``)
+        in the DSN; the DSN's password never appears in the errors raised."""
+        scrub = Scrubber(url_secrets(dsn))
         try:
             pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, command_timeout=30)
         except TRANSIENT_DB_ERRORS as exc:
-            raise StoreUnavailableError(f"cannot connect to PostgreSQL: {exc}") from exc
+            raise StoreUnavailableError(scrub(f"cannot connect to PostgreSQL: {exc}")) from exc
+        except ValueError as exc:  # e.g. a port that is not a number
+            raise ConfigurationError(scrub(f"DATABASE_URL is not usable: {exc}")) from None
         try:
-            yield cls(pool, output_topic)
+            yield cls(pool, output_topic, scrub)
         finally:
             await pool.close()
 
@@ -241,14 +247,14 @@ class Store:
         try:
             await self._pool.fetchval("SELECT 1")
         except TRANSIENT_DB_ERRORS as exc:
-            raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
+            raise StoreUnavailableError(self._scrub(f"PostgreSQL unreachable: {exc}")) from exc
 
     async def find_many(self, event_ids: Sequence[uuid.UUID]) -> list[StoredInsight | None]:
         """The stored insights of several source events (None where not stored), in one query."""
         try:
             rows = await self._pool.fetch(_SELECT_BY_EVENTS, list(event_ids))
         except TRANSIENT_DB_ERRORS as exc:
-            raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
+            raise StoreUnavailableError(self._scrub(f"PostgreSQL unreachable: {exc}")) from exc
         found = {row["event_id"]: _row_to_stored(row, created=False) for row in rows}
         return [found.get(event_id) for event_id in event_ids]
 
@@ -264,10 +270,10 @@ class Store:
         try:
             return list(await self._save_batch(items))
         except TRANSIENT_DB_ERRORS as exc:
-            raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
+            raise StoreUnavailableError(self._scrub(f"PostgreSQL unreachable: {exc}")) from exc
         except Exception as exc:  # the data was refused, by PostgreSQL or on its way there
             if len(items) == 1:
-                return [StoreRejectedError(f"record refused: {type(exc).__name__}: {exc}")]
+                return [StoreRejectedError(self._scrub(f"record refused: {type(exc).__name__}: {exc}"))]
             # the driver's message may quote the refused values: the text goes to DEBUG only
             log.warning(
                 "a batch of %d was refused (%s); saving its records one by one",

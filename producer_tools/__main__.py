@@ -8,6 +8,11 @@ import asyncio
 import json
 import sys
 
+from pydantic import ValidationError
+
+from consumer.errors import InsightsError
+from consumer.kafka_security import kafka_client_options
+from consumer.secrecy import Scrubber, validation_summary
 from consumer.settings import Settings
 from producer_tools import bench, replay, tail
 from producer_tools.send import load_source, send
@@ -15,7 +20,16 @@ from producer_tools.send import load_source, send
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
-    settings = Settings()
+    try:
+        settings = Settings()
+        security = kafka_client_options(settings)
+    except ValidationError as exc:
+        print(f"invalid settings: {validation_summary(exc)}", file=sys.stderr)
+        return 2
+    except InsightsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    del security["bootstrap_servers"]  # --bootstrap decides
     parser = argparse.ArgumentParser(prog="python -m producer_tools")
     sub = parser.add_subparsers(dest="command", required=True)
     p_send = sub.add_parser("send", help="publish TranscriptEvents")
@@ -44,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.command == "bench":
-        return bench.main(args)
+        return bench.main(args, security=security)
     if args.command == "tail":
         return tail.main(args)
     if args.command == "replay-dlq":
@@ -59,16 +73,21 @@ def main(argv: list[str] | None = None) -> int:
     if count < 0 or args.rate < 0:
         print("--count and --rate must not be negative", file=sys.stderr)
         return 2
-    summary = asyncio.run(
-        send(
-            bootstrap=args.bootstrap,
-            topic=args.topic,
-            rows=rows,
-            count=count,
-            rate=args.rate,
-            progress=not args.no_progress,
+    try:
+        summary = asyncio.run(
+            send(
+                bootstrap=args.bootstrap,
+                topic=args.topic,
+                rows=rows,
+                count=count,
+                rate=args.rate,
+                progress=not args.no_progress,
+                security=security,
+            )
         )
-    )
+    except InsightsError as exc:
+        print(f"error: {Scrubber(settings.secret_values())(str(exc))}", file=sys.stderr)
+        return 1
     print(json.dumps(summary))
     return 0 if summary["failed"] == 0 else 1
 

@@ -25,8 +25,8 @@ import sys
 import time
 import timeit
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from tqdm import tqdm
 from consumer.analyzer.details import add_details
 from consumer.analyzer.enrich import finish
 from consumer.analyzer.rules import analyze_text
+from consumer.kafka_security import start_client
 from consumer.normalize import find_amounts, find_dates
 from consumer.parse import parse_event
 from consumer.redact import redact
@@ -67,6 +68,13 @@ class BenchConfig:
     progress: bool
     preload: bool = False
     offline_workers: int = 0
+    security: Mapping[str, Any] = field(default_factory=dict)
+    """TLS/SASL client options (``consumer.kafka_security.kafka_client_options`` without the servers)."""
+
+    @property
+    def kafka(self) -> dict[str, Any]:
+        """Keyword arguments for the benchmark's own Kafka clients."""
+        return {**self.security, "bootstrap_servers": self.bootstrap}
 
 
 def _free_port() -> int:
@@ -116,9 +124,9 @@ def _percentile(values: list[float], q: float) -> float:
     return round(ordered[index], 1)
 
 
-async def _create_topics(bootstrap: str, names: list[str], partitions: int) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
+async def _create_topics(kafka: Mapping[str, Any], names: list[str], partitions: int) -> None:
+    admin = AIOKafkaAdminClient(**kafka)
+    await start_client(admin, kafka)
     try:
         await admin.create_topics(
             [NewTopic(n, num_partitions=partitions, replication_factor=1) for n in names]
@@ -179,12 +187,10 @@ async def _wait_fake(url: str, timeout: float = 30.0) -> None:
 
 
 async def _collect(
-    bootstrap: str, topic: str, expect: int, timeout: float, progress: bool
+    kafka: Mapping[str, Any], topic: str, expect: int, timeout: float, progress: bool
 ) -> tuple[dict[str, int], int]:
     """Distinct source_event_id → output timestamp (ms), and the number of duplicates seen."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(topic, **kafka, auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     seen: dict[str, int] = {}
     duplicates = 0
@@ -207,10 +213,8 @@ async def _collect(
     return seen, duplicates
 
 
-async def _input_timestamps(bootstrap: str, topic: str, expect: int) -> dict[str, int]:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
+async def _input_timestamps(kafka: Mapping[str, Any], topic: str, expect: int) -> dict[str, int]:
+    consumer = AIOKafkaConsumer(topic, **kafka, auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     stamps: dict[str, int] = {}
     try:
@@ -234,6 +238,7 @@ async def _publish(cfg: BenchConfig, env: dict[str, str]) -> None:
         count=cfg.events,
         rate=0,
         progress=cfg.progress and cfg.preload,
+        security=cfg.security,
     )
 
 
@@ -268,16 +273,16 @@ async def run_kafka_bench(
         await _wait_stored(env["DATABASE_URL"], cfg.events, cfg.timeout, cfg.progress)
         cpu_used = _cpu_seconds(pid) - cpu_before
         outputs, duplicates = await _collect(
-            cfg.bootstrap, env["KAFKA_OUTPUT_TOPIC"], cfg.events, cfg.timeout, progress=False
+            cfg.kafka, env["KAFKA_OUTPUT_TOPIC"], cfg.events, cfg.timeout, progress=False
         )
     else:
         collector = asyncio.create_task(
-            _collect(cfg.bootstrap, env["KAFKA_OUTPUT_TOPIC"], cfg.events, cfg.timeout, cfg.progress)
+            _collect(cfg.kafka, env["KAFKA_OUTPUT_TOPIC"], cfg.events, cfg.timeout, cfg.progress)
         )
         await _publish(cfg, env)
         outputs, duplicates = await collector
         cpu_used = _cpu_seconds(pid) - cpu_before
-    inputs = await _input_timestamps(cfg.bootstrap, env["KAFKA_INPUT_TOPIC"], cfg.events)
+    inputs = await _input_timestamps(cfg.kafka, env["KAFKA_INPUT_TOPIC"], cfg.events)
     conn = await asyncpg.connect(env["DATABASE_URL"])
     try:
         stored = int(await conn.fetchval("SELECT count(*) FROM call_records"))
@@ -362,7 +367,7 @@ async def bench(cfg: BenchConfig, workdir: Path) -> dict[str, Any]:
         "KAFKA_OUTPUT_TOPIC": f"bench.insights.{suffix}",
         "KAFKA_DLQ_TOPIC": f"bench.dlq.{suffix}",
     }
-    await _create_topics(cfg.bootstrap, list(topics.values()), cfg.partitions)
+    await _create_topics(cfg.kafka, list(topics.values()), cfg.partitions)
     port = _free_port()
     env = {
         **os.environ,
@@ -466,8 +471,9 @@ def add_arguments(parser: argparse.ArgumentParser, *, bootstrap: str, database_u
     parser.add_argument("--logs", default=".bench", help="folder for the service and fake logs")
 
 
-def main(args: argparse.Namespace) -> int:
-    """Run a benchmark from parsed arguments; print one JSON line."""
+def main(args: argparse.Namespace, *, security: Mapping[str, Any] | None = None) -> int:
+    """Run a benchmark from parsed arguments; print one JSON line. ``security``: the TLS/SASL options
+    of the benchmark's own Kafka clients (the service reads the same settings from the environment)."""
     if args.events < 1 or args.max_in_flight < 1 or args.partitions < 1 or args.concurrency < 1:
         print("--events, --max-in-flight, --partitions and --concurrency must be positive", file=sys.stderr)
         return 2
@@ -485,6 +491,7 @@ def main(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         preload=args.preload,
         offline_workers=args.offline_workers,
+        security=dict(security or {}),
     )
     if cfg.mode == "cpu":
         print(json.dumps(run_cpu_bench(rounds=5)))

@@ -7,11 +7,13 @@ import itertools
 import json
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from tqdm import tqdm
 
+from consumer.kafka_security import start_client
 from producer_tools.samples import SAMPLES_PATH, load_rows, to_event
 
 
@@ -23,10 +25,15 @@ async def send(
     count: int,
     rate: float,
     progress: bool = True,
+    security: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Publish ``count`` events (cycling through ``rows``); return a summary."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
-    await producer.start()
+    """Publish ``count`` events (cycling through ``rows``); return a summary.
+
+    ``security``: TLS/SASL client options, as ``consumer.kafka_security.kafka_client_options`` makes.
+    """
+    options = {**(security or {}), "bootstrap_servers": bootstrap}
+    producer = AIOKafkaProducer(**options, acks="all", enable_idempotence=True, linger_ms=5)
+    await start_client(producer, options)
     sent = failed = 0
     started = time.perf_counter()
     bar = tqdm(total=count, unit="ev", file=sys.stderr, disable=not progress, desc=f"→ {topic}")
