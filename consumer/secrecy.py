@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from pydantic import SecretStr, ValidationError
 
@@ -59,7 +59,8 @@ def url_secrets(url: str) -> list[str]:
         parts = urlsplit(url)
         userinfo = parts.netloc.rpartition("@")[0]
         raw_user, _, raw_password = userinfo.partition(":")  # as written, percent-encoding and all
-        found = [p for p in {parts.password, raw_password} if p and p not in (parts.username, raw_user)]
+        user = unquote(raw_user)
+        found = [p for p in {raw_password, unquote(raw_password)} if p and p not in (user, raw_user)]
         found += [v for k, v in parse_qsl(parts.query) if k.lower() in _SECRET_PARAMS and v]
     except ValueError:
         return [url]

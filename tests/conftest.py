@@ -41,9 +41,14 @@ def _devstack_env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def stack_env() -> dict[str, str]:
-    """KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL of the running stack (started when needed)."""
-    env = {k: os.environ[k] for k in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL") if k in os.environ}
-    if len(env) < 2:
+    """KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL of the running stack (started when needed), and the
+    devstack's DEVSTACK_* TLS/SASL endpoints when the local services are the ones in use."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL") or k.startswith("DEVSTACK_")
+    }
+    if "KAFKA_BOOTSTRAP_SERVERS" not in env or "DATABASE_URL" not in env:
         env = {**_devstack_env(), **env}
     return env
 
