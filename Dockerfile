@@ -8,17 +8,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so code changes don't reinstall them.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Dependencies first, exactly the pinned and hashed versions of the runtime lock (`make lock`), so
+# code changes don't reinstall them and every build installs the same bytes.
+COPY requirements-runtime.lock ./
+RUN pip install --require-hashes -r requirements-runtime.lock
 
-# The project itself. The source tree stays in /app and the service runs from there, so
-# `python -m consumer` imports /app/consumer and finds the migrations in /app/sql.
+# The project itself, built with the locked setuptools. The source tree stays in /app and the service
+# runs from there, so `python -m consumer` imports /app/consumer and finds the migrations in /app/sql.
 COPY . .
-RUN pip install --no-deps . \
+RUN pip install --no-deps --no-build-isolation . \
     && useradd --system --no-create-home --home-dir /app app
 
 USER app

@@ -4,16 +4,30 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Pinned and hashed: every package of the dev install (runtime, dev extras, build backend); the image
+# installs the runtime one. `make lock` rewrites both from pyproject.toml.
+LOCK := requirements.lock
+RUNTIME_LOCK := requirements-runtime.lock
+UV_VERSION := 0.13.9
 
-.PHONY: install run test lint schemas clean stack-up stack-down
+.PHONY: install lock run test lint schemas clean stack-up stack-down
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# Python 3.11+ on any platform (--universal); the build backend comes from [build-system] requires.
+LOCK_ARGS := --generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock"
+BUILD_REQUIRES := $(PY) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
+	$(BUILD_REQUIRES) | $(VENV)/bin/uv pip compile --quiet pyproject.toml - --extra dev $(LOCK_ARGS) -o $(LOCK)
+	$(BUILD_REQUIRES) | $(VENV)/bin/uv pip compile --quiet pyproject.toml - -c $(LOCK) $(LOCK_ARGS) -o $(RUNTIME_LOCK)
 
 run: install
 	@eval "$$(scripts/devstack up)" && exec $(PY) -m consumer
