@@ -14,19 +14,23 @@ UV_VERSION := 0.13.9
 
 install: $(STAMP)
 
+# pip first, from its own pinned entry in the lock: the venv's bundled pip installs far more slowly.
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	awk '/^pip==/ {p = 1; print; next} p && /^[^ ]/ {exit} p' $(LOCK) \
+		| $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r /dev/stdin
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-# Python 3.11+ on any platform (--universal); the build backend comes from [build-system] requires.
+# Python 3.11+ on any platform (--universal); the build backend comes from [build-system] requires,
+# pip is locked too (the install uses it).
 LOCK_ARGS := --generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock"
 BUILD_REQUIRES := $(PY) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
 lock:
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
-	$(BUILD_REQUIRES) | $(VENV)/bin/uv pip compile --quiet pyproject.toml - --extra dev $(LOCK_ARGS) -o $(LOCK)
+	{ $(BUILD_REQUIRES); echo pip; } | $(VENV)/bin/uv pip compile --quiet pyproject.toml - --extra dev $(LOCK_ARGS) -o $(LOCK)
 	$(BUILD_REQUIRES) | $(VENV)/bin/uv pip compile --quiet pyproject.toml - -c $(LOCK) $(LOCK_ARGS) -o $(RUNTIME_LOCK)
 
 run: install
