@@ -96,9 +96,9 @@ def _ssl_context(settings: Settings) -> ssl.SSLContext:
     key_password = settings.kafka_ssl_key_password
     try:
         context: ssl.SSLContext = create_ssl_context(
-            cafile=settings.kafka_ssl_cafile,
-            certfile=settings.kafka_ssl_certfile,
-            keyfile=settings.kafka_ssl_keyfile,
+            cafile=settings.kafka_ssl_cafile or None,  # an empty value in .env means unset
+            certfile=settings.kafka_ssl_certfile or None,
+            keyfile=settings.kafka_ssl_keyfile or None,
             # never let OpenSSL prompt on the terminal for an encrypted key
             password=key_password.get_secret_value() if key_password else "",
         )

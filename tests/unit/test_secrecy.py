@@ -9,6 +9,7 @@ import pytest
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from consumer.secrecy import Scrubber, ScrubbingFormatter, redact_url, url_secrets, validation_summary
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize(
@@ -76,3 +77,17 @@ def test_validation_summary_leaves_input_values_out() -> None:
     summary = validation_summary(caught.value)
     assert "Tok-Secret-5" not in summary
     assert summary.startswith("PORT: ")
+
+
+def test_env_files_are_ignored_and_the_example_holds_no_secrets() -> None:
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert ".env" in ignored
+    assert ".env.*" in ignored
+    assert "!.env.example" in ignored
+    example = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    for name in ("GEMINI_API_KEY", "KAFKA_SASL_PASSWORD", "KAFKA_SSL_KEY_PASSWORD"):
+        assert not example.get(name), f"{name} in .env.example must stay empty"
