@@ -92,11 +92,11 @@ class Settings(BaseSettings):
     def secret_values(self) -> list[str]:
         """Every secret among the settings (SecretStr values, the DATABASE_URL password), for
         masking them wherever text leaves the process."""
-        values = [
-            value.get_secret_value()
-            for name in type(self).model_fields
-            if isinstance(value := getattr(self, name), SecretStr)
-        ]
+        values: list[str] = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            items = value if isinstance(value, list | tuple | set | frozenset) else [value]
+            values += [item.get_secret_value() for item in items if isinstance(item, SecretStr)]
         return [*values, *url_secrets(self.database_url.get_secret_value())]
 
     @property
