@@ -60,9 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         return bench.main(args, security=security)
     if args.command == "tail":
-        return tail.main(args)
+        return tail.main(args, security=security)
     if args.command == "replay-dlq":
-        return replay.main(args)
+        return replay.main(args, security=security)
 
     try:
         rows = load_source(args.file)

@@ -27,6 +27,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from tqdm import tqdm
 
+from consumer.kafka_security import start_client
 from schemas.dead_letter import FAILED_AT, ORIGINAL_TOPIC, REASON, ReplayHeaders, header_text
 
 DEFAULT_GROUP = "call-insights-replay-dlq"
@@ -97,10 +98,12 @@ class Summary:
         }
 
 
-async def partitions_of(bootstrap: str, topic: str) -> list[int]:
-    """The topic's partitions; none when it does not exist (and it is not created)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
+async def partitions_of(bootstrap: str, topic: str, security: Mapping[str, Any] | None = None) -> list[int]:
+    """The topic's partitions; none when it does not exist (and it is not created). ``security``:
+    TLS/SASL client options."""
+    kafka = {**(security or {}), "bootstrap_servers": bootstrap}
+    admin = AIOKafkaAdminClient(**kafka)
+    await start_client(admin, kafka)
     try:
         [described] = await admin.describe_topics([topic])
     finally:
@@ -117,18 +120,23 @@ async def replay(
     from_beginning: bool,
     dry_run: bool,
     progress: bool,
+    security: Mapping[str, Any] | None = None,
 ) -> Summary:
-    """Replay the letters of ``topic`` that ``selection`` picks, up to the end as of the start."""
+    """Replay the letters of ``topic`` that ``selection`` picks, up to the end as of the start.
+
+    ``security``: TLS/SASL client options, as ``consumer.kafka_security.kafka_client_options`` makes.
+    """
+    kafka = {**(security or {}), "bootstrap_servers": bootstrap}
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, auto_offset_reset="earliest"
+        **kafka, group_id=group, enable_auto_commit=False, auto_offset_reset="earliest"
     )
-    producer = None if dry_run else AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    producer = None if dry_run else AIOKafkaProducer(**kafka, acks="all", linger_ms=5)
     summary = Summary()
-    await consumer.start()
+    await start_client(consumer, kafka)
     try:
         if producer is not None:
             await producer.start()
-        parts = [TopicPartition(topic, p) for p in await partitions_of(bootstrap, topic)]
+        parts = [TopicPartition(topic, p) for p in await partitions_of(bootstrap, topic, security)]
         if not parts:
             return summary
         consumer.assign(parts)
@@ -216,8 +224,9 @@ def add_arguments(parser: argparse.ArgumentParser, *, bootstrap: str, dlq_topic:
     parser.add_argument("--no-progress", action="store_true")
 
 
-def main(args: argparse.Namespace) -> int:
-    """Run ``replay-dlq`` from parsed arguments; the last line printed is the JSON summary."""
+def main(args: argparse.Namespace, *, security: Mapping[str, Any] | None = None) -> int:
+    """Run ``replay-dlq`` from parsed arguments; the last line printed is the JSON summary.
+    ``security``: TLS/SASL client options (see :func:`replay`)."""
     try:
         since = parse_since(args.since, datetime.now(UTC)) if args.since else None
     except ValueError:
@@ -233,6 +242,7 @@ def main(args: argparse.Namespace) -> int:
             from_beginning=args.from_beginning,
             dry_run=args.dry_run,
             progress=not args.no_progress,
+            security=security,
         )
     )
     print(json.dumps(summary.as_dict(topic=args.topic, group=args.group, dry_run=args.dry_run)))

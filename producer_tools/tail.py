@@ -13,11 +13,13 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord
 
+from consumer.kafka_security import start_client
 from producer_tools.pretty import InsightFilter, Painter, dead_letter_json, format_dead_letter, format_insight
 from schemas import IntentCategory, Priority, Sentiment
 from schemas.dead_letter import header_text
@@ -88,17 +90,22 @@ async def tail(
     as_json: bool,
     paint: Painter,
     emit: Callable[[str], None],
+    security: Mapping[str, Any] | None = None,
 ) -> int:
-    """Print events until ``max_events`` were shown (or forever); return how many were shown."""
+    """Print events until ``max_events`` were shown (or forever); return how many were shown.
+
+    ``security``: TLS/SASL client options, as ``consumer.kafka_security.kafka_client_options`` makes.
+    """
     topics = [topic] if dlq_topic is None else [topic, dlq_topic]
+    options = {**(security or {}), "bootstrap_servers": bootstrap}
     consumer = AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=bootstrap,
+        **options,
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest" if from_beginning else "latest",
     )
-    await consumer.start()
+    await start_client(consumer, options)
     shown = 0
     try:
         print(f"tailing {', '.join(topics)} (Ctrl-C to stop)", file=sys.stderr, flush=True)
@@ -121,8 +128,9 @@ def _print(line: str) -> None:
     print(line, flush=True)
 
 
-def main(args: argparse.Namespace) -> int:
-    """Run ``tail`` from parsed arguments; Ctrl-C (or SIGTERM) stops it cleanly with status 0."""
+def main(args: argparse.Namespace, *, security: Mapping[str, Any] | None = None) -> int:
+    """Run ``tail`` from parsed arguments; Ctrl-C (or SIGTERM) stops it cleanly with status 0.
+    ``security``: TLS/SASL client options (see :func:`tail`)."""
     if args.max is not None and args.max < 1:
         print("--max must be positive", file=sys.stderr)
         return 2
@@ -150,6 +158,7 @@ def main(args: argparse.Namespace) -> int:
             as_json=args.json,
             paint=Painter(enabled=color),
             emit=_print,
+            security=security,
         )
 
     try:
