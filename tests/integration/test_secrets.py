@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 import asyncpg
 import pytest
 
@@ -100,6 +101,9 @@ async def test_database_password_stays_out_of_logs_and_health(
     assert database["status"] == "down"
     assert role in database["error"]  # the error says what went wrong...
     assert password not in str(answers)  # ...but never with the password
+    async with aiohttp.ClientSession() as http, http.get(f"{service.base_url}/calls") as resp:
+        assert resp.status == 503
+        assert password not in await resp.text()
     assert password not in service.log_text()
 
 
