@@ -15,12 +15,15 @@ UV_VERSION := 0.13.9
 install: $(STAMP)
 
 # pip first, from its own pinned entry in the lock: the venv's bundled pip installs far more slowly.
+# Then everything else from the lock, hash-checked, and the project itself from the local tree.
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	awk '/^pip==/ {p = 1; print; next} p && /^[^ ]/ {exit} p' $(LOCK) \
 		| $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r /dev/stdin
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# --no-index: the project's own dependencies must all be installed by now, i.e. in the lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-index --no-build-isolation -e '.[dev]' \
+		|| { echo "$(LOCK) lacks a dependency of pyproject.toml: run 'make lock' and commit it" >&2; exit 1; }
 	@touch $(STAMP)
 
 # Python 3.11+ on any platform (--universal); the build backend comes from [build-system] requires,
