@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 
 import pytest
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from consumer.secrecy import Scrubber, ScrubbingFormatter, redact_url, url_secrets, validation_summary
+from consumer.logs import JsonFormatter
+from consumer.secrecy import (
+    Scrubber,
+    ScrubbingFormatter,
+    mask_secrets_in_logs,
+    redact_url,
+    url_secrets,
+    validation_summary,
+)
 from tests.conftest import ROOT
 
 
@@ -48,7 +57,9 @@ def test_scrubber_masks_every_known_secret_longest_first() -> None:
 def test_formatter_masks_messages_arguments_and_tracebacks() -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(ScrubbingFormatter("%(levelname)s %(message)s", Scrubber(["Db-Secret-4"])))
+    handler.setFormatter(
+        ScrubbingFormatter(logging.Formatter("%(levelname)s %(message)s"), Scrubber(["Db-Secret-4"]))
+    )
     logger = logging.getLogger("test_secrecy")
     logger.addHandler(handler)
     logger.propagate = False
@@ -91,3 +102,21 @@ def test_env_files_are_ignored_and_the_example_holds_no_secrets() -> None:
     )
     for name in ("GEMINI_API_KEY", "KAFKA_SASL_PASSWORD", "KAFKA_SSL_KEY_PASSWORD"):
         assert not example.get(name), f"{name} in .env.example must stay empty"
+
+
+def test_json_log_lines_are_masked_too() -> None:
+    """A secret with characters JSON escapes is masked in its escaped form as well."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("test_secrecy_json")
+    logger.addHandler(handler)
+    logger.propagate = False
+    mask_secrets_in_logs(Scrubber(['Pw"with\\quotes']), logger)
+    try:
+        logger.error("login failed for %s", 'app:Pw"with\\quotes@db')
+    finally:
+        logger.removeHandler(handler)
+    line = stream.getvalue()
+    assert "with" not in line
+    assert json.loads(line)["message"] == "login failed for app:***@db"
