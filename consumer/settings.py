@@ -97,7 +97,8 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             items = value if isinstance(value, list | tuple | set | frozenset) else [value]
             values += [item.get_secret_value() for item in items if isinstance(item, SecretStr)]
-        return [*values, *url_secrets(self.database_url.get_secret_value())]
+        parts = [part.strip() for value in values if "," in value for part in value.split(",")]  # API_KEYS
+        return [*values, *parts, *url_secrets(self.database_url.get_secret_value())]
 
     @property
     def provider(self) -> Literal["gemini", "offline"]:

@@ -117,10 +117,18 @@ def test_secrets_are_secret_str() -> None:
         kafka_ssl_key_password="Key-Secret-2",
         gemini_api_key="Gemini-Secret-3",
         database_url="postgresql://app:Db-Secret-4@db/x",
+        api_keys="Api-Key-5, Api-Key-6",
         **SASL,
     )
     shown = repr(s) + str(s.model_dump())
-    for secret in ("Sasl-Secret-1", "Key-Secret-2", "Gemini-Secret-3", "Db-Secret-4"):
+    for secret in (
+        "Sasl-Secret-1",
+        "Key-Secret-2",
+        "Gemini-Secret-3",
+        "Db-Secret-4",
+        "Api-Key-5",
+        "Api-Key-6",
+    ):
         assert secret not in shown
         assert secret in s.secret_values()
 
