@@ -137,14 +137,7 @@ def calls_sql(query: CallsQuery, after: Position | None) -> tuple[str, list[Any]
         where.append(f"created_at >= {p(query.since)}")
     if query.until is not None:
         where.append(f"created_at < {p(query.until)}")
-    if after is not None:
-        where.append(f"(created_at, id) < ({p(after.at)}::timestamptz, {p(after.id)}::bigint)")
-    condition = f"WHERE {' AND '.join(where)}" if where else ""
-    sql = (
-        f"SELECT {_CALL_COLUMNS} FROM call_records {condition} "  # noqa: S608 - fixed fragments; values are $n
-        f"ORDER BY created_at DESC, id DESC LIMIT {p(query.limit + 1)}"
-    )
-    return sql, p.values
+    return _page_sql(_CALL_COLUMNS, "call_records", "created_at", where, p, after, query.limit)
 
 
 def dead_letters_sql(query: DeadLettersQuery, after: Position | None) -> tuple[str, list[Any]]:
@@ -153,12 +146,26 @@ def dead_letters_sql(query: DeadLettersQuery, after: Position | None) -> tuple[s
     where: list[str] = []
     if query.reason is not None:
         where.append(f"reason = {p(query.reason)}")
+    return _page_sql(_DEAD_LETTER_COLUMNS, "dead_letters", "failed_at", where, p, after, query.limit)
+
+
+def _page_sql(
+    columns: str,
+    table: str,
+    time_column: str,
+    where: list[str],
+    p: _Params,
+    after: Position | None,
+    limit: int,
+) -> tuple[str, list[Any]]:
+    """Newest first by (``time_column``, id), after the cursor's position, one row over ``limit``
+    (to tell whether more follow). All names are this module's constants; values are ``$n``."""
     if after is not None:
-        where.append(f"(failed_at, id) < ({p(after.at)}::timestamptz, {p(after.id)}::bigint)")
+        where = [*where, f"({time_column}, id) < ({p(after.at)}::timestamptz, {p(after.id)}::bigint)"]
     condition = f"WHERE {' AND '.join(where)}" if where else ""
     sql = (
-        f"SELECT {_DEAD_LETTER_COLUMNS} FROM dead_letters {condition} "  # noqa: S608 - fixed fragments; values are $n
-        f"ORDER BY failed_at DESC, id DESC LIMIT {p(query.limit + 1)}"
+        f"SELECT {columns} FROM {table} {condition} "  # noqa: S608 - fixed fragments; values are $n
+        f"ORDER BY {time_column} DESC, id DESC LIMIT {p(limit + 1)}"
     )
     return sql, p.values
 

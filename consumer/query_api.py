@@ -8,6 +8,7 @@ fetched by its unique_id, carries it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -83,11 +84,15 @@ def _unavailable(exc: BaseException) -> web.Response:
     return json_error(503, "db_unavailable", f"PostgreSQL unreachable: {exc}")
 
 
-async def calls(request: web.Request) -> web.Response:
-    """GET /calls: stored insights, newest first, filtered, one keyset page at a time."""
+async def _keyset_page(
+    request: web.Request,
+    model: type[Query],
+    lister: Callable[[asyncpg.Pool, Query], Awaitable[BaseModel]],
+) -> web.Response:
+    """Parse the query into ``model``, read one page with ``lister``; errors as JSON."""
     try:
-        query = parse_query(CallsQuery, request)
-        page = await list_calls(_pool(request), query)
+        query = parse_query(model, request)
+        page = await lister(_pool(request), query)
     except ParameterError as exc:
         return exc.response()
     except InvalidCursorError as exc:
@@ -95,6 +100,11 @@ async def calls(request: web.Request) -> web.Response:
     except TRANSIENT_DB_ERRORS as exc:
         return _unavailable(exc)
     return _json(page)
+
+
+async def calls(request: web.Request) -> web.Response:
+    """GET /calls: stored insights, newest first, filtered, one keyset page at a time."""
+    return await _keyset_page(request, CallsQuery, list_calls)
 
 
 async def call(request: web.Request) -> web.Response:
@@ -132,16 +142,7 @@ async def stats(request: web.Request) -> web.Response:
 
 async def dead_letters(request: web.Request) -> web.Response:
     """GET /dead_letters: records sent to the dead-letter topic, newest first."""
-    try:
-        query = parse_query(DeadLettersQuery, request)
-        page = await list_dead_letters(_pool(request), query)
-    except ParameterError as exc:
-        return exc.response()
-    except InvalidCursorError as exc:
-        return _problem("cursor", str(exc)).response()
-    except TRANSIENT_DB_ERRORS as exc:
-        return _unavailable(exc)
-    return _json(page)
+    return await _keyset_page(request, DeadLettersQuery, list_dead_letters)
 
 
 def add_query_routes(app: web.Application) -> None:
