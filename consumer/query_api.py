@@ -80,8 +80,8 @@ def _json(model: BaseModel) -> web.Response:
     return response
 
 
-def _unavailable(exc: BaseException) -> web.Response:
-    return json_error(503, "db_unavailable", f"PostgreSQL unreachable: {exc}")
+def _unavailable(request: web.Request, exc: BaseException) -> web.Response:
+    return json_error(503, "db_unavailable", request.app[DEPS].pipeline.store.unreachable(exc))
 
 
 async def _keyset_page(
@@ -98,7 +98,7 @@ async def _keyset_page(
     except InvalidCursorError as exc:
         return _problem("cursor", str(exc)).response()
     except TRANSIENT_DB_ERRORS as exc:
-        return _unavailable(exc)
+        return _unavailable(request, exc)
     return _json(page)
 
 
@@ -117,7 +117,7 @@ async def call(request: web.Request) -> web.Response:
     try:
         record = await get_call(_pool(request), unique_id)
     except TRANSIENT_DB_ERRORS as exc:
-        return _unavailable(exc)
+        return _unavailable(request, exc)
     if record is None:
         return json_error(404, "not_found", f"no call record with unique_id {unique_id}")
     return _json(record)
@@ -136,7 +136,7 @@ async def stats(request: web.Request) -> web.Response:
     except asyncpg.exceptions.InvalidParameterValueError as exc:  # a zone Python knows, PostgreSQL not
         return _problem("tz", str(exc)).response()
     except TRANSIENT_DB_ERRORS as exc:
-        return _unavailable(exc)
+        return _unavailable(request, exc)
     return _json(body)
 
 

@@ -214,6 +214,10 @@ class Store:
         self._output_topic = output_topic
         self._scrub = scrub or Scrubber(())
 
+    def unreachable(self, exc: BaseException) -> str:
+        """The message for connection trouble, with any secret of the DSN masked."""
+        return self._scrub(f"PostgreSQL unreachable: {exc}")
+
     @classmethod
     @asynccontextmanager
     async def connect(
@@ -247,14 +251,14 @@ class Store:
         try:
             await self._pool.fetchval("SELECT 1")
         except TRANSIENT_DB_ERRORS as exc:
-            raise StoreUnavailableError(self._scrub(f"PostgreSQL unreachable: {exc}")) from exc
+            raise StoreUnavailableError(self.unreachable(exc)) from exc
 
     async def find_many(self, event_ids: Sequence[uuid.UUID]) -> list[StoredInsight | None]:
         """The stored insights of several source events (None where not stored), in one query."""
         try:
             rows = await self._pool.fetch(_SELECT_BY_EVENTS, list(event_ids))
         except TRANSIENT_DB_ERRORS as exc:
-            raise StoreUnavailableError(self._scrub(f"PostgreSQL unreachable: {exc}")) from exc
+            raise StoreUnavailableError(self.unreachable(exc)) from exc
         found = {row["event_id"]: _row_to_stored(row, created=False) for row in rows}
         return [found.get(event_id) for event_id in event_ids]
 
@@ -270,7 +274,7 @@ class Store:
         try:
             return list(await self._save_batch(items))
         except TRANSIENT_DB_ERRORS as exc:
-            raise StoreUnavailableError(self._scrub(f"PostgreSQL unreachable: {exc}")) from exc
+            raise StoreUnavailableError(self.unreachable(exc)) from exc
         except Exception as exc:  # the data was refused, by PostgreSQL or on its way there
             if len(items) == 1:
                 return [StoreRejectedError(self._scrub(f"record refused: {type(exc).__name__}: {exc}"))]
