@@ -1,8 +1,9 @@
-"""The outbox relay: publishes stored InsightEvents to Kafka and marks them sent.
+"""The outbox relay: publishes stored InsightEvents to Kafka and deletes their outbox rows.
 
-Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several instances can relay side by side; a
-crash between publishing and marking only means the same InsightEvent (same ``event_id``) is
-published again, never that one is lost.
+A batch of rows is deleted, published, and the deletion committed only once the broker has
+acknowledged every event of the batch. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several
+instances can relay side by side; a crash or a broker error before the commit rolls the deletion
+back, so the same InsightEvents (same ``event_id``) are published again, never lost.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from consumer.store import TRANSIENT_DB_ERRORS
 
 log = logging.getLogger(__name__)
 
+# published_at: rows an older relay marked instead of deleting (during a rolling upgrade)
 _CLAIM = """
-SELECT id, topic, key, payload FROM insight_outbox
-WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+DELETE FROM insight_outbox WHERE id IN (
+    SELECT id FROM insight_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+)
+RETURNING id, topic, key, payload
 """
-_MARK = "UPDATE insight_outbox SET published_at = NOW() WHERE id = ANY($1::bigint[])"
-_PRUNE = "DELETE FROM insight_outbox WHERE published_at < NOW() - make_interval(hours => $1)"
+_PRUNE = "DELETE FROM insight_outbox WHERE published_at IS NOT NULL"
 
 
 class OutboxRelay:
@@ -38,14 +41,12 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         idle_interval_s: float = 1.0,
-        retention_hours: float = 24.0,
         metrics: Metrics | None = None,
     ) -> None:
         self._pool = pool
         self._producer = producer
         self._batch_size = batch_size
         self._idle_interval_s = idle_interval_s
-        self._retention_hours = retention_hours
         self._wake = asyncio.Event()
         self.published = 0
         self.last_error: str | None = None
@@ -59,14 +60,13 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish up to one batch of pending rows; return how many were published."""
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(_CLAIM, self._batch_size)
+            rows = sorted(await conn.fetch(_CLAIM, self._batch_size), key=lambda row: row["id"])
             if not rows:
                 return 0
-            futures = [
+            futures = [  # in id order: a call's InsightEvents keep the order they were stored in
                 await self._producer.send(row["topic"], value=row["payload"], key=row["key"]) for row in rows
             ]
             await asyncio.gather(*futures)
-            await conn.execute(_MARK, [row["id"] for row in rows])
         self.published += len(rows)
         self._metrics.outbox_published.inc(len(rows))
         return len(rows)
@@ -92,7 +92,7 @@ class OutboxRelay:
                     pass
                 ticks += 1
                 if ticks % 60 == 0:
-                    await self._pool.execute(_PRUNE, self._retention_hours)
+                    await self._pool.execute(_PRUNE)
                 failures = 0
                 self.last_error = None
             except (KafkaError, *TRANSIENT_DB_ERRORS) as exc:

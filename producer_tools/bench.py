@@ -33,7 +33,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from tqdm import tqdm
 
@@ -242,21 +242,29 @@ async def _publish(cfg: BenchConfig, env: dict[str, str]) -> None:
     )
 
 
-async def _wait_stored(database_url: str, expect: int, timeout: float, progress: bool) -> None:
-    """Poll the row count until ``expect`` rows are stored (one cheap query every 200 ms)."""
-    bar = tqdm(total=expect, unit="row", file=sys.stderr, disable=not progress, desc="stored")
-    conn = await asyncpg.connect(database_url)
+async def _wait_published(
+    kafka: Mapping[str, Any], topic: str, partitions: int, expect: int, timeout: float, progress: bool
+) -> None:
+    """Poll the output topic's end offsets until ``expect`` InsightEvents are on it.
+
+    One offsets request every 200 ms: unlike counting rows, it costs the database nothing while
+    the service is being measured.
+    """
+    bar = tqdm(total=expect, unit="insight", file=sys.stderr, disable=not progress, desc="published")
+    consumer = AIOKafkaConsumer(**kafka, enable_auto_commit=False)
+    await consumer.start()
     deadline = time.monotonic() + timeout
     try:
-        stored = 0
-        while stored < expect and time.monotonic() < deadline:
+        tps = [TopicPartition(topic, p) for p in range(partitions)]
+        published = 0
+        while published < expect and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
-            now = int(await conn.fetchval("SELECT count(*) FROM call_records"))
-            bar.update(now - stored)
-            stored = now
+            now = sum((await consumer.end_offsets(tps)).values())
+            bar.update(now - published)
+            published = now
     finally:
         bar.close()
-        await conn.close()
+        await consumer.stop()
 
 
 async def run_kafka_bench(
@@ -270,7 +278,9 @@ async def run_kafka_bench(
     """
     cpu_before = cpu_at_ready if cfg.preload else _cpu_seconds(pid)
     if cfg.preload:
-        await _wait_stored(env["DATABASE_URL"], cfg.events, cfg.timeout, cfg.progress)
+        await _wait_published(
+            cfg.kafka, env["KAFKA_OUTPUT_TOPIC"], cfg.partitions, cfg.events, cfg.timeout, cfg.progress
+        )
         cpu_used = _cpu_seconds(pid) - cpu_before
         outputs, duplicates = await _collect(
             cfg.kafka, env["KAFKA_OUTPUT_TOPIC"], cfg.events, cfg.timeout, progress=False

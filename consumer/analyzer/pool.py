@@ -48,21 +48,26 @@ class PooledOfflineAnalyzer:
     """Implements the ``Analyzer`` protocol with the offline rules in ``workers`` processes.
 
     Concurrent ``analyze`` calls are gathered into batches (up to ``batch_size``, waiting at most
-    ``linger_s`` for more) so one inter-process round trip serves many transcripts. A worker that
+    ``linger_s`` for more) so one inter-process round trip serves many transcripts. Each worker has
+    one batch running and one queued; calls arriving meanwhile join the next batch. A worker that
     dies (killed, out of memory) breaks the pool: the calls in flight fail as retriable and the
     next call starts a new pool.
     """
 
     info: AnalyzerInfo = OfflineAnalyzer.info
 
-    def __init__(self, workers: int, *, batch_size: int = 32, linger_s: float = 0.001) -> None:
+    def __init__(self, workers: int, *, batch_size: int = 128, linger_s: float = 0.001) -> None:
         if workers < 1:
             msg = "PooledOfflineAnalyzer needs at least one worker"
             raise ValueError(msg)
         self.workers = workers
         self._pool = self._new_pool()
         self._batches: MicroBatcher[Job, CallAnalysis] = MicroBatcher(
-            self._analyze_batch, max_size=batch_size, linger_s=linger_s, name="offline-workers"
+            self._analyze_batch,
+            max_size=batch_size,
+            linger_s=linger_s,
+            max_concurrent=2 * workers,
+            name="offline-workers",
         )
 
     def _new_pool(self) -> ProcessPoolExecutor:

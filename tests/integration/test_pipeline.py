@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import urlsplit
 
 import aiohttp
 import asyncpg
@@ -228,7 +229,7 @@ async def test_health_reports_database_down(stack: Stack, topics: dict[str, str]
     async with scratch_database(stack.admin_dsn, "insights_gone") as dsn:
         settings = make_settings(stack, topics, free_port, database_url=dsn)
         async with running_service(settings) as base, aiohttp.ClientSession() as http:
-            await drop_database(stack.admin_dsn, dsn.rsplit("/", 1)[1])
+            await drop_database(stack.admin_dsn, urlsplit(dsn).path.lstrip("/"))
             async with http.get(f"{base}/health") as resp:
                 body = await resp.json()
             assert resp.status == 503
