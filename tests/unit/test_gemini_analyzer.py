@@ -101,9 +101,12 @@ async def test_success_through_the_sdk(fake: FakeGemini, analyzer: GeminiAnalyze
     config = request.generation_config
     assert config["responseMimeType"] == "application/json"
     assert config["temperature"] == 0
-    schema = config["responseSchema"]
+    assert "responseSchema" not in config
+    schema = config["responseJsonSchema"]  # JSON Schema as the model class makes it, sent as is
+    assert schema == LLMAnswer.model_json_schema()
     assert set(schema["required"]) == {n for n, f in LLMAnswer.model_fields.items() if f.is_required()}
-    assert set(schema["properties"]["intent_category"]["enum"]) == {c.value for c in IntentCategory}
+    category = schema["$defs"][schema["properties"]["intent_category"]["$ref"].rpartition("/")[2]]
+    assert set(category["enum"]) == {c.value for c in IntentCategory}
     assert request.system_instruction == SYSTEM_INSTRUCTION
     assert request.texts == [build_prompt(PROMISE, started)]
     assert "2025-03-03" in request.prompt
