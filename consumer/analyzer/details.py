@@ -81,7 +81,7 @@ def _label_matches(transcript: str) -> list[tuple[int, int, Speaker]]:
         word = word.rstrip("0123456789").rstrip().lower()  # "Agent 2:"
         if not word.endswith(_LABEL_ENDINGS):
             continue
-        label = next(x for x in _LABEL_ENDINGS if word.endswith(x))
+        label = _longest_label(word)
         start = lo + len(word) - len(label)
         if start == 0 or transcript[start - 1] in _LABEL_AFTER or transcript[start - 1].isspace():
             found.append((start, colon.end(), _LABELS[label]))
@@ -89,6 +89,15 @@ def _label_matches(transcript: str) -> list[tuple[int, int, Speaker]]:
 
 
 _LABEL_AFTER = frozenset(".!?।\"')]")  # a label starts the text, a line, or follows these / a space
+_LABEL_LENGTHS = sorted({len(x) for x in _LABELS}, reverse=True)
+
+
+def _longest_label(word: str) -> str:
+    """The longest label ``word`` ends with (it ends with one)."""
+    for n in _LABEL_LENGTHS:
+        if (tail := word[-n:]) in _LABELS:
+            return tail
+    raise ValueError(word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,7 +514,7 @@ def _verified_index(turns: list[Turn]) -> int | None:
     asked = False
     for i, t in enumerate(turns):
         if t.speaker is Speaker.AGENT:
-            asked = asked or bool(_IDENTITY_Q.search(t.text))
+            asked = asked or "?" in t.text or bool(_IDENTITY_Q.search(t.text))  # a "?" is a match
             continue
         if asked and _AFFIRM.search(t.text):
             return i
