@@ -133,9 +133,10 @@ class Lexicon:
     is scanned as is).
     """
 
-    __slots__ = ("regex",)
+    __slots__ = ("alternatives", "regex")
 
     def __init__(self, alternatives: list[str]) -> None:
+        self.alternatives = tuple(alternatives)
         self.regex = _compile(alternatives)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
