@@ -19,14 +19,13 @@ Pure and deterministic given ``call_started_at`` (without one, relative dates ar
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from consumer.analyzer.enrich import parse_callback
+from consumer.analyzer.lexicon import Lexicon, Scan, lexicon
 from consumer.normalize import AmountMatch, DateMatch, find_amounts, find_dates
 from schemas import (
     CallAnalysis,
@@ -82,7 +81,7 @@ def _label_matches(transcript: str) -> list[tuple[int, int, Speaker]]:
         word = word.rstrip("0123456789").rstrip().lower()  # "Agent 2:"
         if not word.endswith(_LABEL_ENDINGS):
             continue
-        label = next(x for x in _LABEL_ENDINGS if word.endswith(x))
+        label = _longest_label(word)
         start = lo + len(word) - len(label)
         if start == 0 or transcript[start - 1] in _LABEL_AFTER or transcript[start - 1].isspace():
             found.append((start, colon.end(), _LABELS[label]))
@@ -90,6 +89,15 @@ def _label_matches(transcript: str) -> list[tuple[int, int, Speaker]]:
 
 
 _LABEL_AFTER = frozenset(".!?।\"')]")  # a label starts the text, a line, or follows these / a space
+_LABEL_LENGTHS = sorted({len(x) for x in _LABELS}, reverse=True)
+
+
+def _longest_label(word: str) -> str:
+    """The longest label ``word`` ends with (it ends with one)."""
+    for n in _LABEL_LENGTHS:
+        if (tail := word[-n:]) in _LABELS:
+            return tail
+    raise ValueError(word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,127 +131,6 @@ def split_turns(transcript: str) -> tuple[list[Turn], bool]:
 # --------------------------------------------------------------------------------------------
 
 
-class _Lexicon:
-    """A lexicon regex run on lower-cased text, fast because no alternative starts with a look-around.
-
-    Python's regex engine skips ahead by the possible first characters of a pattern only when no
-    alternative begins with a word-boundary assertion, so the boundary before an ASCII word is
-    checked here instead (a match that starts inside a word is dropped, and the search goes on
-    from the next character, so it cannot hide a match that starts a word). Positions are those of
-    the original text (lower-casing keeps the length for the scripts handled; otherwise the text
-    is scanned as is).
-    """
-
-    __slots__ = ("gate", "regex")
-
-    def __init__(self, alternatives: list[str]) -> None:
-        self.regex = re.compile("|".join(f"(?:{a})" for a in alternatives))
-        gate: set[str] = set()
-        for alt in alternatives:
-            leads = _leads(alt)
-            if not leads:
-                gate = set()
-                break
-            gate |= leads
-        # Substrings one of which every match contains (None: always scan).
-        self.gate: re.Pattern[str] | None = (
-            re.compile("|".join(re.escape(g) for g in sorted(gate, key=len, reverse=True))) if gate else None
-        )
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        low = text.lower()
-        if len(low) != len(text):
-            low = text
-        if self.gate is not None and self.gate.search(low) is None:
-            return
-        search, pos = self.regex.search, 0
-        while (m := search(low, pos)) is not None:
-            start = m.start()
-            if start and low[start].isascii() and low[start].isalnum() and _is_word(low[start - 1]):
-                pos = start + 1  # inside a word: look again just after, not after its end
-                continue
-            yield m
-            pos = max(m.end(), start + 1)
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return next(self.finditer(text), None)
-
-
-def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_" or unicodedata.category(char) in ("Mn", "Mc")
-
-
-def _top_level(part: str) -> list[str]:
-    """``part`` split at its top-level ``|``."""
-    out, depth, start, i = [], 0, 0, 0
-    while i < len(part):
-        c = part[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            out.append(part[start:i])
-            start = i + 1
-        i += 1
-    out.append(part[start:])
-    return out
-
-
-def _rx(*parts: str) -> _Lexicon:
-    """One lexicon: the alternatives of ``parts``, lower-case, leading boundaries checked in code."""
-    alternatives: list[str] = []
-    for part in parts:
-        for alt in _top_level(part):
-            for lead in ("(?<![\\w])", "\\b"):
-                if alt.startswith(lead):
-                    alt = alt[len(lead) :]
-            alternatives.append(alt)
-    return _Lexicon(alternatives)
-
-
-_META = frozenset("\\()[]{}|.?*+^$")
-
-
-def _leads(alt: str) -> set[str] | None:
-    """The literal prefixes one of which starts every match of ``alt``; None when there is none."""
-    if alt.startswith("(?:"):
-        depth, i = 0, 0
-        while i < len(alt):
-            c = alt[i]
-            if c == "\\":
-                i += 2
-                continue
-            if c == "(":
-                depth += 1
-            elif c == ")":
-                depth -= 1
-                if depth == 0:
-                    break
-            i += 1
-        if i + 1 < len(alt) and alt[i + 1] in "?*{":
-            return None  # optional group
-        out: set[str] = set()
-        for inner in _top_level(alt[3:i]):
-            leads = _leads(inner)
-            if not leads:
-                return None
-            out |= leads
-        return out
-    prefix: list[str] = []
-    for c in alt:
-        if c in _META or c.isspace():
-            if c in "?*{" and prefix:
-                prefix.pop()  # the last character was optional
-            break
-        prefix.append(c)
-    word = "".join(prefix)
-    return {word} if word else None
-
-
 def _plain(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in parts), _I)
 
@@ -263,12 +150,12 @@ _NEG_BEFORE = re.compile(
 _CONDITION = re.compile(
     r"(?<![\w])(?:to|toh|tou|warna|varna|verna|then|otherwise|else|or|तो|वरना|नहीं\s+तो)(?![\w])", _I
 )
-_ENGAGED = _rx(
+_ENGAGED = lexicon(
     r"\b(?:pata hai|maloom hai|i know|i'?m aware|aware|noted|samajh gaya|samajh gayi|theek hai|thik hai|ok|okay)\b.{0,60}\b(?:emi|loan|payment|kar dunga|de dunga|pay|bhar|jama|salary|kal|parso)",
     r"\b(?:emi|loan|payment|paisa|paise|salary|income|job|naukri|kisht|dunga|dungi|karunga|karungi|pay|paid|transfer|settlement|statement|charges?|interest|hospital|mahine|hafte)\b",
     r"किस्त|लोन|भुगतान|पैसे|पैसा|तनख्वाह|नौकरी|दूँगा|दूंगा|दूँगी|करूँगा|बकाया|ब्याज|पता\s+है",
 )
-_BAD_LINE = _rx(
+_BAD_LINE = lexicon(
     r"\b(?:awaaz nahi|awaz nahi|sunai nahi|can'?t hear|cannot hear|not audible|line (?:is )?(?:bad|cut)|call cut)\b",
     r"सुनाई\s+नहीं|आवाज़\s+नहीं|आवाज\s+नहीं|कॉल\s+कट|कट\s+गई",
 )
@@ -314,16 +201,16 @@ _ACK_WORDS = frozenset(
         "हैलो",
     }
 )
-_STATUS = _rx(
+_STATUS = lexicon(
     rf"{_W}(?:overdue|pending|bakaya|due|baaki|baki|outstanding)\s+(?:hai|hain|h|ho gaya|is|are|has|have|since|by){_E}",
     rf"{_W}(?:is|are|has been|have been)\s+(?:overdue|pending|due|unpaid){_E}",
     r"बाकी\s+हैं|बाकी\s+है|बकाया|ओवरड्यू|भुगतान\s+मिल",
 )
-_ON_TIME = _rx(
+_ON_TIME = lexicon(
     r"\b(?:on time|time pe|time par|samay pe|samay par|before the due date|by the due date|due date (?:se pehle|tak|pe|par))\b",
     r"समय\s+पर|समय\s+पे|टाइम\s+पर|टाइम\s+पे",
 )
-_DEBT = _rx(
+_DEBT = lexicon(
     rf"{_W}(?:loan|loans|emi|emis|overdue|outstanding|dues?|bakaya|kisht|kishtein|kist|kisten|instal+ments?|arrears|default|defaulter|"
     rf"credit card|card (?:ka|ki) bill|bill|interest|auction|npa|penalty|late fee|bounce|repayment){_E}",
     rf"{_W}(?:payment|paisa|paise|rupaye|rupees|rs\.?)\s+(?:pending|due|nahi|baaki|baki|bhara|bhari|ka|ki|kab){_E}",
@@ -332,7 +219,7 @@ _DEBT = _rx(
     r"लोन|किस्त|किश्त|बकाया|बाकी\s+है|बाक़ी|ऋण|कर्ज|कर्ज़|भुगतान|ईएमआई|रुपये\s+बाकी|ओवरड्यू",
 )
 
-_THREAT = _rx(
+_THREAT = lexicon(
     rf"{_W}(?:police|polis|arrest|arrested|giraftar|girftaar|jail|hawalat|thane (?:mein|me|le)|thana){_E}",
     rf"{_W}andar\s+(?:jayega|jaoge|jaega|karwa|kara|kar denge|ho jayega){_E}",
     rf"{_W}(?:ghar|gaon|gaanv|office|dukaan|dukan)\s+(?:pe\s+|par\s+|tak\s+)?(?:aa|aake|aakar|pahunch)\s*(?:jayenge|jaenge|jaayenge|rahe|denge|lenge|karenge)?{_E}",
@@ -348,7 +235,7 @@ _THREAT = _rx(
 )
 
 _FIR = re.compile(r"\bF\.?I\.?R\b")
-_ABUSE = _rx(
+_ABUSE = lexicon(
     rf"{_W}(?:chor|chor kahin ka|dhokebaaz|dhokebaz|dhokhebaaz|besharam|beshram|kamina|kamine|kameena|harami|haramkhor|saala|saale|sala|kutta|kutte|kutiya|gadha|gadhe|ullu|bewakoof|bevakoof|bewkoof|nalayak|nikamma|badtameez|bhikari|bhikhari|haraam|chutiya|madarchod|behenchod|bc|mc|gawar|ganwar|jahil){_E}",
     rf"{_W}(?:idiot|stupid|moron|fool|bastard|bloody|shameless|liar|cheater|scumbag|loser|shut up|damn you){_E}",
     rf"{_W}(?:jhooth|jhoot)\s+mat\s+bol{_E}",
@@ -381,12 +268,12 @@ _AFFIRM = _plain(
     r"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is)\b",
     r"^\W*(?:हाँ|हां|जी|बोलिए|बोलो)|मैं\s+ही|बोल\s+रहा|बोल\s+रही",
 )
-_OWN_DEBT = _rx(
+_OWN_DEBT = lexicon(
     r"\b(?:meri|mera|mere|my|hamari|hamara)\s+(?:\w+\s+){0,2}(?:emi|loan|kisht|installment|card|account|payment)",
     r"मेरी\s+किस्त|मेरा\s+लोन|मेरे\s+लोन",
 )
 
-_WRONG_NUMBER = _rx(
+_WRONG_NUMBER = lexicon(
     r"\b(?:galat|wrong|ghalat)\s*(?:number|no\.?|nambar|numbr)\b",
     r"गलत\s+नंबर|ग़लत\s+नंबर|गलत\s+नम्बर",
     r"\bnumber\s+(?:\w+\s+){0,2}(?:ka|ki|ke)\s+nahi\b",
@@ -403,7 +290,7 @@ _RELATION = (
     r"maa|mummy|mom|dad|colleague|friend|dost|munim|neighbou?r|padosi|sister|behen|bahen|relative|rishtedar|"
     r"landlord|tenant|kirayedar|boss|manager|secretary|driver|assistant|mama|chacha|chachi|uncle|aunty|bhabhi|devar|saala|jija)"
 )
-_THIRD_PARTY = _rx(
+_THIRD_PARTY = lexicon(
     rf"\b(?:main|mai|me|i'?m|i am|this is)\s+(?:unka|unki|unke|uska|uski|uske|inka|inki|his|her|their)\s+(?:\w+\s+){{0,2}}?{_RELATION}\b",
     rf"\b(?:main|mai|i'?m|i am)\s+(?:\w+\s+){{0,2}}?(?:ka|ki|ke|'s)\s+{_RELATION}\b",
     rf"\b(?:his|her)\s+{_RELATION}\s+(?:here|speaking)\b|\bthis is the\s+{_RELATION}'?s?\b|\blandlord'?s\b",
@@ -415,7 +302,7 @@ _THIRD_PARTY = _rx(
     r"(?:वो|वह|वे)\s+(?:अभी\s+)?(?:घर\s+पर|यहाँ|इस\s+नंबर\s+पर)\s+नहीं",
 )
 
-_COMMIT = _rx(
+_COMMIT = lexicon(
     r"\b(?:de|kar|bhar|bhej|jama kar|jama|daal|transfer kar|pay kar|clear kar|chuka|jamaa kar|nikal)\s*(?:dunga|dungi|doonga|doongi|denge|dengi|dete|deta hoon|deti hoon|deta hu|deti hu|sakta hoon|sakti hoon|sakta hu|sakti hu|dunga|lunga|loonga)\b",
     r"\b(?:kar|bhar|bhej|daal|jama|de)\s+(?:dunga|dungi|doonga|denge|deta|deti)\b",
     r"\b(?:dunga|dungi|doonga|karunga|karungi|bharunga|bharungi|bhejunga|bhejungi|karenge|bharenge|bhejenge|denge|ho jayega|ho jaayega|kar diya jayega)\b",
@@ -423,16 +310,16 @@ _COMMIT = _rx(
     r"\b(?:will pay|pay on|pay by|paying|i can pay)\b",
     r"दूँगा|दूंगा|दूँगी|दूंगी|दे\s+दूँ|करूँगा|करूंगा|करूँगी|करूंगी|भरूँगा|भरूंगा|करवा\s+दूँगा|करवा\s+दूंगा|कर\s+दूँगा|कर\s+दूंगा|जमा\s+कर|दे\s+सकता|दे\s+दूँगी|हो\s+जाएगा",
 )
-_FULL = _rx(
+_FULL = lexicon(
     r"\b(?:poora|pura|poori|puri|full|entire|total|whole|saara|sara|sab clear|complete)\b", r"पूरा|पूरी|सारा|पूरे"
 )
-_REST = _rx(r"\b(?:baaki|baki|bakaya|rest|balance|remaining|baad mein baaki)\b", r"बाकी|बाक़ी|शेष")
-_NOW = _rx(r"\b(?:abhi|abi|right now|immediately|turant|isi waqt)\b", r"अभी|तुरंत")
+_REST = lexicon(r"\b(?:baaki|baki|bakaya|rest|balance|remaining|baad mein baaki)\b", r"बाकी|बाक़ी|शेष")
+_NOW = lexicon(r"\b(?:abhi|abi|right now|immediately|turant|isi waqt)\b", r"अभी|तुरंत")
 
-_DISTRESS: tuple[tuple[DistressKind, _Lexicon], ...] = (
+_DISTRESS: tuple[tuple[DistressKind, Lexicon], ...] = (
     (
         DistressKind.SELF_HARM,
-        _rx(
+        lexicon(
             r"\b(?:suicide|suicidal|kill myself|end my life|end it all|ending it all|ending my life|take my (?:own )?life|no reason to live|don'?t want to live|better off dead|harm myself)\b",
             r"\b(?:khudkushi|khudkhushi|aatmahatya|atmahatya|atmhatya)\b",
             r"\b(?:jaan|jan)\s+(?:de\s+)?(?:dunga|dungi|de doonga|dena padega|de dun|de du)\b",
@@ -444,14 +331,14 @@ _DISTRESS: tuple[tuple[DistressKind, _Lexicon], ...] = (
     ),
     (
         DistressKind.MEDICAL_EMERGENCY,
-        _rx(
+        lexicon(
             r"\b(?:hospital|hospitali[sz]ed|admit (?:hai|hain|hua|hui|kiya|karwaya|karaya)|admitted|bharti (?:hai|hain|hua|hui|kiya|karwaya)|icu|ventilator|operation|surgery|heart attack|stroke|cancer|chemo|chemotherapy|dialysis|dengue|malaria|typhoid|accident(?!\s+(?:mein|me|main)\s+(?:chala|chale|chali|maut|death|died|mar))|fracture|ilaaj|ilaj|treatment|medical emergency|critical|paralysis|lakwa|delivery complication|kidney|brain tumou?r|tumou?r|covid positive)\b",
             r"अस्पताल|हॉस्पिटल|भर्ती|ऑपरेशन|आपरेशन|इलाज|हार्ट\s+अटैक|दिल\s+का\s+दौरा|कैंसर|आईसीयू|डायलिसिस|एक्सीडेंट|दुर्घटना|लकवा",
         ),
     ),
     (
         DistressKind.BEREAVEMENT,
-        _rx(
+        lexicon(
             r"\b(?:dehant|dehaant|swargwas|swargvas|guzar gaye|guzar gayi|guzar gaya|gujar gaye|gujar gayi|passed away|died|death|funeral|antim sanskar|maut|shraddh|chal base|chal basi|chal basa|lost my (?:father|mother|husband|wife|son|daughter|brother|sister|dad|mom))\b",
             r"\baccident\s+(?:mein|me)\s+(?:chala|chale|chali)\s+(?:gaya|gaye|gayi)\b",
             r"\b(?:ab|abhi)\s+nahi\s+(?:rahe|rahi|raha)(?=\s*[.!?,।]|\s*$)",
@@ -462,7 +349,7 @@ _DISTRESS: tuple[tuple[DistressKind, _Lexicon], ...] = (
     ),
     (
         DistressKind.JOB_LOSS,
-        _rx(
+        lexicon(
             r"\b(?:job|naukri|nokri|kaam)\s+(?:\w+\s+)?(?:chali gayi|chali gai|chala gaya|gayi|gai|chhoot gayi|chhut gayi|chut gayi|chhoot gai|nahi hai|nahi rahi|khatam|se nikal)",
             r"\b(?:lost my job|laid off|layoff|lay off|layoffs|retrenched|fired|terminated|unemployed|jobless|out of work|let (?:\w+\s+){0,3}go|looking for (?:a )?(?:job|work)|no income|no job)\b",
             r"\b(?:berozgar|berozgaar|berojgar|nikal diya|nikaal diya|nikala gaya|chhatni|chhantni|chantni)\b",
@@ -473,16 +360,16 @@ _DISTRESS: tuple[tuple[DistressKind, _Lexicon], ...] = (
     ),
 )
 
-_CALLBACK = _rx(
+_CALLBACK = lexicon(
     r"\b(?:call|phone|fon)\s+(?:\w+\s+){0,2}?(?:karna|karo|kariye|karein|karen|kar lena|kar lijiye|kar dena|back|later|me|kariyega|kijiye|kijiyega)\b",
     r"\b(?:baad|baadmein|later)\s+(?:\w+\s+)?(?:call|phone|baat)\b|\bcall back\b|\bcallback\b",
     r"कॉल\s+(?:करना|करें|करिए|कीजिए|कर\s+लेना)|फोन\s+(?:करना|करें|करिए|कीजिए|कर\s+लेना)|फ़ोन\s+(?:करना|करें|करिए|कीजिए)",
 )
-_HARDSHIP_CUE = _rx(
+_HARDSHIP_CUE = lexicon(
     r"\b(?:job|naukri|salary|income|hospital|medical|operation|loss|business|paisa nahi|paise nahi|kamai|mushkil|hardship|problem|dikkat|takleef|pareshani|emergency|bimar|beemar|ilaaj|laid off|lost|accident|shaadi|fees|death|dehant|kharcha|rent)\b",
     r"नौकरी|तनख्वाह|अस्पताल|बीमार|इलाज|नुकसान|मुश्किल|परेशान|पैसे\s+नहीं|दिक्कत|बेरोज़गार|छँटनी|ऑपरेशन",
 )
-_DISPUTE_CUE = _rx(
+_DISPUTE_CUE = lexicon(
     r"\b(?:already paid|paid|bhar diya|bhar chuka|de diya|de chuka|kar diya|galat|wrong|incorrect|never took|nahi liya|liya hi nahi|fraud|extra|charge|charges|penalty|double|not mine|mera nahi|receipt|statement|dispute|interest|amount|jyada|zyada|mismatch|unauthori[sz]ed)\b",
     r"गलत|भर\s+दिया|जमा\s+कर\s+दिया|लिया\s+ही\s+नहीं|चार्ज|ज़्यादा|ज्यादा|रसीद|धोखा",
 )
@@ -521,23 +408,42 @@ def _negated(text: str, start: int, end: int) -> bool:
     return bool(_NEG_AFTER.search(text[end : end + 30]) or _NEG_BEFORE.search(before))
 
 
-def _first_live(pattern: _Lexicon, text: str, *, negation: bool) -> re.Match[str] | None:
-    for m in pattern.finditer(text):
-        if not negation or not _negated(text, m.start(), m.end()):
-            return m
-    return None
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """The turns of one speaker: their indices among all turns, their texts, and the texts
+    joined by line breaks, the form the lexicons scan (once per transcript for all of them)."""
+
+    turns: list[int]
+    texts: list[str]
+    starts: list[int]  # where each text starts in ``joined``
+    joined: str
+    scan: Scan
+
+    @classmethod
+    def of(cls, turns: list[Turn], speaker: Speaker) -> _Side:
+        indices = [i for i, t in enumerate(turns) if t.speaker is speaker]
+        texts = [turns[i].text for i in indices]
+        starts: list[int] = []
+        pos = 0
+        for text in texts:
+            starts.append(pos)
+            pos += len(text) + 1
+        joined = "\n".join(texts)
+        return cls(indices, texts, starts, joined, Scan(joined))
+
+    def search(self, pattern: Lexicon, k: int) -> bool:
+        """Whether ``pattern`` matches the ``k``-th text on its own."""
+        if not self.scan.lowered:  # then each text is lower-cased on its own
+            return pattern.search(self.texts[k]) is not None
+        start = self.starts[k]
+        return pattern.search_in(self.scan, start, start + len(self.texts[k])) is not None
 
 
-def _live_hits(pattern: _Lexicon, texts: list[str], *, negation: bool) -> dict[int, tuple[int, int]]:
-    """The first live match in each of ``texts`` (index -> local span), with one scan of them all."""
-    joined = "\n".join(texts)
-    starts: list[int] = []
-    pos = 0
-    for text in texts:
-        starts.append(pos)
-        pos += len(text) + 1
+def _live_hits(pattern: Lexicon, side: _Side, *, negation: bool) -> dict[int, tuple[int, int]]:
+    """The first live match in each text of ``side`` (index -> local span), with one scan of them all."""
+    joined, starts = side.joined, side.starts
     hits: dict[int, tuple[int, int]] = {}
-    for m in pattern.finditer(joined):
+    for m in pattern.scan(side.scan):
         k = bisect_right(starts, m.start()) - 1
         if k in hits or (negation and _negated(joined, m.start(), m.end())):
             continue
@@ -545,16 +451,16 @@ def _live_hits(pattern: _Lexicon, texts: list[str], *, negation: bool) -> dict[i
     return hits
 
 
-def _has_debt(text: str) -> bool:
-    return bool(_DEBT.search(text) or find_amounts(text))
+def _has_debt(side: _Side, k: int) -> bool:
+    return side.search(_DEBT, k) or bool(find_amounts(side.texts[k]))
 
 
-def _has_account_status(text: str) -> bool:
+def _has_account_status(side: _Side, k: int) -> bool:
     """Account-specific facts (a figure, what is due or pending), not general product information."""
-    return bool(_STATUS.search(text) or find_amounts(text))
+    return side.search(_STATUS, k) or bool(find_amounts(side.texts[k]))
 
 
-def _sentence_with(text: str, pattern: _Lexicon) -> str | None:
+def _sentence_with(text: str, pattern: Lexicon) -> str | None:
     for s in _SENTENCE.finditer(text):
         if pattern.search(s.group(0)):
             return s.group(0).strip()
@@ -566,32 +472,49 @@ def _sentence_with(text: str, pattern: _Lexicon) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _contact(turns: list[Turn], labelled: bool) -> tuple[ContactStatus, float]:
-    customer = [t.text for t in turns if t.speaker is Speaker.CUSTOMER]
-    text = "\n".join(customer)
-    if _WRONG_NUMBER.search(text) and not _OWN_DEBT.search(text):
+class _Call:
+    """One transcript as the detail rules read it: its turns and each speaker's side."""
+
+    __slots__ = ("_verified", "agent", "customer", "labelled", "turns")
+
+    def __init__(self, transcript: str) -> None:
+        self.turns, self.labelled = split_turns(transcript)
+        self.customer = _Side.of(self.turns, Speaker.CUSTOMER)
+        self.agent = _Side.of(self.turns, Speaker.AGENT)
+        self._verified: list[int | None] = []
+
+    def verified(self) -> int | None:
+        """The index of the customer turn that confirms the borrower is on the line, if any
+        (whatever the contact status; worked out once)."""
+        if not self._verified:
+            self._verified.append(_verified_index(self.turns))
+        return self._verified[0]
+
+
+def _contact(call: _Call) -> tuple[ContactStatus, float]:
+    customer = call.customer
+    scan = customer.scan
+    if _WRONG_NUMBER.search_in(scan) and not _OWN_DEBT.search_in(scan):
         return ContactStatus.WRONG_NUMBER, 0.85
-    if _THIRD_PARTY.search(text):
+    if _THIRD_PARTY.search_in(scan):
         return ContactStatus.THIRD_PARTY, 0.8
-    if not labelled or not customer:
+    if not call.labelled or not customer.texts:
         return ContactStatus.UNKNOWN, 0.5
-    if _BAD_LINE.search(text) and not _ENGAGED.search(text):
+    if _BAD_LINE.search_in(scan) and not _ENGAGED.search_in(scan):
         return ContactStatus.UNKNOWN, 0.5
-    if _verified_index(turns, ContactStatus.RIGHT_PARTY) is not None:
+    if call.verified() is not None:
         return ContactStatus.RIGHT_PARTY, 0.85
-    if set(_WORD.findall(text.lower())) <= _ACK_WORDS:  # "Okay, noted." / "Who is this? OK."
+    if set(_WORD.findall(customer.joined.lower())) <= _ACK_WORDS:  # "Okay, noted." / "Who is this? OK."
         return ContactStatus.UNKNOWN, 0.5
     return ContactStatus.RIGHT_PARTY, 0.7
 
 
-def _verified_index(turns: list[Turn], contact: ContactStatus) -> int | None:
+def _verified_index(turns: list[Turn]) -> int | None:
     """The index of the customer turn that confirms the borrower is on the line, if any."""
-    if contact in (ContactStatus.WRONG_NUMBER, ContactStatus.THIRD_PARTY):
-        return None
     asked = False
     for i, t in enumerate(turns):
         if t.speaker is Speaker.AGENT:
-            asked = asked or bool(_IDENTITY_Q.search(t.text))
+            asked = asked or "?" in t.text or bool(_IDENTITY_Q.search(t.text))  # a "?" is a match
             continue
         if asked and _AFFIRM.search(t.text):
             return i
@@ -602,13 +525,13 @@ def _flag(rule: ComplianceRule, severity: Severity, quote: str) -> ComplianceFla
     return ComplianceFlag(rule=rule, severity=severity, quote=_clip(quote), speaker=Speaker.AGENT)
 
 
-def _compliance(turns: list[Turn], contact: ContactStatus) -> list[ComplianceFlag]:
-    agent = [(i, t.text) for i, t in enumerate(turns) if t.speaker is Speaker.AGENT]
-    if not agent:
+def _compliance(call: _Call, contact: ContactStatus) -> list[ComplianceFlag]:
+    side, turns = call.agent, call.turns
+    if not side.texts:
         return []
     flags: list[ComplianceFlag] = []
-    texts = [text for _, text in agent]
-    threats = _live_hits(_THREAT, texts, negation=True)
+    texts = side.texts
+    threats = _live_hits(_THREAT, side, negation=True)
     for k, text in enumerate(texts):  # "FIR" only in capitals ("fir" is "then" in Hinglish)
         if k not in threats and "FIR" in text.replace(".", ""):
             f = next((f for f in _FIR.finditer(text) if not _negated(text, f.start(), f.end())), None)
@@ -618,27 +541,26 @@ def _compliance(turns: list[Turn], contact: ContactStatus) -> list[ComplianceFla
         k = min(threats)
         quote = _window(texts[k], *threats[k])
         flags.append(_flag(ComplianceRule.THREAT_OR_INTIMIDATION, Severity.HIGH, quote))
-    abuse = _live_hits(_ABUSE, texts, negation=False)
+    abuse = _live_hits(_ABUSE, side, negation=False)
     if abuse:
         k = min(abuse)
         flags.append(_flag(ComplianceRule.ABUSIVE_LANGUAGE, Severity.HIGH, _window(texts[k], *abuse[k])))
     if contact in (ContactStatus.WRONG_NUMBER, ContactStatus.THIRD_PARTY):
-        disclosed = next((text for _, text in agent if _has_debt(text)), None)
+        disclosed = next((text for k, text in enumerate(texts) if _has_debt(side, k)), None)
         if disclosed is not None:
             flags.append(_flag(ComplianceRule.THIRD_PARTY_DISCLOSURE, Severity.HIGH, disclosed))
-    agent_text = "\n".join(text for _, text in agent)
-    if not (_ORG.search(agent_text) and _NAME.search(agent_text)):
-        flags.append(_flag(ComplianceRule.NO_IDENTIFICATION, Severity.LOW, agent[0][1]))
+    if not (_ORG.search(side.joined) and _NAME.search(side.joined)):
+        flags.append(_flag(ComplianceRule.NO_IDENTIFICATION, Severity.LOW, texts[0]))
     if contact not in (ContactStatus.WRONG_NUMBER, ContactStatus.THIRD_PARTY):
-        verified = _verified_index(turns, contact)
+        verified = call.verified()
         # A call the customer opened about their own account: only account facts count as disclosure.
         first_customer = 0 if turns[0].speaker is Speaker.CUSTOMER else len(turns)
         early = next(
             (
                 text
-                for i, text in agent
+                for k, (i, text) in enumerate(zip(side.turns, texts, strict=True))
                 if (verified is None or i < verified)
-                and (_has_debt(text) if i < first_customer else _has_account_status(text))
+                and (_has_debt(side, k) if i < first_customer else _has_account_status(side, k))
             ),
             None,
         )
@@ -714,12 +636,13 @@ def _pick_date(text: str, focus: int, dates: list[DateMatch], today: date) -> Da
     return min(dated, key=lambda d: abs(d.start - focus)) if dated else None
 
 
-def _promise(turns: list[Turn], category: IntentCategory, anchor: datetime) -> PromiseToPay | None:
+def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> PromiseToPay | None:
     """The customer's commitment: a promise-to-pay call, or a firm "figure + date + will pay" elsewhere."""
+    turns = call.turns
     firm_only = category is not IntentCategory.PROMISE_TO_PAY
     found: list[tuple[int, str, int, list[AmountMatch], list[DateMatch]]] = []
-    customer = [(i, t) for i, t in enumerate(turns) if t.speaker is Speaker.CUSTOMER]
-    commits = _live_hits(_COMMIT, [t.text for _, t in customer], negation=True)
+    customer = [(i, turns[i]) for i in call.customer.turns]
+    commits = _live_hits(_COMMIT, call.customer, negation=True)
     for k, (i, t) in enumerate(customer):
         if k not in commits:
             continue
@@ -778,13 +701,13 @@ def _promise(turns: list[Turn], category: IntentCategory, anchor: datetime) -> P
     )
 
 
-def _distress(turns: list[Turn]) -> Distress | None:
+def _distress(call: _Call) -> Distress | None:
     """Distress the customer shows; negated mentions ("koi hospital nahi") do not count, except
     self-harm, where negative phrasing is the signal ("I don't want to live")."""
-    texts = [t.text for t in turns if t.speaker is Speaker.CUSTOMER]
+    texts = call.customer.texts
     found: list[tuple[DistressKind, int, tuple[int, int]]] = []
     for kind, pattern in _DISTRESS:
-        hits = _live_hits(pattern, texts, negation=kind is not DistressKind.SELF_HARM)
+        hits = _live_hits(pattern, call.customer, negation=kind is not DistressKind.SELF_HARM)
         if hits:
             k = min(hits)
             found.append((kind, k, hits[k]))
@@ -794,8 +717,8 @@ def _distress(turns: list[Turn]) -> Distress | None:
     return Distress(kinds=[f[0] for f in found], quote=_window(texts[k], *span))
 
 
-def _reason(turns: list[Turn], cue: _Lexicon) -> str | None:
-    customer = [t.text for t in turns if t.speaker is Speaker.CUSTOMER]
+def _reason(call: _Call, cue: Lexicon) -> str | None:
+    customer = call.customer.texts
     for text in customer:
         found = _sentence_with(text, cue)
         if found:
@@ -803,13 +726,12 @@ def _reason(turns: list[Turn], cue: _Lexicon) -> str | None:
     return _clip(customer[0], _REASON_MAX) if customer else None
 
 
-def _callback(turns: list[Turn], category: IntentCategory, anchor: datetime) -> datetime | None:
-    for t in turns:
-        if t.speaker is not Speaker.CUSTOMER:
-            continue
-        if _CALLBACK.search(t.text) or category is IntentCategory.CALLBACK_REQUEST:
-            when = parse_callback(t.text, anchor)
-            if when is not None and (_CALLBACK.search(t.text) or category is IntentCategory.CALLBACK_REQUEST):
+def _callback(call: _Call, category: IntentCategory, anchor: datetime) -> datetime | None:
+    side = call.customer
+    for k, text in enumerate(side.texts):
+        if category is IntentCategory.CALLBACK_REQUEST or side.search(_CALLBACK, k):
+            when = parse_callback(text, anchor)
+            if when is not None:
                 return when
     return None
 
@@ -823,21 +745,21 @@ def add_details(analysis: CallAnalysis, transcript: str, call_started_at: dateti
     """``analysis`` with the detail fields filled from ``transcript`` (``outside_calling_hours``,
     priority and ``needs_review`` are left to ``enrich.finish``)."""
     anchor = call_started_at or datetime.now(UTC)
-    turns, labelled = split_turns(transcript)
+    call = _Call(transcript)
     category = IntentCategory(analysis.intent_category)
-    contact, contact_conf = _contact(turns, labelled)
-    ptp = _promise(turns, category, anchor)
+    contact, contact_conf = _contact(call)
+    ptp = _promise(call, category, anchor)
     update: dict[str, Any] = {
         "contact_status": contact,
         "promise_to_pay": ptp,
-        "distress": _distress(turns),
+        "distress": _distress(call),
         "compliance_flags": [
             *(f for f in analysis.compliance_flags if f.rule is ComplianceRule.OUTSIDE_CALLING_HOURS),
-            *_compliance(turns, contact),
+            *_compliance(call, contact),
         ],
-        "hardship_reason": _reason(turns, _HARDSHIP_CUE) if category is IntentCategory.HARDSHIP else None,
-        "dispute_reason": _reason(turns, _DISPUTE_CUE) if category is IntentCategory.DISPUTE else None,
-        "callback_at": _callback(turns, category, anchor),
+        "hardship_reason": _reason(call, _HARDSHIP_CUE) if category is IntentCategory.HARDSHIP else None,
+        "dispute_reason": _reason(call, _DISPUTE_CUE) if category is IntentCategory.DISPUTE else None,
+        "callback_at": _callback(call, category, anchor),
         "confidence": FieldConfidence(
             intent_category=0.45 if category is IntentCategory.OTHER else 0.75,
             sentiment=0.7,

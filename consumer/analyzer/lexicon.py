@@ -1,0 +1,180 @@
+"""Phrase lexicons for the detail rules, compiled so the regex engine can skip through a text.
+
+A ``Lexicon`` is one regex of many alternatives, run on lower-cased text. Python's engine skips
+ahead to the possible first characters of a pattern only when every top-level alternative starts
+with a literal character; otherwise it tries every alternative at every position, which is what
+costs time. So each lexicon is rewritten, with the same matches, into that shape:
+
+1. A leading group is distributed over the rest: ``(?:a|b)X`` becomes ``aX|bX`` (the engine
+   tries ``a`` then ``b``, each followed by ``X``, in both), until every alternative starts with
+   a literal character.
+2. Alternatives that start with the same character are gathered, in their order, into one
+   branch: ``pa|ab|pb`` becomes ``p(?:a|b)|a(?:b)``. At any position only the alternatives
+   starting with that position's character can match, so alternatives with different first
+   characters never compete, and the first alternative that matches is the same as before.
+
+A lexicon with an alternative that cannot be put in that shape keeps its plain form.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+__all__ = ["Lexicon", "Scan", "lexicon"]
+
+_META = frozenset("\\()[]{}|.?*+^$")
+
+
+def is_word(char: str) -> bool:
+    """Whether ``char`` continues a word (letters, digits, "_" and combining marks)."""
+    return char.isalnum() or char == "_" or unicodedata.category(char) in ("Mn", "Mc")
+
+
+def _top_level(part: str) -> list[str]:
+    """``part`` split at its top-level ``|``."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(part):
+        c = part[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(part[start:i])
+            start = i + 1
+        i += 1
+    out.append(part[start:])
+    return out
+
+
+def _group_end(alt: str) -> int:
+    """The index of the ``)`` that closes the group ``alt`` starts with."""
+    depth, i = 0, 0
+    while i < len(alt):
+        c = alt[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError(f"unbalanced group in {alt!r}")
+
+
+def _starts_with_literal(alt: str) -> bool:
+    """Whether ``alt`` starts with one plain character that is not made optional or repeated."""
+    return bool(alt) and alt[0] not in _META and not alt[0].isspace() and alt[1:2] not in ("?", "*", "+", "{")
+
+
+def _distribute(alt: str) -> list[str] | None:
+    """``alt`` as alternatives that each start with a literal character, in the order the engine
+    tries them (``(?:a|b)X`` -> ``aX``, ``bX``); None when that cannot be done."""
+    if alt.startswith("(?:"):
+        end = _group_end(alt)
+        rest = alt[end + 1 :]
+        if rest[:1] in ("?", "*", "+", "{"):
+            return None  # the group is optional or repeated
+        out: list[str] = []
+        for inner in _top_level(alt[3:end]):
+            spread = _distribute(inner + rest)
+            if spread is None:
+                return None
+            out += spread
+        return out
+    return [alt] if _starts_with_literal(alt) else None
+
+
+def _compile(alternatives: list[str]) -> re.Pattern[str]:
+    """The alternatives as one regex, grouped by first character (see the module's docstring)."""
+    plain = "|".join(f"(?:{a})" for a in alternatives)
+    by_first: dict[str, list[str]] = {}
+    for alt in alternatives:
+        spread = _distribute(alt)
+        if spread is None:
+            return re.compile(plain)
+        for a in spread:
+            by_first.setdefault(a[0], []).append(a[1:])
+    return re.compile("|".join(f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in by_first.items()))
+
+
+def _ascii_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+class Scan:
+    """One text as the lexicons read it: lower-cased when that keeps its length (otherwise as
+    is, so positions stay those of the text). Made once and searched by many lexicons."""
+
+    __slots__ = ("low", "lowered")
+
+    def __init__(self, text: str) -> None:
+        low = text.lower()
+        self.lowered = len(low) == len(text)
+        self.low = low if self.lowered else text
+
+
+class Lexicon:
+    """A lexicon regex run on lower-cased text; see the module's docstring.
+
+    A match that starts inside an ASCII word is dropped, and the search goes on from the next
+    character, so it cannot hide a match that starts a word. Positions are those of the
+    original text (lower-casing keeps the length for the scripts handled; otherwise the text
+    is scanned as is).
+    """
+
+    __slots__ = ("alternatives", "regex")
+
+    def __init__(self, alternatives: list[str]) -> None:
+        self.alternatives = tuple(alternatives)
+        self.regex = _compile(alternatives)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """The matches in ``text``."""
+        return self.scan(Scan(text))
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match in ``text``."""
+        return next(self.finditer(text), None)
+
+    def scan(self, scan: Scan, lo: int = 0, hi: int | None = None) -> Iterator[re.Match[str]]:
+        """The matches in ``scan.low[lo:hi]``, as ``finditer`` gives them for that slice on its
+        own when the slice sits between line breaks (or the ends of the text): no alternative
+        can tell a line break before ``lo`` from the start of a text. Positions are those of
+        the whole text."""
+        low = scan.low
+        end = len(low) if hi is None else hi
+        search, pos = self.regex.search, lo
+        while (m := search(low, pos, end)) is not None:
+            start = m.start()
+            if start and _ascii_word_char(low[start]) and is_word(low[start - 1]):
+                pos = start + 1  # inside a word: look again just after, not after its end
+                continue
+            yield m
+            pos = max(m.end(), start + 1)
+
+    def search_in(self, scan: Scan, lo: int = 0, hi: int | None = None) -> re.Match[str] | None:
+        """The first match in ``scan.low[lo:hi]`` (see ``scan``)."""
+        return next(self.scan(scan, lo, hi), None)
+
+
+def lexicon(*parts: str) -> Lexicon:
+    """One lexicon: the alternatives of ``parts``, lower-case, leading boundaries checked in code."""
+    alternatives: list[str] = []
+    for part in parts:
+        for alt in _top_level(part):
+            for lead in ("(?<![\\w])", "\\b"):
+                if alt.startswith(lead):
+                    alt = alt[len(lead) :]
+            alternatives.append(alt)
+    return Lexicon(alternatives)
