@@ -267,6 +267,27 @@ async def _wait_published(
         await consumer.stop()
 
 
+async def _mean_durations_ms(base: str) -> dict[str, float]:
+    """Mean time an analysis held its slot, and mean LLM request time, from the service's /metrics:
+    with the fake's latency they tell how much of each slot went to the service's own work."""
+    wanted = {
+        "insights_analysis_duration_seconds": "analysis_ms_mean",
+        "insights_llm_request_duration_seconds": "llm_request_ms_mean",
+    }
+    totals: dict[str, list[float]] = {name: [0.0, 0.0] for name in wanted}
+    async with aiohttp.ClientSession() as http, http.get(f"{base}/metrics") as resp:
+        text = await resp.text()
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        metric = name.split("{", 1)[0]
+        for base_name, pair in totals.items():
+            if metric == f"{base_name}_sum":
+                pair[0] += float(value)
+            elif metric == f"{base_name}_count":
+                pair[1] += float(value)
+    return {wanted[n]: round(s * 1000 / c, 1) for n, (s, c) in totals.items() if c}
+
+
 async def run_kafka_bench(
     cfg: BenchConfig, env: dict[str, str], pid: int, ready_at: float, cpu_at_ready: float
 ) -> dict[str, Any]:
@@ -414,6 +435,7 @@ async def bench(cfg: BenchConfig, workdir: Path) -> dict[str, Any]:
                 result = await run_http_bench(cfg, base, service.pid)
             else:
                 result = await run_kafka_bench(cfg, env, service.pid, ready_at, cpu_before)
+                result.update(await _mean_durations_ms(base))
     result.update(
         {
             "provider": cfg.provider,

@@ -118,6 +118,33 @@ class _SharedSchema(dict[str, Any]):
         return self
 
 
+class _Config(types.GenerateContentConfig):
+    """The request config, answering ``name in config`` at once.
+
+    The SDK reads a model's fields with ``key in model`` before ``getattr``. On a pydantic model
+    ``in`` walks every field as a (name, value) pair, and a name never equals a pair, so the answer
+    is always False after a walk over dozens of fields, repeated for every field it reads. The
+    same False at once saves most of the SDK's request-building time; the request is unchanged.
+    """
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+
+class _Content(types.Content):
+    """A request content, answering ``name in content`` at once (see ``_Config``)."""
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+
+class _Part(types.Part):
+    """A request part, answering ``name in part`` at once (see ``_Config``)."""
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+
 class _TransientFailure(Exception):
     """One request failed in a way that may pass on a later attempt."""
 
@@ -236,7 +263,7 @@ class GeminiAnalyzer:
         self.info = AnalyzerInfo(provider="gemini", model=settings.gemini_model)
         self._client: genai.Client | None = None
         self._session: aiohttp.ClientSession | None = None
-        self._config = types.GenerateContentConfig(
+        self._config = _Config(
             system_instruction=SYSTEM_INSTRUCTION,
             response_mime_type="application/json",
             # The model's JSON Schema, built once and sent as JSON Schema (responseJsonSchema): handing
@@ -420,14 +447,14 @@ class GeminiAnalyzer:
         raise failure
 
     def _contents(self, call: _Call) -> list[types.Content]:
-        contents = [types.Content(role="user", parts=[types.Part(text=call.prompt)])]
+        contents = [_Content(role="user", parts=[_Part(text=call.prompt)])]
         repair = call.repair
         if repair is not None:
             if repair.answer:
                 echoed = repair.answer[:_MAX_ECHOED_ANSWER_CHARS]
-                contents.append(types.Content(role="model", parts=[types.Part(text=echoed)]))
+                contents.append(_Content(role="model", parts=[_Part(text=echoed)]))
             instruction = REPAIR_TEMPLATE.format(error=str(repair))
-            contents.append(types.Content(role="user", parts=[types.Part(text=instruction)]))
+            contents.append(_Content(role="user", parts=[_Part(text=instruction)]))
         return contents
 
     def _redact(self, text: str) -> str:
