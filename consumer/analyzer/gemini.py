@@ -447,7 +447,7 @@ class GeminiAnalyzer:
         raise failure
 
     def _contents(self, call: _Call) -> list[types.Content]:
-        contents = [_Content(role="user", parts=[_Part(text=call.prompt)])]
+        contents: list[types.Content] = [_Content(role="user", parts=[_Part(text=call.prompt)])]
         repair = call.repair
         if repair is not None:
             if repair.answer:
