@@ -248,6 +248,7 @@ async def run_service(
                 store.pool,
                 ttl_s=settings.idempotency_ttl_hours * 3600,
                 lease_s=settings.http_request_timeout_s + 10,
+                unreachable=store.unreachable,
             ),
             pipeline=pipeline,
             health_checks={"database": database_health, "kafka": kafka_health, "analyzer": analyzer_health},

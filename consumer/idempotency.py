@@ -23,7 +23,7 @@ from typing import Any, Final
 import asyncpg
 
 from consumer.errors import InsightsError, StoreUnavailableError
-from consumer.store import TRANSIENT_DB_ERRORS, StoredInsight
+from consumer.store import TRANSIENT_DB_ERRORS, StoredInsight, unreachable_message
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,12 @@ class IdempotencyKeys:
         lease_s: float,
         poll_initial_s: float = 0.05,
         poll_max_s: float = 0.5,
+        unreachable: Callable[[BaseException], str] = unreachable_message,
     ) -> None:
+        """``unreachable``: the message for connection trouble (``Store.unreachable`` masks the
+        DSN's secrets in it)."""
         self._pool = pool
+        self._unreachable = unreachable
         self._ttl_s = ttl_s
         self._lease_s = lease_s
         self._poll_initial_s = poll_initial_s
@@ -197,11 +201,11 @@ class IdempotencyKeys:
         try:
             row: asyncpg.Record | None = await self._pool.fetchrow(query, *args)
         except TRANSIENT_DB_ERRORS as exc:
-            raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
+            raise StoreUnavailableError(self._unreachable(exc)) from exc
         return row
 
     async def _execute(self, query: str, *args: Any) -> None:
         try:
             await self._pool.execute(query, *args)
         except TRANSIENT_DB_ERRORS as exc:
-            raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
+            raise StoreUnavailableError(self._unreachable(exc)) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +42,12 @@ TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.InvalidCatalogNameError,
     asyncpg.exceptions.InvalidAuthorizationSpecificationError,
 )
+
+
+def unreachable_message(exc: BaseException) -> str:
+    """The message for connection trouble, as raised in StoreUnavailableError (unmasked)."""
+    return f"PostgreSQL unreachable: {exc}"
+
 
 _INSERT_RECORDS = """
 INSERT INTO call_records (
@@ -216,7 +222,7 @@ class Store:
 
     def unreachable(self, exc: BaseException) -> str:
         """The message for connection trouble, with any secret of the DSN masked."""
-        return self._scrub(f"PostgreSQL unreachable: {exc}")
+        return self._scrub(unreachable_message(exc))
 
     @classmethod
     @asynccontextmanager
@@ -244,7 +250,7 @@ class Store:
 
     async def migrate(self) -> list[str]:
         """Apply the migrations in ``sql/`` that have not been applied yet; return their names."""
-        return await apply_migrations(self._pool)
+        return await apply_migrations(self._pool, unreachable=self.unreachable)
 
     async def ping(self) -> None:
         """Raise StoreUnavailableError when the database does not answer."""
@@ -347,10 +353,16 @@ def read_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, str]]:
     return [(path.name, path.read_text(encoding="utf-8")) for path in files]
 
 
-async def apply_migrations(pool: asyncpg.Pool, directory: Path = MIGRATIONS_DIR) -> list[str]:
+async def apply_migrations(
+    pool: asyncpg.Pool,
+    directory: Path = MIGRATIONS_DIR,
+    *,
+    unreachable: Callable[[BaseException], str] = unreachable_message,
+) -> list[str]:
     """Apply numbered ``.sql`` files in order, each once, recorded in ``schema_migrations``.
 
-    An advisory lock makes concurrent starts of several instances safe.
+    An advisory lock makes concurrent starts of several instances safe. ``unreachable`` makes the
+    message for connection trouble (``Store.unreachable`` masks the DSN's secrets in it).
     """
     migrations = read_migrations(directory)
     applied: list[str] = []
@@ -374,5 +386,5 @@ async def apply_migrations(pool: asyncpg.Pool, directory: Path = MIGRATIONS_DIR)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(727001)")
     except TRANSIENT_DB_ERRORS as exc:
-        raise StoreUnavailableError(f"PostgreSQL unreachable: {exc}") from exc
+        raise StoreUnavailableError(unreachable(exc)) from exc
     return applied
