@@ -157,3 +157,7 @@ async def test_bench_runs_the_service_and_reports_exactly_once(
     assert result["cpu_ms_per_event"] > 0
     assert ("littles_law_efficiency" in result) is efficiency
     assert ("latency_ms_p50" in result) is not result["preloaded"]
+    assert result["analysis_ms_mean"] > 0  # from the service's /metrics
+    assert ("llm_request_ms_mean" in result) is efficiency
+    if efficiency:  # every request waited for the fake's 50 ms
+        assert result["llm_request_ms_mean"] >= 50
