@@ -258,6 +258,51 @@ _NAME = re.compile(
     r"|(?:से\s+(?!बोल)\S+(?:\s+(?!बोल)\S+)?\s+बोल)|(?:मैं\s+(?!\S*(?:फाइनेंस|बैंक))\S+(?:\s+\S+)?\s+बोल)|(?:मेरा\s+नाम\s+\S+)|(?:मैं\s+[^\s,]+,)",
 )
 
+# The same searches for ASCII text, where only whether they match is used: each alternative starts
+# with a literal character or a small class, so the engine skips ahead (a leading ``\b`` is
+# checked just after the first character: ``b(?<!\w.)ank`` is ``\bbank``), and a phrase
+# ending in "se" is looked for from the "se".
+_ORG_WORDS = "bank|finance|finserv|fincorp|financial|financials|capital|credit|cards?|loans?|recoveries|recovery|agency|collections?|nbfc|ltd|limited|microfinance|housing|fintech"
+_ORG_ASCII = re.compile(  # on lower-cased text
+    "|".join(rf"{w[0]}(?<!\w.){w[1:]}(?!\w)" for w in _ORG_WORDS.split("|")) + r"|f(?<!\w.)rom\s+[a-z][\w&.]+"
+)
+_SE = re.compile(r"\s+se(?=[\s.,])")
+_NAME_NOT = r"(?!Sir|Madam|Ma'am)[A-Z][a-z]+(?![\w&]*(?:\s+[\w&]+){0,3}?\s+(?:se|ji)\b)"
+_NAME_LOWER = re.compile(
+    rf"m(?<!\w.)(?:ain|ai|yself|y name is|era naam)\s+(?:hai\s+)?{_NAME_NOT}"
+    rf"|t(?<!\w.)his is\s+(?:hai\s+)?{_NAME_NOT}|i(?<!\w.)(?: am|'m)\s+(?:hai\s+)?{_NAME_NOT}"
+    rf"|n(?<!\w.)aam\s+(?:hai\s+)?{_NAME_NOT}"
+    r"|s(?<!\w.)e\s+(?!Sir|Madam|Ma)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*(?:[.,!]|bol|$)"
+)
+_NAME_UPPER = re.compile(  # "(?!(?<=S)ir" after the capital is "(?!Sir" before it
+    r"[A-Z](?<!\w.)(?:(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i|(?<=C)alling|(?<=C)all)[a-z]+\s+from\s+[A-Z]"
+    r"|(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i)[a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b)"
+)
+
+
+def _identifies(side: _Side) -> bool:
+    """Whether the agent names the lender or agency (``_ORG``) and themselves (``_NAME``)."""
+    joined = side.joined
+    if not joined.isascii():
+        return bool(_ORG.search(joined) and _NAME.search(joined))
+    low = side.scan.low
+    return bool(
+        (_ORG_ASCII.search(low) or _word_before_se(low))
+        and (_NAME_LOWER.search(joined) or _NAME_UPPER.search(joined))
+    )
+
+
+def _word_before_se(low: str) -> bool:
+    r"""Whether lower-cased ASCII ``low`` has ``[a-z][\w&.]*\s+se(?:\s|[.,])`` (an ``_ORG`` phrase)."""
+    for m in _SE.finditer(low):
+        i = m.start()
+        while i and (low[i - 1].isalnum() or low[i - 1] in "_&."):
+            i -= 1
+            if low[i].isalpha():
+                return True
+    return False
+
+
 _IDENTITY_Q = _plain(
     r"\b(?:baat\s+(?:ho|kar)|speaking with|speak (?:with|to)|am i speaking|is this|bol rahe|bol rahi hain|hain kya|hai kya|available|phone do|call kar sakta|aap\s+\w+(?:\s+\w+)?\s+(?:ji\s+)?(?:hi\s+)?(?:hain|ho|bol))",
     r"\b(?:ji|jee|hai|hain|na)\s*\?",
@@ -549,7 +594,7 @@ def _compliance(call: _Call, contact: ContactStatus) -> list[ComplianceFlag]:
         disclosed = next((text for k, text in enumerate(texts) if _has_debt(side, k)), None)
         if disclosed is not None:
             flags.append(_flag(ComplianceRule.THIRD_PARTY_DISCLOSURE, Severity.HIGH, disclosed))
-    if not (_ORG.search(side.joined) and _NAME.search(side.joined)):
+    if not _identifies(side):
         flags.append(_flag(ComplianceRule.NO_IDENTIFICATION, Severity.LOW, texts[0]))
     if contact not in (ContactStatus.WRONG_NUMBER, ContactStatus.THIRD_PARTY):
         verified = call.verified()
