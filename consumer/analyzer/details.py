@@ -474,7 +474,7 @@ class _Side:
             starts.append(pos)
             pos += len(text) + 1
         joined = "\n".join(texts)
-        return cls(indices, texts, starts, joined, Scan(joined))
+        return cls(indices, texts, starts, joined, Scan(joined, gate=True))
 
     def search(self, pattern: Lexicon, k: int) -> bool:
         """Whether ``pattern`` matches the ``k``-th text on its own."""

@@ -15,6 +15,12 @@ costs time. So each lexicon is rewritten, with the same matches, into that shape
 
 A lexicon with an alternative that cannot be put in that shape keeps its plain form.
 
+A text that many lexicons read (a ``Scan`` made with ``gate=True``) is also split into words
+once, and a lexicon skips it without running its regex when no match can start there: a match of
+an alternative that starts with an ASCII word character starts a word, so that word must be
+the alternative's first word (or, when the alternative's first word may run on, contain it); an
+alternative that starts with another character needs its leading literal text in the text.
+
 Pure: no I/O.
 """
 
@@ -108,6 +114,84 @@ def _compile(alternatives: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in by_first.items()))
 
 
+_QUANTIFIERS = ("?", "*", "{")  # may repeat the element before them zero times
+_WORD_CHAR = re.compile(r"\w")
+_TOKEN = re.compile(r"\w+")
+_ENDS_WORD = ("(?![\\w])", "\\b", "\\s", "$")
+
+
+def _lead(alt: str, i: int = 0, word: str = "") -> list[tuple[str, bool]] | None:
+    """The first words a match of ``alt`` (from index ``i``, after ``word``) can start with, each
+    with whether it is the whole word (True) or may run on into more word characters (False);
+    None when ``alt`` does not start with a word character."""
+    while i < len(alt):
+        c, after = alt[i], alt[i + 1 : i + 2]
+        if c == "\\":
+            element, after = alt[i : i + 2], alt[i + 2 : i + 3]
+            if element in _ENDS_WORD or (not _WORD_CHAR.match(alt[i + 1]) and alt[i + 1] != "\\"):
+                # a word boundary, a space, or an escaped non-word character ("\.")
+                return [(word, after not in _QUANTIFIERS)] if word else None
+            return [(word, False)] if word else None
+        if alt.startswith("(?![\\w])", i) or c == "$":
+            return [(word, True)] if word else None
+        if c in _META:
+            return [(word, False)] if word else None
+        if after == "?" and word:  # one optional character: either way
+            with_it = _lead(alt, i + 2, word + c) if _WORD_CHAR.match(c) else [(word, True)]
+            without = _lead(alt, i + 2, word)
+            return None if with_it is None or without is None else with_it + without
+        if after in _QUANTIFIERS or after == "+":
+            return [(word, False)] if word else None
+        if not _WORD_CHAR.match(c):
+            return [(word, True)] if word else None
+        word += c
+        i += 1
+    return [(word, False)] if word else None
+
+
+def _literal_head(alt: str) -> str:
+    """The literal characters ``alt`` starts with (before any meta character or quantifier)."""
+    head = ""
+    for i, c in enumerate(alt):
+        if c in _META or c.isspace() or alt[i + 1 : i + 2] in (*_QUANTIFIERS, "+"):
+            break
+        head += c
+    return head
+
+
+_LEAD_WORDS: dict[str, int] = {}  # a whole first word -> bit mask of the lexicons it may start
+_LEAD_SET: set[str] = set()  # the same words, for a quick intersection with a text's words
+_GATED: list[int] = [0]  # how many lexicons have a gate (the next one's bit)
+
+
+def _gate(alternatives: list[str]) -> tuple[int, tuple[str, ...], tuple[str, ...]] | None:
+    """(bit, ASCII heads, other heads) of a lexicon whose alternatives all have a known start:
+    whole first words go to ``_LEAD_WORDS`` under the bit; a first word that may run on, and
+    the literal head of an alternative starting with a non-ASCII character, must be in the text."""
+    words: list[str] = []
+    ascii_heads: list[str] = []
+    other_heads: list[str] = []
+    for alt in alternatives:
+        spread = _distribute(alt)
+        if spread is None:
+            return None
+        for a in spread:
+            if not a[0].isascii():
+                other_heads.append(_literal_head(a))
+                continue
+            leads = _lead(a) if a[0].isalnum() else None  # (only those start a word, see ``scan``)
+            if leads is None:
+                return None
+            for word, whole in leads:
+                (words if whole else ascii_heads).append(word)
+    bit = _GATED[0]
+    _GATED[0] += 1
+    for word in words:
+        _LEAD_WORDS[word] = _LEAD_WORDS.get(word, 0) | 1 << bit
+        _LEAD_SET.add(word)
+    return bit, tuple(dict.fromkeys(ascii_heads)), tuple(dict.fromkeys(ascii_heads + other_heads))
+
+
 def _ascii_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
@@ -116,12 +200,19 @@ class Scan:
     """One text as the lexicons read it: lower-cased when that keeps its length (otherwise as
     is, so positions stay those of the text). Made once and searched by many lexicons."""
 
-    __slots__ = ("low", "lowered")
+    __slots__ = ("ascii", "leads", "low", "lowered")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, gate: bool = False) -> None:
         low = text.lower()
         self.lowered = len(low) == len(text)
         self.low = low if self.lowered else text
+        self.ascii = self.low.isascii()
+        self.leads: int | None = None  # with ``gate``: the lexicons whose first words are here
+        if gate:
+            leads = 0
+            for word in _LEAD_SET.intersection(_TOKEN.findall(self.low)):
+                leads |= _LEAD_WORDS[word]
+            self.leads = leads
 
 
 class Lexicon:
@@ -133,11 +224,12 @@ class Lexicon:
     is scanned as is).
     """
 
-    __slots__ = ("alternatives", "regex")
+    __slots__ = ("alternatives", "gate", "regex")
 
     def __init__(self, alternatives: list[str]) -> None:
         self.alternatives = tuple(alternatives)
         self.regex = _compile(alternatives)
+        self.gate = _gate(alternatives)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The matches in ``text``."""
@@ -153,6 +245,10 @@ class Lexicon:
         can tell a line break before ``lo`` from the start of a text. Positions are those of
         the whole text."""
         low = scan.low
+        if scan.leads is not None and self.gate is not None and not scan.leads >> self.gate[0] & 1:
+            heads = self.gate[1] if scan.ascii else self.gate[2]
+            if not any(head in low for head in heads):
+                return  # no match can start anywhere in the text
         end = len(low) if hi is None else hi
         search, pos = self.regex.search, lo
         while (m := search(low, pos, end)) is not None:

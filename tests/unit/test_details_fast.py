@@ -2,8 +2,9 @@
 
 ``consumer.analyzer.details`` answers some questions with searches rewritten so the regex engine
 can skip ahead (literal-led alternatives, word boundaries checked after the first character, a
-phrase looked for from its end). Each is checked here against the plain regex it stands for, on
-the samples, their lines, case variants and random text.
+phrase looked for from its end), and a lexicon skips a speaker's text when none of its first
+words is there. Each is checked here against the plain search it stands for, on the samples,
+their lines, case variants and random text.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consumer.analyzer import details
+from consumer.analyzer.lexicon import Lexicon, Scan
+from consumer.analyzer.lexicon import _lead as lexicon_lead
 
 SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"
 TRANSCRIPTS = [
@@ -58,3 +61,49 @@ def test_the_identification_searches_match_like_the_plain_ones() -> None:
 @given(soups)
 def test_the_identification_searches_match_like_the_plain_ones_on_random_text(text: str) -> None:
     _check_identification(text)
+
+
+LEXICONS = {
+    **{name: value for name, value in vars(details).items() if isinstance(value, Lexicon)},
+    **{kind.value: value for kind, value in details._DISTRESS},
+}
+GATE_TEXTS = [
+    *TEXTS,
+    "Agent: GPay kar deta hoon? police bulaunga. xpolice, ूpolice, _police\nCustomer: kal de dunga",
+    "İstanbul se bol raha hoon, paisa nahi hai, mar jaunga",  # lower-casing changes the length
+    "I'M NOT PAYING, DONT CALL. i'll pay, ill pay, im fine, can't, cant, dedunga, instalments",
+]
+gate_soups = st.lists(st.sampled_from([*WORDS, *".,!?।\n'\"-", "ू", "_", "İ", "'ll", "'m"]), max_size=40).map(
+    "".join
+)
+
+
+def _check_gate(text: str) -> None:
+    gated, plain = Scan(text, gate=True), Scan(text)
+    for name, lex in LEXICONS.items():
+        assert [m.span() for m in lex.scan(gated)] == [m.span() for m in lex.scan(plain)], (name, text)
+
+
+def test_every_detail_lexicon_has_a_gate() -> None:
+    for name, lex in LEXICONS.items():
+        assert lex.gate is not None, name
+
+
+def test_a_gated_scan_finds_what_the_regex_finds() -> None:
+    for text in GATE_TEXTS:
+        _check_gate(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(soups, gate_soups))
+def test_a_gated_scan_finds_what_the_regex_finds_on_random_text(text: str) -> None:
+    _check_gate(text)
+
+
+def test_a_gate_reads_optional_characters_and_word_ends() -> None:
+    assert lexicon_lead(r"can'?t\s+pay") == [("can", True), ("cant", True)]
+    assert lexicon_lead(r"neighbou?r(?![\w])") == [("neighbour", True), ("neighbor", True)]
+    assert lexicon_lead(r"instal+ments?") == [("insta", False)]
+    assert lexicon_lead(r"de\s*dunga") == [("de", False)]
+    assert lexicon_lead(r"haddi") == [("haddi", False)]
+    assert lexicon_lead(r"'s") is None
