@@ -217,9 +217,7 @@ def _trie_regex(node: _Trie) -> str:
     return f"(?:{body})?" if _END in node else body
 
 
-def _alt(phrases: Iterable[str]) -> str:
-    """Non-capturing regex matching any of the literal phrases, longest first (so a phrase beats its
-    prefix and backtracks to it), built as a prefix trie: hundreds of words cost a few steps."""
+def _trie(phrases: Iterable[str]) -> _Trie:
     trie: _Trie = {}
     for phrase in phrases:
         if phrase.strip():
@@ -227,7 +225,19 @@ def _alt(phrases: Iterable[str]) -> str:
             for piece in _units(phrase):
                 node = node.setdefault(piece, {})
             node[_END] = {}
-    return f"(?:{_trie_regex(trie)})"
+    return trie
+
+
+def _alt(phrases: Iterable[str]) -> str:
+    """Non-capturing regex matching any of the literal phrases, longest first (so a phrase beats its
+    prefix and backtracks to it), built as a prefix trie: hundreds of words cost a few steps."""
+    return f"(?:{_trie_regex(_trie(phrases))})"
+
+
+def _first_chars(phrases: Iterable[str]) -> list[str]:
+    """The same trie as top-level alternatives, each starting with a literal character (so ``re``
+    can skip to positions where one of those characters is)."""
+    return [piece + _trie_regex(child) for piece, child in sorted(_trie(phrases).items())]
 
 
 _WORD_CLASS: Final = r"\w\u0900-\u0963\u0966-\u097F"  # Devanagari letters *and* vowel signs; not dandas
@@ -551,6 +561,8 @@ _AMOUNT_RE: Final = re.compile(
     rf"(?P<suf>\s*{_SUFFIX_CORE}(?:\s*/-)?|\s*/-)?"
     rf"(?(suf)|{_R})"
 )
+# Every amount phrase has a digit or a multiplier word: a text with neither has no amount.
+_AMOUNT_GATE: Final = re.compile("|".join([*"0123456789", *_first_chars(_UNITS)]))
 _AMOUNT_LEADS: Final = _leads(
     (*_PREFIXES, *NUMBER_WORDS, *_FRACTION_PREFIX, *_FRACTION_SOLO, *_UNITS, "₹", "0")
 )
@@ -758,6 +770,8 @@ def _rupees(value: Decimal) -> int:
 
 def _find(text: str, need_context: bool) -> list[AmountMatch]:
     norm = _fold(text)
+    if _AMOUNT_GATE.search(norm) is None:
+        return []
     return [
         AmountMatch(_rupees(c.value), c.start, c.end, text[c.start : c.end])
         for c in _candidates(norm)
