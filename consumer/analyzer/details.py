@@ -70,34 +70,31 @@ def _label_matches(transcript: str) -> list[tuple[int, int, Speaker]]:
     "(note)") and a colon, at the start of the text or after white space or sentence punctuation.
     Only the few characters before each colon are looked at."""
     found: list[tuple[int, int, Speaker]] = []
+    taken = 0  # where the last label ended
     for colon in _COLON.finditer(transcript):
-        lo = max(found[-1][1] if found else 0, colon.start() - 64)
-        word = transcript[lo : colon.start()].rstrip()
+        at = colon.start()
+        lo = at - 64 if at - 64 > taken else taken
+        word = transcript[lo:at].rstrip()
         if word.endswith(")"):  # "Agent (Hindi):"
             opening = word.rfind("(", max(0, len(word) - 42))
             if opening == -1 or "\n" in word[opening:]:
                 continue
             word = word[:opening].rstrip()
         word = word.rstrip("0123456789").rstrip().lower()  # "Agent 2:"
-        if not word.endswith(_LABEL_ENDINGS):
+        label = _LABEL_AT_END.match(word[::-1])  # the longest label the word ends with
+        if label is None:
             continue
-        label = _longest_label(word)
-        start = lo + len(word) - len(label)
+        start = lo + len(word) - label.end()
         if start == 0 or transcript[start - 1] in _LABEL_AFTER or transcript[start - 1].isspace():
-            found.append((start, colon.end(), _LABELS[label]))
+            found.append((start, colon.end(), _LABELS[word[start - lo :]]))
+            taken = colon.end()
     return found
 
 
 _LABEL_AFTER = frozenset(".!?।\"')]")  # a label starts the text, a line, or follows these / a space
-_LABEL_LENGTHS = sorted({len(x) for x in _LABELS}, reverse=True)
-
-
-def _longest_label(word: str) -> str:
-    """The longest label ``word`` ends with (it ends with one)."""
-    for n in _LABEL_LENGTHS:
-        if (tail := word[-n:]) in _LABELS:
-            return tail
-    raise ValueError(word)
+# The labels spelt backwards, longest first: matched at the start of a reversed word, the first
+# that matches is the longest label the word ends with.
+_LABEL_AT_END = re.compile("|".join(re.escape(x[::-1]) for x in _LABEL_ENDINGS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +309,18 @@ _AFFIRM = _plain(
     r"^\W*(?:haan|haa|han|ha|hanji|haanji|ji|jee|yes|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji)\b",
     r"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is)\b",
     r"^\W*(?:हाँ|हां|जी|बोलिए|बोलो)|मैं\s+ही|बोल\s+रहा|बोल\s+रही",
+)
+# The same for an ASCII turn (the case-insensitive searches then read the lower-cased text), as
+# lexicons, so a speaker's text is scanned only when a first word is there; the "?" and Devanagari
+# alternatives are left out (a "?" is checked apart, and cannot be in an ASCII turn without one).
+_IDENTITY_Q_ASCII = lexicon(
+    r"\b(?:baat\s+(?:ho|kar)|speaking with|speak (?:with|to)|am i speaking|is this|bol rahe|bol rahi hain|hain kya|hai kya|available|phone do|call kar sakta|aap\s+\w+(?:\s+\w+)?\s+(?:ji\s+)?(?:hi\s+)?(?:hain|ho|bol))",
+)
+_AFFIRM_START = re.compile(
+    r"^\W*(?:haan|haa|han|ha|hanji|haanji|ji|jee|yes|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji)\b", _I
+)
+_AFFIRM_ASCII = lexicon(
+    r"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is)\b"
 )
 _OWN_DEBT = lexicon(
     r"\b(?:meri|mera|mere|my|hamari|hamara)\s+(?:\w+\s+){0,2}(?:emi|loan|kisht|installment|card|account|payment)",
@@ -532,7 +541,7 @@ class _Call:
         """The index of the customer turn that confirms the borrower is on the line, if any
         (whatever the contact status; worked out once)."""
         if not self._verified:
-            self._verified.append(_verified_index(self.turns))
+            self._verified.append(_verified_index(self))
         return self._verified[0]
 
 
@@ -554,14 +563,27 @@ def _contact(call: _Call) -> tuple[ContactStatus, float]:
     return ContactStatus.RIGHT_PARTY, 0.7
 
 
-def _verified_index(turns: list[Turn]) -> int | None:
+def _verified_index(call: _Call) -> int | None:
     """The index of the customer turn that confirms the borrower is on the line, if any."""
     asked = False
-    for i, t in enumerate(turns):
+    sides = {Speaker.AGENT: call.agent, Speaker.CUSTOMER: call.customer}
+    seen = {Speaker.AGENT: 0, Speaker.CUSTOMER: 0}  # turns of each speaker so far
+    for i, t in enumerate(call.turns):
+        side = sides[t.speaker]
+        k = seen[t.speaker]
+        seen[t.speaker] = k + 1
+        text = t.text
         if t.speaker is Speaker.AGENT:
-            asked = asked or "?" in t.text or bool(_IDENTITY_Q.search(t.text))  # a "?" is a match
+            if not asked:  # a "?" is a match
+                asked = "?" in text or (
+                    side.search(_IDENTITY_Q_ASCII, k) if text.isascii() else bool(_IDENTITY_Q.search(text))
+                )
             continue
-        if asked and _AFFIRM.search(t.text):
+        if asked and (
+            (_AFFIRM_START.match(text) is not None or side.search(_AFFIRM_ASCII, k))
+            if text.isascii()
+            else _AFFIRM.search(text)
+        ):
             return i
     return None
 
