@@ -462,28 +462,39 @@ def _negated(text: str, start: int, end: int) -> bool:
     return bool(_NEG_AFTER.search(text[end : end + 30]) or _NEG_BEFORE.search(before))
 
 
-@dataclass(frozen=True, slots=True)
 class _Side:
     """The turns of one speaker: their indices among all turns, their texts, and the texts
     joined by line breaks, the form the lexicons scan (once per transcript for all of them)."""
 
-    turns: list[int]
-    texts: list[str]
-    starts: list[int]  # where each text starts in ``joined``
-    joined: str
-    scan: Scan
+    __slots__ = ("joined", "scan", "starts", "texts", "turns")
+
+    def __init__(self) -> None:
+        self.turns: list[int] = []
+        self.texts: list[str] = []
+        self.starts: list[int] = []  # where each text starts in ``joined``
+        self.joined = ""
+        self.scan = _NO_SCAN
 
     @classmethod
-    def of(cls, turns: list[Turn], speaker: Speaker) -> _Side:
-        indices = [i for i, t in enumerate(turns) if t.speaker is speaker]
-        texts = [turns[i].text for i in indices]
-        starts: list[int] = []
-        pos = 0
-        for text in texts:
-            starts.append(pos)
-            pos += len(text) + 1
-        joined = "\n".join(texts)
-        return cls(indices, texts, starts, joined, Scan(joined, gate=True))
+    def pair(cls, turns: list[Turn]) -> tuple[_Side, _Side]:
+        """The customer's and the agent's sides of ``turns``, in one pass."""
+        customer, agent = cls(), cls()
+        ends = [0, 0]  # where the next text of each starts in its ``joined``
+        for i, t in enumerate(turns):
+            if t.speaker is Speaker.CUSTOMER:
+                side, n = customer, 0
+            elif t.speaker is Speaker.AGENT:
+                side, n = agent, 1
+            else:
+                continue
+            side.turns.append(i)
+            side.texts.append(t.text)
+            side.starts.append(ends[n])
+            ends[n] += len(t.text) + 1
+        for side in (customer, agent):
+            side.joined = "\n".join(side.texts)
+            side.scan = Scan(side.joined, gate=True)
+        return customer, agent
 
     def search(self, pattern: Lexicon, k: int) -> bool:
         """Whether ``pattern`` matches the ``k``-th text on its own."""
@@ -491,6 +502,9 @@ class _Side:
             return pattern.search(self.texts[k]) is not None
         start = self.starts[k]
         return pattern.search_in(self.scan, start, start + len(self.texts[k])) is not None
+
+
+_NO_SCAN = Scan("")
 
 
 def _live_hits(pattern: Lexicon, side: _Side, *, negation: bool) -> dict[int, tuple[int, int]]:
@@ -533,8 +547,7 @@ class _Call:
 
     def __init__(self, transcript: str) -> None:
         self.turns, self.labelled = split_turns(transcript)
-        self.customer = _Side.of(self.turns, Speaker.CUSTOMER)
-        self.agent = _Side.of(self.turns, Speaker.AGENT)
+        self.customer, self.agent = _Side.pair(self.turns)
         self._verified: list[int | None] = []
 
     def verified(self) -> int | None:
@@ -567,21 +580,24 @@ def _verified_index(call: _Call) -> int | None:
     """The index of the customer turn that confirms the borrower is on the line, if any."""
     asked = False
     sides = {Speaker.AGENT: call.agent, Speaker.CUSTOMER: call.customer}
-    seen = {Speaker.AGENT: 0, Speaker.CUSTOMER: 0}  # turns of each speaker so far
+    seen = {Speaker.AGENT: 0, Speaker.CUSTOMER: 0, Speaker.OTHER: 0}  # turns of each speaker so far
     for i, t in enumerate(call.turns):
-        side = sides[t.speaker]
+        side = sides.get(t.speaker)
         k = seen[t.speaker]
         seen[t.speaker] = k + 1
         text = t.text
+        fast = side is not None and text.isascii()  # else the plain searches on the turn
         if t.speaker is Speaker.AGENT:
             if not asked:  # a "?" is a match
                 asked = "?" in text or (
-                    side.search(_IDENTITY_Q_ASCII, k) if text.isascii() else bool(_IDENTITY_Q.search(text))
+                    side.search(_IDENTITY_Q_ASCII, k)
+                    if fast and side is not None
+                    else bool(_IDENTITY_Q.search(text))
                 )
             continue
         if asked and (
             (_AFFIRM_START.match(text) is not None or side.search(_AFFIRM_ASCII, k))
-            if text.isascii()
+            if fast and side is not None
             else _AFFIRM.search(text)
         ):
             return i
