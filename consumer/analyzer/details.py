@@ -730,8 +730,11 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
         if k not in commits:
             continue
         at = commits[k][0]
-        amounts, dates = find_amounts(t.text), find_dates(t.text, anchor)
-        if firm_only and not (amounts and any(d.date is not None for d in dates)):
+        amounts = find_amounts(t.text)
+        if firm_only and not amounts:  # (then its dates do not matter)
+            continue
+        dates = find_dates(t.text, anchor)
+        if firm_only and not any(d.date is not None for d in dates):
             continue
         found.append((i, t.text, at, amounts, dates))
     if not found:
