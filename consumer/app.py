@@ -19,6 +19,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExists
 
 from consumer.analyzer import Analyzer, build_analyzer
 from consumer.dead_letter_journal import DeadLetterJournal
+from consumer.gc_tuning import settle
 from consumer.http import SidecarDeps, create_app
 from consumer.idempotency import IdempotencyKeys
 from consumer.kafka_security import explain_connection_failure, kafka_client_options
@@ -275,6 +276,7 @@ async def run_service(
             analyzer.info.provider,
             analyzer.info.model,
         )
+        settle(gen0_threshold=10_000)
         relay_stop = asyncio.Event()
         try:
             async with asyncio.TaskGroup() as tasks:
