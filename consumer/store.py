@@ -95,6 +95,22 @@ class NewInsight:
     processing_time_ms: float
     source: str
 
+    def stored(self, *, record_id: int, unique_id: str, transcript: str | None = None) -> StoredInsight:
+        """The insight as the row it was just inserted as (``transcript``: as stored, when the
+        database was given a cleaned copy)."""
+        return StoredInsight(
+            record_id=record_id,
+            unique_id=unique_id,
+            event_id=self.event.event_id,
+            call_id=self.event.call_id,
+            transcript=self.transcript if transcript is None else transcript,
+            analysis=self.analysis,
+            analyzer=self.analyzer,
+            processed_at=self.processed_at,
+            processing_time_ms=self.processing_time_ms,
+            created=True,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class StoredInsight:
@@ -307,20 +323,7 @@ class Store:
                 if record_id is None:
                     results.append(None)
                     continue
-                results.append(
-                    StoredInsight(
-                        record_id=record_id,
-                        unique_id=values[0],
-                        event_id=item.event.event_id,
-                        call_id=item.event.call_id,
-                        transcript=values[1],
-                        analysis=item.analysis,
-                        analyzer=item.analyzer,
-                        processed_at=item.processed_at,
-                        processing_time_ms=item.processing_time_ms,
-                        created=True,
-                    )
-                )
+                results.append(item.stored(record_id=record_id, unique_id=values[0], transcript=values[1]))
             created = [r for r in results if r is not None]
             if created:
                 insights = [r.insight_event() for r in created]

@@ -273,20 +273,7 @@ class RefusingStore:
                 )
                 continue
             self.stored.append(item)
-            out.append(
-                StoredInsight(
-                    record_id=len(self.stored),
-                    unique_id=uuid.uuid4().hex,
-                    event_id=item.event.event_id,
-                    call_id=item.event.call_id,
-                    transcript=item.transcript,
-                    analysis=item.analysis,
-                    analyzer=item.analyzer,
-                    processed_at=item.processed_at,
-                    processing_time_ms=item.processing_time_ms,
-                    created=True,
-                )
-            )
+            out.append(item.stored(record_id=len(self.stored), unique_id=uuid.uuid4().hex))
         return out
 
 

@@ -184,18 +184,7 @@ class FakeStore:
     async def save_many(self, items: Sequence[NewInsight]) -> list[StoredInsight]:
         out = []
         for item in items:
-            stored = StoredInsight(
-                record_id=len(self.rows) + 1,
-                unique_id=uuid.uuid4().hex,
-                event_id=item.event.event_id,
-                call_id=item.event.call_id,
-                transcript=item.transcript,
-                analysis=item.analysis,
-                analyzer=item.analyzer,
-                processed_at=item.processed_at,
-                processing_time_ms=item.processing_time_ms,
-                created=True,
-            )
+            stored = item.stored(record_id=len(self.rows) + 1, unique_id=uuid.uuid4().hex)
             self.rows[item.event.event_id] = dataclasses.replace(stored, created=False)
             out.append(stored)
         return out
