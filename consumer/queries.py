@@ -11,7 +11,7 @@ import binascii
 import json
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -217,20 +217,24 @@ def call_record(row: Mapping[str, Any]) -> CallRecord:
     )
 
 
-def _page_end(rows: Sequence[Mapping[str, Any]], limit: int, at: str) -> str | None:
+async def _fetch_page(
+    pool: asyncpg.Pool, built: tuple[str, list[Any]], limit: int, at: str
+) -> tuple[list[asyncpg.Record], str | None]:
+    """One keyset page: its rows (the query asks for ``limit`` + 1) and the cursor of the next page,
+    None when this one is the last."""
+    sql, args = built
+    rows = await pool.fetch(sql, *args)
     if len(rows) <= limit:
-        return None
+        return rows, None
     last = rows[limit - 1]
-    return encode_cursor(Position(at=last[at], id=last["id"]))
+    return rows[:limit], encode_cursor(Position(at=last[at], id=last["id"]))
 
 
 async def list_calls(pool: asyncpg.Pool, query: CallsQuery) -> CallPage:
     """One page of stored insights, newest first. Raises InvalidCursorError for a foreign cursor."""
     after = decode_cursor(query.cursor) if query.cursor else None
-    sql, args = calls_sql(query, after)
-    rows = await pool.fetch(sql, *args)
-    items = [CallItem(**call_fields(row)) for row in rows[: query.limit]]
-    return CallPage(items=items, next_cursor=_page_end(rows, query.limit, "created_at"))
+    rows, next_cursor = await _fetch_page(pool, calls_sql(query, after), query.limit, "created_at")
+    return CallPage(items=[CallItem(**call_fields(row)) for row in rows], next_cursor=next_cursor)
 
 
 async def get_call(pool: asyncpg.Pool, unique_id: str) -> CallRecord | None:
@@ -242,10 +246,8 @@ async def get_call(pool: asyncpg.Pool, unique_id: str) -> CallRecord | None:
 async def list_dead_letters(pool: asyncpg.Pool, query: DeadLettersQuery) -> DeadLetterPage:
     """One page of recorded dead letters, newest first."""
     after = decode_cursor(query.cursor) if query.cursor else None
-    sql, args = dead_letters_sql(query, after)
-    rows = await pool.fetch(sql, *args)
-    items = [DeadLetterItem(**dict(row)) for row in rows[: query.limit]]
-    return DeadLetterPage(items=items, next_cursor=_page_end(rows, query.limit, "failed_at"))
+    rows, next_cursor = await _fetch_page(pool, dead_letters_sql(query, after), query.limit, "failed_at")
+    return DeadLetterPage(items=[DeadLetterItem(**dict(row)) for row in rows], next_cursor=next_cursor)
 
 
 @dataclass(frozen=True, slots=True)
