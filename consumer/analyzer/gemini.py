@@ -118,8 +118,8 @@ class _SharedSchema(dict[str, Any]):
         return self
 
 
-class _Config(types.GenerateContentConfig):
-    """The request config, answering ``name in config`` at once.
+class _AnswersMembershipAtOnce:
+    """For the SDK's request models: ``name in model`` answered at once.
 
     The SDK reads a model's fields with ``key in model`` before ``getattr``. On a pydantic model
     ``in`` walks every field as a (name, value) pair, and a name never equals a pair, so the answer
@@ -131,18 +131,16 @@ class _Config(types.GenerateContentConfig):
         return False
 
 
-class _Content(types.Content):
-    """A request content, answering ``name in content`` at once (see ``_Config``)."""
-
-    def __contains__(self, key: object) -> bool:
-        return False
+class _Config(_AnswersMembershipAtOnce, types.GenerateContentConfig):
+    """The request config."""
 
 
-class _Part(types.Part):
-    """A request part, answering ``name in part`` at once (see ``_Config``)."""
+class _Content(_AnswersMembershipAtOnce, types.Content):
+    """A request content (the prompt, or a turn of a repair)."""
 
-    def __contains__(self, key: object) -> bool:
-        return False
+
+class _Part(_AnswersMembershipAtOnce, types.Part):
+    """A request part."""
 
 
 class _TransientFailure(Exception):
