@@ -35,6 +35,7 @@ import aiohttp
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from prometheus_client.parser import text_string_to_metric_families
 from tqdm import tqdm
 
 from consumer.analyzer.details import add_details
@@ -274,18 +275,16 @@ async def _mean_durations_ms(base: str) -> dict[str, float]:
         "insights_analysis_duration_seconds": "analysis_ms_mean",
         "insights_llm_request_duration_seconds": "llm_request_ms_mean",
     }
-    totals: dict[str, list[float]] = {name: [0.0, 0.0] for name in wanted}
     async with aiohttp.ClientSession() as http, http.get(f"{base}/metrics") as resp:
         text = await resp.text()
-    for line in text.splitlines():
-        name, _, value = line.partition(" ")
-        metric = name.split("{", 1)[0]
-        for base_name, pair in totals.items():
-            if metric == f"{base_name}_sum":
-                pair[0] += float(value)
-            elif metric == f"{base_name}_count":
-                pair[1] += float(value)
-    return {wanted[n]: round(s * 1000 / c, 1) for n, (s, c) in totals.items() if c}
+    result: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name in wanted:
+            total = sum(x.value for x in family.samples if x.name == f"{family.name}_sum")
+            count = sum(x.value for x in family.samples if x.name == f"{family.name}_count")
+            if count:
+                result[wanted[family.name]] = round(total * 1000 / count, 1)
+    return result
 
 
 async def run_kafka_bench(
