@@ -119,6 +119,9 @@ async def open_analyzer(settings: Settings, metrics: Metrics | None = None) -> A
     """The configured analyzer, closed on exit."""
     analyzer = build_analyzer(settings, metrics)
     try:
+        start = getattr(analyzer, "start", None)
+        if start is not None:  # worker processes start before the first event, not during it
+            await start()
         yield analyzer
     finally:
         await analyzer.aclose()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -40,11 +42,23 @@ def analyze_many(jobs: Sequence[Job]) -> list[Answer]:
     return answers
 
 
-def _warm_up() -> None:
+_gathering: threading.Barrier | None = None  # a worker's copy of its pool's start-up barrier
+
+
+def _warm_up(gathering: threading.Barrier) -> None:
     """Worker start: compile every pattern now rather than on the first real transcript, then
     settle the garbage collector (a worker's CPU per transcript fell by a quarter)."""
+    global _gathering  # set once per worker process
+    _gathering = gathering
     analyze_offline("Agent: Namaste. Customer: Kal 5000 bhar dunga.", None)
     settle(gen0_threshold=50_000)
+
+
+def _gather(timeout_s: float) -> int:
+    """Answer once every worker of the pool has started and warmed up: its process id."""
+    assert _gathering is not None
+    _gathering.wait(timeout_s)
+    return os.getpid()
 
 
 class PooledOfflineAnalyzer:
@@ -76,7 +90,29 @@ class PooledOfflineAnalyzer:
     def _new_pool(self) -> ProcessPoolExecutor:
         # "spawn": a fork of a process running an event loop and threads is not safe.
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up)
+        gathering = context.Barrier(self.workers)
+        return ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_warm_up, initargs=(gathering,)
+        )
+
+    async def start(self, timeout_s: float = 60.0) -> set[int]:
+        """Start every worker now and wait until each has compiled its patterns; their pids.
+
+        The pool would otherwise start a worker only when a batch finds all others busy: under a
+        backlog the second worker's start-up (about 0.6 s of CPU) would compete with the first
+        batches, and the first calls would wait for it. One call per worker is sent at once and
+        each waits at a barrier for the others, so each runs in a different, warmed-up worker.
+        """
+        loop = asyncio.get_running_loop()
+        pool = self._pool
+        calls = [loop.run_in_executor(pool, _gather, timeout_s) for _ in range(self.workers)]
+        try:
+            pids = set(await asyncio.wait_for(asyncio.gather(*calls), timeout=timeout_s + 5))
+        except (BrokenProcessPool, threading.BrokenBarrierError, TimeoutError) as exc:
+            msg = f"offline analysis workers did not start ({type(exc).__name__})"
+            raise AnalyzerUnavailableError(msg, reason="analyzer_worker_died") from exc
+        log.info("%d offline analysis worker(s) ready", len(pids))
+        return pids
 
     async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:
         """Analyze one transcript in a worker process."""

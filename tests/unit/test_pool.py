@@ -66,3 +66,15 @@ async def test_a_killed_worker_is_retriable_and_the_next_call_gets_new_workers(
     result = await pooled.analyze("Customer: Kal 5000 bhar dunga.")
     assert result.intent_category == "promise_to_pay"
     await pooled.check()
+
+
+async def test_start_brings_up_every_worker_before_the_first_call() -> None:
+    analyzer = PooledOfflineAnalyzer(2, batch_size=8)
+    try:
+        pids = await analyzer.start()
+        assert len(pids) == 2
+        assert pids == set(analyzer._pool._processes)  # no worker is left to start later
+        assert os.getpid() not in pids
+        assert (await analyzer.analyze("Customer: Kal 5000 bhar dunga.")).intent_category == "promise_to_pay"
+    finally:
+        await analyzer.aclose()
