@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import re
 import signal
@@ -25,7 +26,7 @@ import sys
 import time
 import timeit
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ import aiohttp
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
 from prometheus_client.parser import text_string_to_metric_families
 from tqdm import tqdm
 
@@ -48,6 +50,8 @@ from consumer.redact import redact
 from producer_tools.databases import scratch_database
 from producer_tools.samples import SAMPLES_PATH, load_rows, to_event
 from producer_tools.send import send
+
+log = logging.getLogger(__name__)
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -125,15 +129,23 @@ def _percentile(values: list[float], q: float) -> float:
     return round(ordered[index], 1)
 
 
-async def _create_topics(kafka: Mapping[str, Any], names: list[str], partitions: int) -> None:
+@contextlib.asynccontextmanager
+async def _fresh_topics(kafka: Mapping[str, Any], names: list[str], partitions: int) -> AsyncIterator[None]:
+    """Create the run's topics; delete them afterwards, with their events, whatever happened."""
     admin = AIOKafkaAdminClient(**kafka)
     await start_client(admin, kafka)
     try:
         await admin.create_topics(
             [NewTopic(n, num_partitions=partitions, replication_factor=1) for n in names]
         )
+        yield
     finally:
-        await admin.close()
+        try:
+            await admin.delete_topics(names)
+        except KafkaError as exc:  # the figures stand; say what was left behind
+            log.warning("could not delete the benchmark topics %s: %s", ", ".join(names), exc)
+        finally:
+            await admin.close()
 
 
 @contextlib.contextmanager
@@ -390,20 +402,24 @@ async def run_http_bench(cfg: BenchConfig, base: str, pid: int) -> dict[str, Any
 
 
 async def bench(cfg: BenchConfig, workdir: Path) -> dict[str, Any]:
-    """Set up fresh topics, database, fake Gemini and service; run the chosen mode."""
+    """Set up fresh topics (deleted afterwards), database, fake Gemini and service; run the chosen mode."""
     suffix = uuid.uuid4().hex[:8]
     topics = {
         "KAFKA_INPUT_TOPIC": f"bench.transcripts.{suffix}",
         "KAFKA_OUTPUT_TOPIC": f"bench.insights.{suffix}",
         "KAFKA_DLQ_TOPIC": f"bench.dlq.{suffix}",
     }
-    await _create_topics(cfg.kafka, list(topics.values()), cfg.partitions)
+    async with _fresh_topics(cfg.kafka, list(topics.values()), cfg.partitions):
+        return await _bench_on(cfg, workdir, topics, group=f"bench-{suffix}")
+
+
+async def _bench_on(cfg: BenchConfig, workdir: Path, topics: dict[str, str], *, group: str) -> dict[str, Any]:
     port = _free_port()
     env = {
         **os.environ,
         **topics,
         "KAFKA_BOOTSTRAP_SERVERS": cfg.bootstrap,
-        "KAFKA_GROUP_ID": f"bench-{suffix}",
+        "KAFKA_GROUP_ID": group,
         "MAX_IN_FLIGHT": str(cfg.max_in_flight),
         "HTTP_HOST": "127.0.0.1",
         "HTTP_PORT": str(port),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 
 import asyncpg
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from producer_tools.databases import scratch_database
 from producer_tools.samples import SAMPLES_PATH, load_rows
@@ -15,6 +17,15 @@ from tests.conftest import ROOT, Stack
 from tests.integration.helpers import consume
 
 pytestmark = pytest.mark.integration
+
+
+async def bench_topics(bootstrap: str) -> set[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return {t for t in await admin.list_topics() if t.startswith("bench.")}
+    finally:
+        await admin.close()
 
 
 def run(
@@ -131,6 +142,7 @@ def test_send_reports_bad_file(python: str) -> None:
 async def test_bench_runs_the_service_and_reports_exactly_once(
     stack: Stack, python: str, tmp_path: object, options: list[str], efficiency: bool
 ) -> None:
+    topics_before = await bench_topics(stack.bootstrap)
     done = run(
         python,
         "-m",
@@ -161,3 +173,9 @@ async def test_bench_runs_the_service_and_reports_exactly_once(
     assert ("llm_request_ms_mean" in result) is efficiency
     if efficiency:  # every request waited for the fake's 50 ms
         assert result["llm_request_ms_mean"] >= 50
+    for _ in range(50):  # its topics went with the run (the broker's metadata may lag a moment)
+        left = await bench_topics(stack.bootstrap) - topics_before
+        if not left:
+            break
+        await asyncio.sleep(0.2)
+    assert not left
