@@ -205,6 +205,7 @@ async def run_service(
             max_in_flight=settings.max_in_flight,
             on_stored=relay.wake,
             redact_stored=settings.redact_stored,
+            lookup_first=analyzer.info.provider != "offline",  # an analysis costs more than a query
             metrics=metrics,
         )
         stream = StreamProcessor(
@@ -279,7 +280,7 @@ async def run_service(
             analyzer.info.provider,
             analyzer.info.model,
         )
-        settle(gen0_threshold=10_000)
+        settle(gen0_threshold=50_000)
         relay_stop = asyncio.Event()
         try:
             async with asyncio.TaskGroup() as tasks:

@@ -26,6 +26,11 @@ class Pipeline:
     and writes of concurrent events are micro-batched: one query and one transaction serve many.
     One write transaction runs at a time (two look-ups): what arrives meanwhile goes in the next
     one, so batches grow with the load and the database's cost per row falls.
+
+    With ``lookup_first`` an event is looked up before it is analysed, so a redelivered event
+    costs a query instead of an LLM call. Without it (for the offline rules, cheaper than the
+    query) a redelivered event is analysed again and the write, idempotent on ``event_id``,
+    returns the row stored the first time: the outcome is the same.
     """
 
     def __init__(
@@ -38,6 +43,7 @@ class Pipeline:
         redact_stored: bool = False,
         batch_size: int = 256,
         batch_linger_s: float = 0.002,
+        lookup_first: bool = True,
         metrics: Metrics | None = None,
     ) -> None:
         self.analyzer = analyzer
@@ -46,6 +52,7 @@ class Pipeline:
         self._max_in_flight = max_in_flight
         self._on_stored = on_stored
         self._redact_stored = redact_stored
+        self._lookup_first = lookup_first
         self._lookups: MicroBatcher[uuid.UUID, StoredInsight | None] = MicroBatcher(
             store.find_many, max_size=batch_size, linger_s=batch_linger_s, max_concurrent=2, name="lookup"
         )
@@ -75,9 +82,10 @@ class Pipeline:
         return stored
 
     async def _process(self, event: TranscriptEvent, source: str) -> StoredInsight:
-        existing = await self._lookups.submit(event.event_id)
-        if existing is not None:
-            return existing
+        if self._lookup_first:
+            existing = await self._lookups.submit(event.event_id)
+            if existing is not None:
+                return existing
         started = time.perf_counter()
         text = event.text()
         async with self._slots:
