@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
@@ -13,6 +12,7 @@ from consumer.analyzer.base import Analyzer
 from consumer.batching import MicroBatcher
 from consumer.metrics import Metrics
 from consumer.redact import redact_text
+from consumer.slots import Slots
 from consumer.store import NewInsight, Store, StoredInsight
 from schemas import TranscriptEvent
 
@@ -48,8 +48,7 @@ class Pipeline:
     ) -> None:
         self.analyzer = analyzer
         self.store = store
-        self._slots = asyncio.Semaphore(max_in_flight)
-        self._max_in_flight = max_in_flight
+        self._slots = Slots(max_in_flight)
         self._on_stored = on_stored
         self._redact_stored = redact_stored
         self._lookup_first = lookup_first
@@ -66,7 +65,7 @@ class Pipeline:
     @property
     def in_flight(self) -> int:
         """Analyses running now."""
-        return self._max_in_flight - self._slots._value  # asyncio exposes no getter
+        return self._slots.taken
 
     async def process(self, event: TranscriptEvent, *, source: str) -> StoredInsight:
         """Return the stored insight for the event, analysing it only if it was never stored.

@@ -199,7 +199,9 @@ def _record_values(item: NewInsight) -> tuple[Any, ...]:
         value = getattr(event, name)
         if value is not None:
             metadata.setdefault(name, value)
-    metadata_json = json.dumps(_without_nul(metadata), ensure_ascii=False, default=str)
+    metadata_json = json.dumps(metadata, ensure_ascii=False, default=str)
+    if "\\u0000" in metadata_json:  # JSON always escapes NUL: only then walk the metadata
+        metadata_json = json.dumps(_without_nul(metadata), ensure_ascii=False, default=str)
     return (
         str(uuid.uuid4()),
         item.transcript.replace("\x00", ""),
