@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import pydantic_core
 
 from consumer.errors import ConfigurationError, InsightsError, StoreRejectedError, StoreUnavailableError
 from consumer.secrecy import Scrubber, url_secrets
-from schemas import AnalyzerInfo, CallAnalysis, InsightEvent, TranscriptEvent
+from schemas import SCHEMA_VERSION, AnalyzerInfo, CallAnalysis, InsightEvent, TranscriptEvent
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,28 @@ class StoredInsight:
     processing_time_ms: float
     created: bool  # False when the event had been stored before (a redelivery)
 
+    def insight_event_json(self, analysis_json: str) -> bytes:
+        """``insight_event()`` as JSON, from ``analysis_json`` (this row's analysis as JSON).
+
+        The event is the analysis plus the fields of the row: those are serialised on their own
+        and joined to the analysis's JSON, which the row stores anyway. Building and validating
+        an InsightEvent model per event cost more than the rest of writing it.
+        """
+        head = pydantic_core.to_json(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "event_id": InsightEvent.id_for(self.event_id),
+                "source_event_id": self.event_id,
+                "call_id": self.call_id,
+                "record_id": self.record_id,
+                "unique_id": self.unique_id,
+                "analyzer": {"provider": self.analyzer.provider, "model": self.analyzer.model},
+                "processed_at": self.processed_at,
+                "processing_time_ms": self.processing_time_ms,
+            }
+        )
+        return head[:-1] + b"," + analysis_json.encode()[1:]  # both are JSON objects
+
     def insight_event(self) -> InsightEvent:
         """The InsightEvent that announces this row."""
         return InsightEvent(
@@ -187,8 +210,9 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
-def _record_values(item: NewInsight) -> tuple[Any, ...]:
-    """One row of the batch insert, in the column order of _INSERT_RECORDS.
+def _record_values(item: NewInsight, analysis_json: str) -> tuple[Any, ...]:
+    """One row of the batch insert, in the column order of _INSERT_RECORDS (``analysis_json``:
+    ``item.analysis`` as JSON, for the ``insight`` column).
 
     PostgreSQL text cannot hold NUL characters; they carry no meaning in a transcript, so they go.
     """
@@ -219,7 +243,7 @@ def _record_values(item: NewInsight) -> tuple[Any, ...]:
         event.call_started_at,
         item.source,
         item.processed_at,
-        analysis.model_dump_json(),
+        analysis_json,
         analysis.contact_status.value,
         analysis.priority.value,
         analysis.needs_review,
@@ -315,7 +339,8 @@ class Store:
         return results
 
     async def _save_batch(self, items: Sequence[NewInsight]) -> list[StoredInsight]:
-        rows = [_record_values(item) for item in items]
+        analyses = [item.analysis.model_dump_json() for item in items]
+        rows = [_record_values(item, analysis) for item, analysis in zip(items, analyses, strict=True)]
         columns = [list(col) for col in zip(*rows, strict=True)]
         async with self._pool.acquire() as conn, conn.transaction():
             inserted = {r["event_id"]: r["id"] for r in await conn.fetch(_INSERT_RECORDS, *columns)}
@@ -326,16 +351,15 @@ class Store:
                     results.append(None)
                     continue
                 results.append(item.stored(record_id=record_id, unique_id=values[0], transcript=values[1]))
-            created = [r for r in results if r is not None]
+            created = [(r, analysis) for r, analysis in zip(results, analyses, strict=True) if r is not None]
             if created:
-                insights = [r.insight_event() for r in created]
                 await conn.execute(
                     _INSERT_OUTBOX,
-                    [i.event_id for i in insights],
-                    [r.record_id for r in created],
+                    [InsightEvent.id_for(r.event_id) for r, _ in created],
+                    [r.record_id for r, _ in created],
                     [self._output_topic] * len(created),
-                    [r.call_id.encode() for r in created],
-                    [i.model_dump_json().encode() for i in insights],
+                    [r.call_id.encode() for r, _ in created],
+                    [r.insight_event_json(analysis_json) for r, analysis_json in created],
                 )
             missing = [item.event.event_id for item, r in zip(items, results, strict=True) if r is None]
             if missing:

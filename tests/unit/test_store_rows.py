@@ -10,25 +10,26 @@ from typing import Any
 import pytest
 
 from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
-from consumer.store import NewInsight, _record_values
-from schemas import TranscriptEvent
+from consumer.store import NewInsight, StoredInsight, _record_values
+from producer_tools.samples import SAMPLES_PATH, load_rows
+from schemas import AnalyzerInfo, InsightEvent, TranscriptEvent
 
 
 def row(metadata: dict[str, Any], transcript: str = "Customer: kal 5000 dunga") -> tuple[Any, ...]:
     event = TranscriptEvent(
         event_id=uuid.uuid4(), call_id="c-1", transcript=transcript, metadata=metadata, agent_id="a-7"
     )
-    return _record_values(
-        NewInsight(
-            event=event,
-            transcript=transcript,
-            analysis=analyze_offline(transcript, None),
-            analyzer=OfflineAnalyzer.info,
-            processed_at=datetime.now(UTC),
-            processing_time_ms=1.0,
-            source="kafka",
-        )
+    analysis = analyze_offline(transcript, None)
+    item = NewInsight(
+        event=event,
+        transcript=transcript,
+        analysis=analysis,
+        analyzer=OfflineAnalyzer.info,
+        processed_at=datetime.now(UTC),
+        processing_time_ms=1.0,
+        source="kafka",
     )
+    return _record_values(item, analysis.model_dump_json())
 
 
 @pytest.mark.parametrize(
@@ -47,3 +48,26 @@ def test_metadata_is_stored_without_nul(metadata: dict[str, Any], stored: dict[s
 
 def test_the_transcript_is_stored_without_nul() -> None:
     assert row({}, "Customer: kal\x00 5000 dunga")[1] == "Customer: kal 5000 dunga"
+
+
+@pytest.mark.parametrize("provider", ["offline", "gemini"])
+def test_the_insight_event_json_is_the_insight_event(provider: str) -> None:
+    """Joined from the row's fields and the analysis's JSON, it is exactly the model's JSON."""
+    started = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
+    for n, sample in enumerate(load_rows(SAMPLES_PATH)):
+        analysis = analyze_offline(str(sample["transcript"]), started if n % 2 else None)
+        stored = StoredInsight(
+            record_id=n + 1,
+            unique_id=str(uuid.uuid4()),
+            event_id=uuid.uuid4(),
+            call_id=f"call-{n}",
+            transcript=str(sample["transcript"]),
+            analysis=analysis,
+            analyzer=AnalyzerInfo(provider=provider, model="m-1"),  # type: ignore[arg-type]
+            processed_at=datetime.now(UTC),
+            processing_time_ms=n * 1.25,
+            created=True,
+        )
+        fast = stored.insight_event_json(analysis.model_dump_json())
+        assert json.loads(fast) == json.loads(stored.insight_event().model_dump_json())
+        assert InsightEvent.model_validate_json(fast) == stored.insight_event()
