@@ -128,17 +128,18 @@ class StoredInsight:
     processing_time_ms: float
     created: bool  # False when the event had been stored before (a redelivery)
 
-    def insight_event_json(self, analysis_json: str) -> bytes:
-        """``insight_event()`` as JSON, from ``analysis_json`` (this row's analysis as JSON).
+    def insight_event_json(self, analysis_json: str) -> tuple[uuid.UUID, bytes]:
+        """``insight_event()``'s id and JSON, from ``analysis_json`` (this row's analysis as JSON).
 
         The event is the analysis plus the fields of the row: those are serialised on their own
         and joined to the analysis's JSON, which the row stores anyway. Building and validating
         an InsightEvent model per event cost more than the rest of writing it.
         """
+        event_id = InsightEvent.id_for(self.event_id)
         head = pydantic_core.to_json(
             {
                 "schema_version": SCHEMA_VERSION,
-                "event_id": InsightEvent.id_for(self.event_id),
+                "event_id": event_id,
                 "source_event_id": self.event_id,
                 "call_id": self.call_id,
                 "record_id": self.record_id,
@@ -148,7 +149,7 @@ class StoredInsight:
                 "processing_time_ms": self.processing_time_ms,
             }
         )
-        return head[:-1] + b"," + analysis_json.encode()[1:]  # both are JSON objects
+        return event_id, head[:-1] + b"," + analysis_json.encode()[1:]  # both are JSON objects
 
     def insight_event(self) -> InsightEvent:
         """The InsightEvent that announces this row."""
@@ -351,15 +352,17 @@ class Store:
                     results.append(None)
                     continue
                 results.append(item.stored(record_id=record_id, unique_id=values[0], transcript=values[1]))
-            created = [(r, analysis) for r, analysis in zip(results, analyses, strict=True) if r is not None]
+            new = [(r, a) for r, a in zip(results, analyses, strict=True) if r is not None]
+            created = [r for r, _ in new]
             if created:
+                events = [r.insight_event_json(analysis) for r, analysis in new]
                 await conn.execute(
                     _INSERT_OUTBOX,
-                    [InsightEvent.id_for(r.event_id) for r, _ in created],
-                    [r.record_id for r, _ in created],
+                    [event_id for event_id, _ in events],
+                    [r.record_id for r in created],
                     [self._output_topic] * len(created),
-                    [r.call_id.encode() for r, _ in created],
-                    [r.insight_event_json(analysis_json) for r, analysis_json in created],
+                    [r.call_id.encode() for r in created],
+                    [payload for _, payload in events],
                 )
             missing = [item.event.event_id for item, r in zip(items, results, strict=True) if r is None]
             if missing:

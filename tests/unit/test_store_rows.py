@@ -68,6 +68,7 @@ def test_the_insight_event_json_is_the_insight_event(provider: str) -> None:
             processing_time_ms=n * 1.25,
             created=True,
         )
-        fast = stored.insight_event_json(analysis.model_dump_json())
+        event_id, fast = stored.insight_event_json(analysis.model_dump_json())
+        assert event_id == stored.insight_event().event_id
         assert json.loads(fast) == json.loads(stored.insight_event().model_dump_json())
         assert InsightEvent.model_validate_json(fast) == stored.insight_event()
