@@ -78,7 +78,7 @@ class OutboxRelay:
         )
 
     async def refresh_backlog(self) -> None:
-        """Set the outbox-backlog gauge (one count over the partial index of unsent rows)."""
+        """Set the outbox-backlog gauge (one count of the outbox, which holds only unsent rows)."""
         self._metrics.outbox_backlog.set(await self.pending())
 
     async def run(self, stop: asyncio.Event) -> None:
