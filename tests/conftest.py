@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from producer_tools.databases import scratch_database
 
@@ -53,23 +55,43 @@ def stack_env() -> dict[str, str]:
     return env
 
 
+_TOPICS_HANDED_OUT: set[str] = set()
+
+
 @pytest.fixture(scope="session")
 async def stack(stack_env: dict[str, str]) -> AsyncIterator[Stack]:
-    """A fresh database for this session on the real server, dropped afterwards."""
+    """A fresh database for this session on the real server, dropped afterwards, as are the
+    session's topics (a developer's broker would otherwise keep every test run's events)."""
     admin_dsn = stack_env["DATABASE_URL"]
+    bootstrap = stack_env["KAFKA_BOOTSTRAP_SERVERS"]
     async with scratch_database(admin_dsn, "insights_test") as dsn:
-        yield Stack(bootstrap=stack_env["KAFKA_BOOTSTRAP_SERVERS"], admin_dsn=admin_dsn, dsn=dsn)
+        yield Stack(bootstrap=bootstrap, admin_dsn=admin_dsn, dsn=dsn)
+    await _delete_topics(bootstrap, _TOPICS_HANDED_OUT)
+
+
+async def _delete_topics(bootstrap: str, names: set[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        await admin.start()
+        existing = sorted(names & set(await admin.list_topics()))
+        for start in range(0, len(existing), 100):
+            await admin.delete_topics(existing[start : start + 100])
+    except KafkaError as exc:  # the tests' results stand; the topics are only left behind
+        print(f"could not delete the test topics: {exc}", file=sys.stderr)
+    finally:
+        await admin.close()
 
 
 def fresh_topics() -> dict[str, str]:
-    """Topic names and a group id used by nothing else."""
+    """Topic names and a group id used by nothing else (the topics go when the session ends)."""
     suffix = uuid.uuid4().hex[:8]
-    return {
+    names = {
         "KAFKA_INPUT_TOPIC": f"test.transcripts.{suffix}",
         "KAFKA_OUTPUT_TOPIC": f"test.insights.{suffix}",
         "KAFKA_DLQ_TOPIC": f"test.transcripts.dlq.{suffix}",
-        "KAFKA_GROUP_ID": f"test-group-{suffix}",
     }
+    _TOPICS_HANDED_OUT.update(names.values())
+    return {**names, "KAFKA_GROUP_ID": f"test-group-{suffix}"}
 
 
 @pytest.fixture
