@@ -41,7 +41,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tqdm import tqdm
 
 from consumer.analyzer.details import add_details
-from consumer.analyzer.enrich import finish
+from consumer.analyzer.offline import analyze_offline
 from consumer.analyzer.rules import analyze_text
 from consumer.kafka_security import start_client
 from consumer.normalize import find_amounts, find_dates
@@ -472,9 +472,7 @@ def run_cpu_bench(rounds: int) -> dict[str, Any]:
     cores = [analyze_text(t, anchor) for t in texts]
     stages: dict[str, Callable[[], object]] = {
         "parse_event": lambda: [parse_event(v, max_transcript_bytes=1_048_576) for v in records],
-        "offline_analyzer": lambda: [
-            finish(add_details(analyze_text(t, anchor), t, anchor), anchor) for t in texts
-        ],
+        "offline_analyzer": lambda: [analyze_offline(t, anchor) for t in texts],
         "core_rules": lambda: [analyze_text(t, anchor) for t in texts],
         "details": lambda: [add_details(c, t, anchor) for c, t in zip(cores, texts, strict=True)],
         "redact": lambda: [redact(t) for t in texts],

@@ -42,7 +42,7 @@ from schemas import (
     Speaker,
 )
 
-__all__ = ["Turn", "add_details", "split_turns"]
+__all__ = ["Turn", "add_details", "detail_fields", "split_turns"]
 
 _I = re.IGNORECASE
 _QUOTE_MAX = 300
@@ -830,19 +830,27 @@ def _callback(call: _Call, category: IntentCategory, anchor: datetime) -> dateti
 def add_details(analysis: CallAnalysis, transcript: str, call_started_at: datetime | None) -> CallAnalysis:
     """``analysis`` with the detail fields filled from ``transcript`` (``outside_calling_hours``,
     priority and ``needs_review`` are left to ``enrich.finish``)."""
+    update = detail_fields(transcript, call_started_at, IntentCategory(analysis.intent_category))
+    kept = [f for f in analysis.compliance_flags if f.rule is ComplianceRule.OUTSIDE_CALLING_HOURS]
+    if kept:
+        update["compliance_flags"] = [*kept, *update["compliance_flags"]]
+    return analysis.model_copy(update=update)
+
+
+def detail_fields(
+    transcript: str, call_started_at: datetime | None, category: IntentCategory
+) -> dict[str, Any]:
+    """The detail fields ``add_details`` fills, for a call of ``category``, as keyword arguments
+    of ``CallAnalysis`` (for a caller that builds the analysis once with all its fields)."""
     anchor = call_started_at or datetime.now(UTC)
     call = _Call(transcript)
-    category = IntentCategory(analysis.intent_category)
     contact, contact_conf = _contact(call)
     ptp = _promise(call, category, anchor)
-    update: dict[str, Any] = {
+    return {
         "contact_status": contact,
         "promise_to_pay": ptp,
         "distress": _distress(call),
-        "compliance_flags": [
-            *(f for f in analysis.compliance_flags if f.rule is ComplianceRule.OUTSIDE_CALLING_HOURS),
-            *_compliance(call, contact),
-        ],
+        "compliance_flags": _compliance(call, contact),
         "hardship_reason": _reason(call, _HARDSHIP_CUE) if category is IntentCategory.HARDSHIP else None,
         "dispute_reason": _reason(call, _DISPUTE_CUE) if category is IntentCategory.DISPUTE else None,
         "callback_at": _callback(call, category, anchor),
@@ -854,4 +862,3 @@ def add_details(analysis: CallAnalysis, transcript: str, call_started_at: dateti
             promise_to_pay=ptp.confidence if ptp is not None else None,
         ),
     }
-    return analysis.model_copy(update=update)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from consumer.normalize import find_dates, parse_amount, resolve_date, to_ist
 from schemas import (
@@ -22,6 +23,7 @@ from schemas import (
     ComplianceFlag,
     ComplianceRule,
     Distress,
+    FieldConfidence,
     LLMAnswer,
     Priority,
     PromiseToPay,
@@ -141,7 +143,29 @@ def from_llm(answer: LLMAnswer, call_started_at: datetime | None, *, now: dateti
 
 def finish(analysis: CallAnalysis, call_started_at: datetime | None) -> CallAnalysis:
     """Apply the rules every analysis obeys (calling hours, distress, priority, review)."""
-    flags = list(analysis.compliance_flags)
+    update = finishing_fields(
+        analysis.compliance_flags,
+        action_required=analysis.action_required,
+        distress=analysis.distress,
+        needs_review=analysis.needs_review,
+        confidence=analysis.confidence,
+        call_started_at=call_started_at,
+    )
+    return analysis.model_copy(update=update)
+
+
+def finishing_fields(
+    compliance_flags: list[ComplianceFlag],
+    *,
+    action_required: bool,
+    distress: Distress | None,
+    needs_review: bool,
+    confidence: FieldConfidence | None,
+    call_started_at: datetime | None,
+) -> dict[str, Any]:
+    """The fields ``finish`` sets, from those of an analysis (for a caller that builds the
+    analysis once with all its fields)."""
+    flags = list(compliance_flags)
     outside = outside_calling_hours(call_started_at)
     if outside is not None:  # the call time decides; without one, the analyzer's evidence stands
         flags = [f for f in flags if f.rule is not ComplianceRule.OUTSIDE_CALLING_HOURS]
@@ -154,15 +178,13 @@ def finish(analysis: CallAnalysis, call_started_at: datetime | None) -> CallAnal
             speaker=Speaker.AGENT,
         )
         flags.insert(0, flag)
-    action_required = analysis.action_required or analysis.distress is not None
-    if analysis.distress is not None or any(f.rule in _URGENT_RULES for f in flags):
+    action_required = action_required or distress is not None
+    if distress is not None or any(f.rule in _URGENT_RULES for f in flags):
         priority = Priority.HIGH
     elif action_required:
         priority = Priority.NORMAL
     else:
         priority = Priority.LOW
-    needs_review = analysis.needs_review
-    confidence = analysis.confidence
     if confidence is not None:
         scores = [
             confidence.intent_category,
@@ -173,11 +195,9 @@ def finish(analysis: CallAnalysis, call_started_at: datetime | None) -> CallAnal
         if confidence.promise_to_pay is not None:
             scores.append(confidence.promise_to_pay)
         needs_review = needs_review or min(scores) < REVIEW_THRESHOLD
-    return analysis.model_copy(
-        update={
-            "compliance_flags": flags,
-            "action_required": action_required,
-            "priority": priority,
-            "needs_review": needs_review,
-        }
-    )
+    return {
+        "compliance_flags": flags,
+        "action_required": action_required,
+        "priority": priority,
+        "needs_review": needs_review,
+    }

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from consumer.analyzer.details import add_details
-from consumer.analyzer.enrich import finish
-from consumer.analyzer.rules import analyze_text
+from consumer.analyzer.details import detail_fields
+from consumer.analyzer.enrich import finishing_fields
+from consumer.analyzer.rules import core_fields
 from schemas import AnalyzerInfo, CallAnalysis
 
 
 def analyze_offline(transcript: str, call_started_at: datetime | None) -> CallAnalysis:
-    """Core fields, then debt-collection detail: pure CPU work, no I/O."""
-    core = analyze_text(transcript, call_started_at)
-    return finish(add_details(core, transcript, call_started_at), call_started_at)
+    """Core fields, then debt-collection detail: pure CPU work, no I/O.
+
+    The same analysis as ``finish(add_details(analyze_text(...), ...), ...)``, built and
+    validated once from all its fields rather than copied at each step.
+    """
+    fields = core_fields(transcript, call_started_at)
+    fields.update(detail_fields(transcript, call_started_at, fields["intent_category"]))
+    fields.update(
+        finishing_fields(
+            fields["compliance_flags"],
+            action_required=fields["action_required"],
+            distress=fields["distress"],
+            needs_review=False,
+            confidence=fields["confidence"],
+            call_started_at=call_started_at,
+        )
+    )
+    return CallAnalysis(**fields)
 
 
 class OfflineAnalyzer:

@@ -40,7 +40,7 @@ from typing import Any, Literal, NamedTuple
 
 from schemas import CallAnalysis, IntentCategory, Sentiment
 
-__all__ = ["Turn", "analyze_text", "normalize", "split_turns"]
+__all__ = ["Turn", "analyze_text", "core_fields", "normalize", "split_turns"]
 
 # --------------------------------------------------------------------------------------------
 # Normalisation
@@ -2305,16 +2305,22 @@ def analyze_text(transcript: str, call_started_at: datetime | None = None) -> Ca
     ``call_started_at`` (optional) resolves relative day phrases ("kal", "Wednesday",
     "5 tareekh") into calendar dates in the summary.
     """
+    return CallAnalysis(**core_fields(transcript, call_started_at))
+
+
+def core_fields(transcript: str, call_started_at: datetime | None = None) -> dict[str, Any]:
+    """The five core fields ``analyze_text`` finds, as keyword arguments of ``CallAnalysis``
+    (for a caller that builds the analysis once with more fields)."""
     ev = _collect(transcript)
     category = _decide(ev)
     sentiment = _sentiment(ev, category)
     action = _action_required(ev, category)
     today = call_started_at.date() if call_started_at else None
     intent, summary = _describe(ev, category, action, today)
-    return CallAnalysis(
-        customer_intent=intent[:200],
-        intent_category=category,
-        sentiment=sentiment,
-        action_required=action,
-        summary=summary[:1000],
-    )
+    return {
+        "customer_intent": intent[:200],
+        "intent_category": category,
+        "sentiment": sentiment,
+        "action_required": action,
+        "summary": summary[:1000],
+    }

@@ -1,0 +1,48 @@
+"""``analyze_offline`` builds the analysis once: the same result as the step-by-step chain.
+
+The offline analyzer gathers the core fields, the detail fields and the finishing rules' fields
+and validates one ``CallAnalysis``; ``finish(add_details(analyze_text(...)))`` builds, copies and
+copies again. Both must give the same analysis, field for field, on the samples and variants.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from consumer.analyzer.details import add_details
+from consumer.analyzer.enrich import finish
+from consumer.analyzer.offline import analyze_offline
+from consumer.analyzer.rules import analyze_text
+
+SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"
+TRANSCRIPTS = [
+    str(json.loads(line)["transcript"])
+    for line in SAMPLES.read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+TEXTS = [
+    *TRANSCRIPTS,
+    *(t.upper() for t in TRANSCRIPTS[::5]),
+    "",
+    "Agent: Namaste. Customer: Kal 5000 bhar dunga.",
+    "Agent: Police bhejenge, chor ho tum. Customer: Mere papa hospital mein hain, main marr jaunga.",
+]
+IST = timezone(timedelta(hours=5, minutes=30))
+ANCHORS = [
+    datetime(2026, 11, 20, 10, 30, tzinfo=UTC),  # within calling hours in IST
+    datetime(2026, 3, 31, 21, 45, tzinfo=IST),  # outside them
+    datetime(2026, 12, 31, 7, 5),  # naive: taken as IST
+]
+
+
+@pytest.mark.parametrize("anchor", ANCHORS, ids=["day", "late", "naive"])
+def test_the_single_build_equals_the_chain(anchor: datetime) -> None:
+    for text in TEXTS:
+        chained = finish(add_details(analyze_text(text, anchor), text, anchor), anchor)
+        built = analyze_offline(text, anchor)
+        assert built == chained, text
+        assert built.model_dump_json() == chained.model_dump_json(), text
