@@ -198,6 +198,11 @@ def _gate(alternatives: list[str]) -> tuple[int, tuple[str, ...], tuple[str, ...
     return bit, tuple(dict.fromkeys(ascii_heads)), tuple(dict.fromkeys(ascii_heads + other_heads))
 
 
+def _any_of(heads: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A regex that finds whether any of ``heads`` is in a text (None when there are none)."""
+    return re.compile("|".join(map(re.escape, heads))) if heads else None
+
+
 def _ascii_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
@@ -231,12 +236,15 @@ class Lexicon:
     is scanned as is).
     """
 
-    __slots__ = ("alternatives", "gate", "regex")
+    __slots__ = ("alternatives", "gate", "heads", "regex")
 
     def __init__(self, alternatives: list[str]) -> None:
         self.alternatives = tuple(alternatives)
         self.regex = _compile(alternatives)
         self.gate = _gate(alternatives)
+        # The gate's heads for an ASCII text and for any text, each as one search for whether
+        # any of them is in the text (None: there is none to find).
+        self.heads = (_any_of(self.gate[1]), _any_of(self.gate[2])) if self.gate else (None, None)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The matches in ``text``."""
@@ -253,8 +261,8 @@ class Lexicon:
         the whole text."""
         low = scan.low
         if scan.leads is not None and self.gate is not None and not scan.leads >> self.gate[0] & 1:
-            heads = self.gate[1] if scan.ascii else self.gate[2]
-            if not any(head in low for head in heads):
+            heads = self.heads[0] if scan.ascii else self.heads[1]
+            if heads is None or heads.search(low) is None:
                 return  # no match can start anywhere in the text
         end = len(low) if hi is None else hi
         search, pos = self.regex.search, lo

@@ -120,3 +120,24 @@ def test_a_turn_searched_in_the_joined_turns_matches_as_on_its_own_on_random_cal
 def test_a_scan_keeps_positions_when_lower_casing_would_move_them() -> None:
     assert Scan("İ police").low == "İ police"
     assert Scan("POLICE").low == "police"
+
+
+def _check_heads(text: str) -> None:
+    low = Scan(text).low
+    for name, lex in LEXICONS.items():
+        if lex.gate is None:
+            continue
+        for heads, search in zip(lex.gate[1:], lex.heads, strict=True):
+            plain = any(head in low for head in heads)
+            assert (search is not None and search.search(low) is not None) == plain, (name, text)
+
+
+def test_one_search_for_the_heads_finds_what_looking_for_each_finds() -> None:
+    for text in [*TEXTS, *(head for lex in LEXICONS.values() if lex.gate for head in lex.gate[2])]:
+        _check_heads(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(soups)
+def test_one_search_for_the_heads_finds_what_looking_for_each_finds_on_random_text(text: str) -> None:
+    _check_heads(text)
