@@ -571,9 +571,16 @@ def _contact(call: _Call) -> tuple[ContactStatus, float]:
         return ContactStatus.UNKNOWN, 0.5
     if call.verified() is not None:
         return ContactStatus.RIGHT_PARTY, 0.85
-    if set(_WORD.findall(customer.joined.lower())) <= _ACK_WORDS:  # "Okay, noted." / "Who is this? OK."
+    low = scan.low if scan.lowered else customer.joined.lower()
+    if _only_acknowledges(low):  # "Okay, noted." / "Who is this? OK."
         return ContactStatus.UNKNOWN, 0.5
     return ContactStatus.RIGHT_PARTY, 0.7
+
+
+def _only_acknowledges(low: str) -> bool:
+    """Whether every word of lower-cased ``low`` is an acknowledgement or a "who is this"
+    (read only up to the first word that is not)."""
+    return all(word.group() in _ACK_WORDS for word in _WORD.finditer(low))
 
 
 def _verified_index(call: _Call) -> int | None:

@@ -177,3 +177,25 @@ def test_speaker_labels_are_found_like_by_their_plain_reading() -> None:
 @given(st.lists(st.sampled_from(LABEL_PARTS), max_size=16).map("".join))
 def test_speaker_labels_are_found_like_by_their_plain_reading_on_random_text(text: str) -> None:
     assert details._label_matches(text) == _plain_labels(text), text
+
+
+ACKS = sorted(details._ACK_WORDS)
+ack_soups = st.lists(
+    st.sampled_from([*ACKS, *(w.upper() for w in ACKS), "?", ".", ",", "!", "\n", "x"]), max_size=12
+)
+
+
+def _check_acknowledges(text: str) -> None:
+    low = text.lower()
+    assert details._only_acknowledges(low) == (set(details._WORD.findall(low)) <= details._ACK_WORDS), text
+
+
+def test_only_acknowledging_is_read_like_the_set_of_words() -> None:
+    for text in [*TEXTS, "", "Okay, noted.", "Who is this? OK.", "haan ji... hello?", "OK kal"]:
+        _check_acknowledges(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(soups, ack_soups.map(" ".join), ack_soups.map("".join)))
+def test_only_acknowledging_is_read_like_the_set_of_words_on_random_text(text: str) -> None:
+    _check_acknowledges(text)
