@@ -222,7 +222,7 @@ _THREAT = lexicon(
     rf"{_W}(?:ghar|gaon|gaanv|office|dukaan|dukan)\s+(?:pe\s+|par\s+|tak\s+)?(?:aa|aake|aakar|pahunch)\s*(?:jayenge|jaenge|jaayenge|rahe|denge|lenge|karenge)?{_E}",
     rf"{_W}(?:ghar|gaon|office)\s+(?:pe\s+|par\s+)?(?:log|aadmi|ladke|banda|bande)\s+(?:bhejenge|bhej denge|aayenge){_E}",
     rf"{_W}(?:mohalle|mohalla|padosi|padosiyon|neighbou?rs?|relatives|rishtedaron|contacts|poore bazaar|bazaar|society|colony)\s+(?:ko|mein|me|sab)?\s*(?:ko\s+)?(?:pata chalega|bata denge|bataenge|batayenge|message|msg|call|sms|inform){_E}",
-    rf"{_W}(?:aapke|apke|tere|tumhare|uske|unke)\s+(?:saare\s+|sab\s+)?(?:contacts|relatives|rishtedaron|padosiyon|neighbou?rs|family|boss|employer|office|hr|colleagues)\s+(?:ko|mein|me|se|par|pe)\s+(?:\w+\s+){0, 3}?(?:bata|batayenge|bataenge|message|msg|call|phone|inform|pata|aa|aake|aakar|bhej|jayega|jayenge)",
+    rf"{_W}(?:aapke|apke|tere|tumhare|uske|unke)\s+(?:saare\s+|sab\s+)?(?:contacts|relatives|rishtedaron|padosiyon|neighbou?rs|family|boss|employer|office|hr|colleagues)\s+(?:ko|mein|me|se|par|pe)\s+(?:\w+\s+){{0,3}}?(?:bata|batayenge|bataenge|message|msg|call|phone|inform|pata|aa|aake|aakar|bhej|jayega|jayenge)",
     rf"{_W}(?:hr|boss|employer|manager|company)\s+(?:ko|se)\s+(?:mail|call|phone|bata|inform|complain|shikayat)",
     rf"{_W}(?:tell|telling|inform|informing|call|calling|contact|contacting|message|messaging|visit|visiting)\s+your\s+(?:employer|boss|manager|hr|office|neighbou?rs|family|relatives|contacts|workplace){_E}",
     rf"{_W}(?:board|poster|banner)\s+laga{_E}",

@@ -219,6 +219,8 @@ def test_clean_call_has_no_flags() -> None:
         "Paisa nahi diya to police lekar ghar aa jayenge.",
         "Kal tak nahi aaya to FIR karwa denge.",
         "Nahi bhara to tere office aake sabko bata denge.",
+        "Nahi bhara to aapke family ko bata denge.",
+        "Nahi bhara to aapke relatives ko sab kuch bata denge.",
         "If I don't see a payment by Friday, I'm calling your manager at work.",
         "वरना पुलिस लेकर गाँव आएँगे।",
     ],
