@@ -68,7 +68,8 @@ class Pipeline:
         return self._slots.taken
 
     async def process(self, event: TranscriptEvent, *, source: str) -> StoredInsight:
-        """Return the stored insight for the event, analysing it only if it was never stored.
+        """Return the stored insight for the event, analysing it only if it was never stored (without
+        ``lookup_first``: the write finds the stored row after the analysis).
 
         Raises the analyzer's and the store's errors (``InsightsError`` subclasses) unchanged.
         """
