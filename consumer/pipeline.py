@@ -87,7 +87,7 @@ class Pipeline:
             if existing is not None:
                 return existing
         started = time.perf_counter()
-        text = event.text()
+        text = event.text().replace("\x00", "")  # a NUL means nothing, and PostgreSQL refuses it
         async with self._slots:
             began = time.perf_counter()
             analysis = await self.analyzer.analyze(text, call_started_at=event.call_started_at)

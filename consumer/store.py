@@ -211,6 +211,15 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
+def _analysis_json(analysis: CallAnalysis) -> str:
+    """The analysis as JSON for the ``insight`` column, without NUL characters (jsonb refuses them;
+    the pipeline removes them from transcripts, an LLM could still answer with one)."""
+    document = analysis.model_dump_json()
+    if "\\u0000" in document:  # JSON always escapes NUL: only then walk the analysis
+        document = CallAnalysis.model_validate(_without_nul(analysis.model_dump())).model_dump_json()
+    return document
+
+
 def _record_values(item: NewInsight, analysis_json: str) -> tuple[Any, ...]:
     """One row of the batch insert, in the column order of _INSERT_RECORDS (``analysis_json``:
     ``item.analysis`` as JSON, for the ``insight`` column).
@@ -340,7 +349,7 @@ class Store:
         return results
 
     async def _save_batch(self, items: Sequence[NewInsight]) -> list[StoredInsight]:
-        analyses = [item.analysis.model_dump_json() for item in items]
+        analyses = [_analysis_json(item.analysis) for item in items]
         rows = [_record_values(item, analysis) for item, analysis in zip(items, analyses, strict=True)]
         columns = [list(col) for col in zip(*rows, strict=True)]
         async with self._pool.acquire() as conn, conn.transaction():

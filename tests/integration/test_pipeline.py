@@ -87,6 +87,24 @@ async def test_redelivered_event_is_stored_once(stack: Stack, topics: dict[str, 
     assert InsightEvent.model_validate_json(out[0].value).record_id == rows[0]["id"]
 
 
+async def test_a_transcript_with_nul_characters_is_stored_without_them(
+    stack: Stack, topics: dict[str, str], free_port: int
+) -> None:
+    """PostgreSQL refuses NUL in text and jsonb; the characters go, the event is stored and announced."""
+    ev = event("Agent: Paisa nahi diya to police\x00 lekar ghar aa jayenge.\nCustomer: Theek hai\x00.")
+    settings = make_settings(stack, topics, free_port)
+    async with running_service(settings):
+        await publish_events(stack.bootstrap, settings.kafka_input_topic, [ev])
+        out = await consume(stack.bootstrap, settings.kafka_output_topic, expect=1, timeout=60)
+    rows = await rows_for(stack.dsn, [ev["event_id"]])
+    assert len(rows) == 1
+    assert "\x00" not in rows[0]["transcript"]
+    insight = InsightEvent.model_validate_json(out[0].value)
+    assert insight.record_id == rows[0]["id"]
+    assert any(f.rule.value == "threat_or_intimidation" for f in insight.compliance_flags)
+    assert all("\x00" not in f.quote for f in insight.compliance_flags)
+
+
 async def test_restart_redelivery_does_not_duplicate(
     stack: Stack, topics: dict[str, str], free_port: int
 ) -> None:

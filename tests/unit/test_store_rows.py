@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
-from consumer.store import NewInsight, StoredInsight, _record_values
+from consumer.store import NewInsight, StoredInsight, _analysis_json, _record_values
 from producer_tools.samples import SAMPLES_PATH, load_rows
-from schemas import AnalyzerInfo, InsightEvent, TranscriptEvent
+from schemas import AnalyzerInfo, CallAnalysis, InsightEvent, TranscriptEvent
 
 
 def row(metadata: dict[str, Any], transcript: str = "Customer: kal 5000 dunga") -> tuple[Any, ...]:
@@ -72,3 +72,14 @@ def test_the_insight_event_json_is_the_insight_event(provider: str) -> None:
         assert event_id == stored.insight_event().event_id
         assert json.loads(fast) == json.loads(stored.insight_event().model_dump_json())
         assert InsightEvent.model_validate_json(fast) == stored.insight_event()
+
+
+def test_the_stored_analysis_has_no_nul_even_when_an_analyzer_gave_one() -> None:
+    analysis = analyze_offline("Agent: Paisa nahi diya to police lekar ghar aa jayenge.", None)
+    with_nul = analysis.model_copy(update={"summary": "Threat\x00 made.", "customer_intent": "Threat\x00"})
+    document = _analysis_json(with_nul)
+    assert "\\u0000" not in document
+    stored = CallAnalysis.model_validate_json(document)
+    assert (stored.summary, stored.customer_intent) == ("Threat made.", "Threat")
+    assert stored.compliance_flags == analysis.compliance_flags
+    assert _analysis_json(analysis) == analysis.model_dump_json()  # nothing to clean: as is
