@@ -120,10 +120,7 @@ async def tail(
                 if max_events is not None and shown >= max_events:
                     break
     finally:
-        # a consumer that cannot close cleanly (a request to the broker still in flight) must not
-        # keep Ctrl-C from ending the tail
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(consumer.stop(), timeout=10)
+        await consumer.stop()
     return shown
 
 
