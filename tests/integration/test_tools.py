@@ -119,14 +119,20 @@ async def test_tail_prints_insights_and_dead_letters(
 
 
 def test_tail_stops_cleanly_on_ctrl_c(stack: Stack, topics: dict[str, str], python: str) -> None:
-    proc = subprocess.Popen(
-        [python, "-m", "producer_tools", "tail", "--topic", topics["KAFKA_OUTPUT_TOPIC"]],
-        cwd=ROOT,
-        env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # as from a terminal: a suite started in the background of a script ignores SIGINT, and a child
+    # inherits that (a Python handler is not inherited, so the child starts with the default)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            [python, "-m", "producer_tools", "tail", "--topic", topics["KAFKA_OUTPUT_TOPIC"]],
+            cwd=ROOT,
+            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         assert proc.stderr is not None
         seen = [proc.stderr.readline()]
