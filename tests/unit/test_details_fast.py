@@ -9,9 +9,7 @@ their lines, case variants and random text.
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,14 +17,10 @@ from hypothesis import strategies as st
 from consumer.analyzer import details
 from consumer.analyzer.lexicon import Lexicon, Scan
 from consumer.analyzer.lexicon import _lead as lexicon_lead
+from producer_tools.samples import SAMPLES_PATH, load_rows
 from schemas import Speaker
 
-SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"
-TRANSCRIPTS = [
-    str(json.loads(line)["transcript"])
-    for line in SAMPLES.read_text(encoding="utf-8").splitlines()
-    if line.strip()
-]
+TRANSCRIPTS = [str(row["transcript"]) for row in load_rows(SAMPLES_PATH)]
 TEXTS = [
     *TRANSCRIPTS,
     *(t.upper() for t in TRANSCRIPTS),

@@ -7,9 +7,7 @@ copies again. Both must give the same analysis, field for field, on the samples 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -17,13 +15,9 @@ from consumer.analyzer.details import add_details
 from consumer.analyzer.enrich import finish
 from consumer.analyzer.offline import analyze_offline
 from consumer.analyzer.rules import analyze_text
+from producer_tools.samples import SAMPLES_PATH, load_rows
 
-SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"
-TRANSCRIPTS = [
-    str(json.loads(line)["transcript"])
-    for line in SAMPLES.read_text(encoding="utf-8").splitlines()
-    if line.strip()
-]
+TRANSCRIPTS = [str(row["transcript"]) for row in load_rows(SAMPLES_PATH)]
 TEXTS = [
     *TRANSCRIPTS,
     *(t.upper() for t in TRANSCRIPTS[::5]),
