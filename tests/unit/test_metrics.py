@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -26,10 +26,10 @@ from consumer.metrics import Metrics
 from consumer.pipeline import Pipeline
 from consumer.readiness import NotReadyError
 from consumer.settings import Settings
-from consumer.store import NewInsight, StoredInsight
 from consumer.stream import StreamProcessor
 from producer_tools.fake_gemini import FakeGemini, Status, Text
 from schemas import AnalyzerInfo, CallAnalysis, TranscriptEvent
+from tests.unit.fake_store import FakeStore
 
 
 def samples(
@@ -167,27 +167,6 @@ async def test_circuit_state_is_read_at_scrape_time() -> None:
 
 
 # --- what the pipeline records --------------------------------------------------------------------
-
-
-class FakeStore:
-    """Keeps rows in a dict; ``fail`` makes the next look-up raise."""
-
-    def __init__(self) -> None:
-        self.rows: dict[uuid.UUID, StoredInsight] = {}
-        self.fail = False
-
-    async def find_many(self, event_ids: Sequence[uuid.UUID]) -> list[StoredInsight | None]:
-        if self.fail:
-            raise StoreUnavailableError("PostgreSQL unreachable")
-        return [self.rows.get(e) for e in event_ids]
-
-    async def save_many(self, items: Sequence[NewInsight]) -> list[StoredInsight]:
-        out = []
-        for item in items:
-            stored = item.stored(record_id=len(self.rows) + 1, unique_id=uuid.uuid4().hex)
-            self.rows[item.event.event_id] = dataclasses.replace(stored, created=False)
-            out.append(stored)
-        return out
 
 
 class GatedAnalyzer(OfflineAnalyzer):
