@@ -1,4 +1,4 @@
-"""Command line: ``python -m consumer [migrate | analyze [FILE] | eval FILE]``."""
+"""Command line: ``python -m consumer [migrate | analyze [FILE] | eval FILE | check]``."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ async def _analyze(path: str | None, analyzer: Analyzer) -> int:
                 print(f"line {number}: analysis failed: {exc.reason}: {exc}", file=sys.stderr)
                 continue
             out = {"line": number, "call_id": call_id, **analysis.model_dump(mode="json")}
-            out["analyzer"] = analyzer.info.model_dump()
+            out["analyzer"] = analysis.produced_by(analyzer.info).public()
             print(json.dumps(out, ensure_ascii=False), flush=True)
     except OSError as exc:
         print(f"cannot read {path}: {exc}", file=sys.stderr)
@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     analyze.add_argument("file", nargs="?", help="JSONL file (default: stdin)")
     evaluate = sub.add_parser("eval", help="accuracy of the analyzer on labelled JSONL")
     evaluate.add_argument("file", help="JSONL of {transcript, labels}")
+    sub.add_parser("check", help="check Kafka, PostgreSQL and the LLM configuration (exit 0: all fine)")
     args = parser.parse_args(argv)
 
     try:
@@ -113,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if command == "migrate":
             return asyncio.run(_migrate(settings))
+        if command == "check":
+            from consumer.check import run_check
+
+            return asyncio.run(run_check(settings))
         return asyncio.run(_with_analyzer(settings, command, getattr(args, "file", None)))
     except InsightsError as exc:
         print(f"error: {scrub(str(exc))}", file=sys.stderr)

@@ -19,6 +19,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExists
 
 from consumer.analyzer import Analyzer, build_analyzer
 from consumer.dead_letter_journal import DeadLetterJournal
+from consumer.errors import InsightsError
 from consumer.gc_tuning import settle
 from consumer.http import SidecarDeps, create_app
 from consumer.idempotency import IdempotencyKeys
@@ -242,9 +243,13 @@ async def run_service(
             }
 
         async def analyzer_health() -> Mapping[str, Any]:
-            await analyzer.check()
             status = getattr(analyzer, "status", None)
             detail: dict[str, Any] = status() if callable(status) else analyzer.info.model_dump()
+            try:
+                await analyzer.check()
+            except InsightsError as exc:
+                exc.detail = {**detail, "reason": exc.reason}
+                raise
             return {**detail, "in_flight": pipeline.in_flight}
 
         deps = SidecarDeps(
@@ -257,7 +262,7 @@ async def run_service(
             ),
             pipeline=pipeline,
             health_checks={"database": database_health, "kafka": kafka_health, "analyzer": analyzer_health},
-            readiness_checks=service_checks(store, stream, consumer),
+            readiness_checks=service_checks(store, stream, consumer, analyzer),
             metrics=metrics,
             info={
                 "analyzer": analyzer.info.model_dump(),

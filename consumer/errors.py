@@ -12,6 +12,8 @@ class InsightsError(Exception):
 
     retriable: bool = False
     reason: str = "error"
+    # What the failing component can still say about itself (its /health detail), if anything.
+    detail: dict[str, object] | None = None
 
     def __init__(self, message: str, *, reason: str | None = None) -> None:
         super().__init__(message)

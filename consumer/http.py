@@ -209,7 +209,9 @@ async def health(request: web.Request) -> web.Response:
             detail = await asyncio.wait_for(check(), timeout=HEALTH_TIMEOUT_S)
         except Exception as exc:
             message = str(exc) or type(exc).__name__
-            return name, {"status": "down", "error": message[:300]}
+            extra = getattr(exc, "detail", None)  # what the component can still say about itself
+            known = extra if isinstance(extra, dict) else {}
+            return name, {"status": "down", "error": message[:500], **known}
         latency = round((time.perf_counter() - started) * 1000, 1)
         return name, {"status": "up", "latency_ms": latency, **detail}
 

@@ -192,10 +192,24 @@ class Metrics:
         self.llm_tokens = Children(
             Counter(
                 "insights_llm_tokens",
-                "Tokens the LLM reported using, by kind (prompt, candidates, thoughts, cached, total).",
-                ["provider", "kind"],
+                "Tokens the LLM reported using, by model and kind (prompt, cached, thoughts, candidates, "
+                "total); prompt includes cached.",
+                ["provider", "model", "kind"],
                 registry=r,
             )
+        )
+        self.llm_cost = Children(
+            Counter(
+                "insights_llm_estimated_cost_usd",
+                "Estimated LLM spend in US dollars, from the reported tokens and the price table.",
+                ["provider", "model"],
+                registry=r,
+            )
+        )
+        self.llm_config_ok = Gauge(
+            "insights_llm_config_ok",
+            "1 while the LLM configuration (key, model, endpoint) was accepted at the last check, else 0.",
+            registry=r,
         )
         self.llm_circuit_state = Gauge(
             "insights_llm_circuit_state",

@@ -97,7 +97,7 @@ class Pipeline:
             event=event,
             transcript=redact_text(text) if self._redact_stored else text,
             analysis=analysis,
-            analyzer=self.analyzer.info,
+            analyzer=analysis.produced_by(self.analyzer.info),
             processed_at=datetime.now(UTC),
             processing_time_ms=elapsed_ms,
             source=source,

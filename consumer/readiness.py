@@ -10,7 +10,9 @@ An instance is ready when
   partition (more instances than partitions) is ready too: it is a standby that takes partitions
   over at the next rebalance, its HTTP API works, and holding it back would stall a rolling deploy
   with more replicas than partitions. It stays ready through later rebalances, so that one
-  group-wide rebalance does not take every instance out of the load balancer at once.
+  group-wide rebalance does not take every instance out of the load balancer at once;
+- **llm_configuration**: the LLM accepts the configuration (the model exists, the key or the
+  credentials are accepted); always true for the offline analyzer.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
+from consumer.analyzer.base import Analyzer
 from consumer.errors import InsightsError
 from consumer.store import MIGRATIONS_DIR, Store, read_migrations
 from consumer.stream import StreamProcessor
@@ -61,7 +64,9 @@ class MigrationsCheck:
         return {"applied": len(self._names)}
 
 
-def service_checks(store: Store, stream: StreamProcessor, consumer: AIOKafkaConsumer) -> dict[str, Check]:
+def service_checks(
+    store: Store, stream: StreamProcessor, consumer: AIOKafkaConsumer, analyzer: Analyzer
+) -> dict[str, Check]:
     """The readiness checks of a running service."""
 
     async def database() -> Mapping[str, Any]:
@@ -74,7 +79,22 @@ def service_checks(store: Store, stream: StreamProcessor, consumer: AIOKafkaCons
             raise NotReadyError(msg)
         return {"assigned_partitions": len(consumer.assignment())}
 
-    return {"database": database, "migrations": MigrationsCheck(store.pool), "consumer": kafka_consumer}
+    async def llm_configuration() -> Mapping[str, Any]:
+        if not getattr(analyzer, "configuration_ok", True):
+            try:
+                await analyzer.check()
+            except InsightsError as exc:
+                raise NotReadyError(str(exc)) from None
+            msg = "the LLM refuses the configuration"
+            raise NotReadyError(msg)
+        return {"provider": analyzer.info.provider}
+
+    return {
+        "database": database,
+        "migrations": MigrationsCheck(store.pool),
+        "consumer": kafka_consumer,
+        "llm_configuration": llm_configuration,
+    }
 
 
 async def run_checks(

@@ -44,8 +44,38 @@ class Settings(BaseSettings):
 
     llm_provider: Literal["auto", "gemini", "offline"] = "auto"
     gemini_api_key: SecretStr | None = None
-    gemini_model: str = "gemini-2.0-flash"
+    gemini_model: str = Field(
+        default="gemini-3.5-flash-lite",
+        description="A generally available model Google serves today (see the README's Gemini section).",
+    )
     gemini_base_url: str | None = None
+    gemini_thinking_level: Literal["minimal", "low", "medium", "high"] | None = Field(
+        default="minimal",
+        description="How much the model thinks; models without levels get a matching thinking budget.",
+    )
+    gemini_temperature: float | None = Field(
+        default=None, ge=0, le=2, description="Unset = the model's default (Google advises 1.0 for Gemini 3)."
+    )
+    gemini_cache: Literal["explicit", "implicit", "off"] = Field(
+        default="explicit",
+        description="explicit: a cached content holds the instruction; implicit: a stable prefix; off.",
+    )
+    gemini_cache_ttl_s: float = Field(default=3600.0, ge=60, description="TTL of the explicit cache.")
+    gemini_prices: str = Field(
+        default="",
+        description='JSON {"model": {"input": $, "cached": $, "output": $}} per 1M tokens.',
+    )
+    gemini_check_interval_s: float = Field(
+        default=300.0, gt=0, description="How often the configured model is looked up (models.get)."
+    )
+    # The google-genai SDK's own variables for Vertex AI (read here so /health and check can say
+    # which backend, project and region are in use).
+    google_genai_use_vertexai: bool = False
+    google_cloud_project: str | None = None
+    google_cloud_location: str | None = None
+    google_application_credentials: str | None = Field(
+        default=None, description="A service-account key file; unset = Application Default Credentials."
+    )
     llm_timeout_s: float = Field(default=30.0, gt=0)
     llm_attempts: int = Field(default=3, ge=1)
     llm_backoff_initial_s: float = Field(default=0.5, ge=0)
@@ -105,5 +135,5 @@ class Settings(BaseSettings):
         """The analyzer in use: ``auto`` means Gemini when a key is set, else offline."""
         if self.llm_provider == "auto":
             has_key = self.gemini_api_key is not None and self.gemini_api_key.get_secret_value().strip()
-            return "gemini" if has_key else "offline"
+            return "gemini" if has_key or self.google_genai_use_vertexai else "offline"
         return self.llm_provider

@@ -17,7 +17,8 @@ import pydantic_core
 
 from consumer.errors import ConfigurationError, InsightsError, StoreRejectedError, StoreUnavailableError
 from consumer.secrecy import Scrubber, url_secrets
-from schemas import SCHEMA_VERSION, AnalyzerInfo, CallAnalysis, InsightEvent, TranscriptEvent
+from schemas import SCHEMA_VERSION, AnalyzerInfo, CallAnalysis, InsightEvent, TokenUsage, TranscriptEvent
+from schemas.models import INSIGHT_NAMESPACE
 
 log = logging.getLogger(__name__)
 
@@ -55,26 +56,54 @@ INSERT INTO call_records (
     unique_id, transcript, intent, sentiment, action_required, summary, metadata,
     event_id, call_id, intent_category, analyzer_provider, analyzer_model,
     processing_time_ms, call_started_at, source, created_at, updated_at,
-    insight, contact_status, priority, needs_review, ptp_amount_inr, ptp_due_date, distress, compliance_rules
+    insight, contact_status, priority, needs_review, ptp_amount_inr, ptp_due_date, distress, compliance_rules,
+    analyzer_usage
 )
 SELECT u, t, i, s, a, sm, m::jsonb, e, c, ic, ap, am, pt, cs, src, ca, ca,
        ins::jsonb, cst, pr, nr, pa, pd,
        COALESCE(string_to_array(NULLIF(di, ''), ','), '{}'),
-       COALESCE(string_to_array(NULLIF(cr, ''), ','), '{}')
+       COALESCE(string_to_array(NULLIF(cr, ''), ','), '{}'),
+       au::jsonb
 FROM unnest(
     $1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::uuid[],
     $9::text[], $10::text[], $11::text[], $12::text[], $13::float8[], $14::timestamptz[], $15::text[],
     $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::bool[], $21::int8[], $22::date[],
-    $23::text[], $24::text[]
-) AS x(u, t, i, s, a, sm, m, e, c, ic, ap, am, pt, cs, src, ca, ins, cst, pr, nr, pa, pd, di, cr)
+    $23::text[], $24::text[], $25::text[]
+) AS x(u, t, i, s, a, sm, m, e, c, ic, ap, am, pt, cs, src, ca, ins, cst, pr, nr, pa, pd, di, cr, au)
 ON CONFLICT (event_id) DO NOTHING
 RETURNING id, event_id
 """
 
 _SELECT_BY_EVENTS = """
 SELECT id, unique_id, transcript, intent, sentiment, action_required, summary, call_id,
-       intent_category, analyzer_provider, analyzer_model, processing_time_ms, created_at, event_id, insight
+       intent_category, analyzer_provider, analyzer_model, processing_time_ms, created_at, event_id, insight,
+       analyzer_usage
 FROM call_records WHERE event_id = ANY($1::uuid[])
+"""
+
+_SELECT_VERSIONS = """
+SELECT event_id, analysis_version FROM call_records WHERE event_id = ANY($1::uuid[])
+"""
+
+# The analysis columns of _INSERT_RECORDS; the event's own (unique_id, transcript, metadata,
+# event_id, call_id, call_started_at, source, created_at) stay as first stored.
+_UPDATE_ANALYSES = """
+UPDATE call_records AS r SET
+    intent = x.i, sentiment = x.s, action_required = x.a, summary = x.sm, intent_category = x.ic,
+    analyzer_provider = x.ap, analyzer_model = x.am, processing_time_ms = x.pt, updated_at = x.ca,
+    insight = x.ins::jsonb, contact_status = x.cst, priority = x.pr, needs_review = x.nr,
+    ptp_amount_inr = x.pa, ptp_due_date = x.pd,
+    distress = COALESCE(string_to_array(NULLIF(x.di, ''), ','), '{}'),
+    compliance_rules = COALESCE(string_to_array(NULLIF(x.cr, ''), ','), '{}'),
+    analyzer_usage = x.au::jsonb,
+    analysis_version = r.analysis_version + 1
+FROM unnest(
+    $1::uuid[], $2::int[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::text[],
+    $9::text[], $10::float8[], $11::timestamptz[], $12::text[], $13::text[], $14::text[], $15::bool[],
+    $16::int8[], $17::date[], $18::text[], $19::text[], $20::text[]
+) AS x(e, v, i, s, a, sm, ic, ap, am, pt, ca, ins, cst, pr, nr, pa, pd, di, cr, au)
+WHERE r.event_id = x.e AND r.analysis_version = x.v
+RETURNING r.id, r.event_id, r.unique_id, r.call_id, r.transcript, r.analysis_version
 """
 
 _INSERT_OUTBOX = """
@@ -113,6 +142,22 @@ class NewInsight:
         )
 
 
+def insight_event_id(source_event_id: uuid.UUID, analysis_version: int = 1) -> uuid.UUID:
+    """The InsightEvent id of one analysis of a source event: ``InsightEvent.id_for`` for the
+    first, and a uuid5 of the source event id and the version for each re-analysis."""
+    if analysis_version == 1:
+        return InsightEvent.id_for(source_event_id)
+    return uuid.uuid5(INSIGHT_NAMESPACE, f"{source_event_id}/v{analysis_version}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reanalysis:
+    """A new analysis of a stored event, to replace the one at ``base_version``."""
+
+    insight: NewInsight
+    base_version: int
+
+
 @dataclass(frozen=True, slots=True)
 class StoredInsight:
     """A call_records row as the pipeline and the sidecar need it."""
@@ -127,6 +172,7 @@ class StoredInsight:
     processed_at: datetime
     processing_time_ms: float
     created: bool  # False when the event had been stored before (a redelivery)
+    analysis_version: int = 1
 
     def insight_event_json(self, analysis_json: str) -> tuple[uuid.UUID, bytes]:
         """``insight_event()``'s id and JSON, from ``analysis_json`` (this row's analysis as JSON).
@@ -135,7 +181,7 @@ class StoredInsight:
         and joined to the analysis's JSON, which the row stores anyway. Building and validating
         an InsightEvent model per event cost more than the rest of writing it.
         """
-        event_id = InsightEvent.id_for(self.event_id)
+        event_id = insight_event_id(self.event_id, self.analysis_version)
         head = pydantic_core.to_json(
             {
                 "schema_version": SCHEMA_VERSION,
@@ -144,7 +190,7 @@ class StoredInsight:
                 "call_id": self.call_id,
                 "record_id": self.record_id,
                 "unique_id": self.unique_id,
-                "analyzer": {"provider": self.analyzer.provider, "model": self.analyzer.model},
+                "analyzer": self.analyzer.public(),
                 "processed_at": self.processed_at,
                 "processing_time_ms": self.processing_time_ms,
             }
@@ -155,7 +201,7 @@ class StoredInsight:
         """The InsightEvent that announces this row."""
         return InsightEvent(
             **self.analysis.details(),
-            event_id=InsightEvent.id_for(self.event_id),
+            event_id=insight_event_id(self.event_id, self.analysis_version),
             source_event_id=self.event_id,
             call_id=self.call_id,
             record_id=self.record_id,
@@ -192,13 +238,28 @@ def _row_to_stored(row: asyncpg.Record, *, created: bool) -> StoredInsight:
         call_id=row["call_id"],
         transcript=row["transcript"],
         analysis=_stored_analysis(row),
-        analyzer=AnalyzerInfo(
-            provider=row["analyzer_provider"] or "offline", model=row["analyzer_model"] or "unknown"
-        ),
+        analyzer=analyzer_info(row["analyzer_provider"], row["analyzer_model"], row["analyzer_usage"]),
         processed_at=row["created_at"],
         processing_time_ms=row["processing_time_ms"] or 0.0,
         created=created,
     )
+
+
+def usage_json(info: AnalyzerInfo) -> str | None:
+    """The ``analyzer_usage`` column of a row: the tokens and estimated cost of an LLM analysis."""
+    if info.usage is None:
+        return None
+    return json.dumps({**info.usage.model_dump(), "estimated_cost_usd": info.estimated_cost_usd})
+
+
+def analyzer_info(provider: str | None, model: str | None, usage: str | None) -> AnalyzerInfo:
+    """The AnalyzerInfo of a stored row, from its ``analyzer_*`` columns."""
+    info = AnalyzerInfo(provider=provider or "offline", model=model or "unknown")
+    if usage is not None:
+        data = json.loads(usage)
+        info.estimated_cost_usd = data.pop("estimated_cost_usd", None)
+        info.usage = TokenUsage.model_validate(data)
+    return info
 
 
 def _without_nul(value: Any) -> Any:
@@ -261,6 +322,7 @@ def _record_values(item: NewInsight, analysis_json: str) -> tuple[Any, ...]:
         promise.due_date if promise else None,
         ",".join(k.value for k in analysis.distress.kinds) if analysis.distress else "",
         ",".join(f.rule.value for f in analysis.compliance_flags),
+        usage_json(item.analyzer),
     )
 
 
@@ -319,6 +381,86 @@ class Store:
             raise StoreUnavailableError(self.unreachable(exc)) from exc
         found = {row["event_id"]: _row_to_stored(row, created=False) for row in rows}
         return [found.get(event_id) for event_id in event_ids]
+
+    async def analysis_versions(self, event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """The ``analysis_version`` of each of these events that is stored (absent: not stored)."""
+        try:
+            rows = await self._pool.fetch(_SELECT_VERSIONS, list(event_ids))
+        except TRANSIENT_DB_ERRORS as exc:
+            raise StoreUnavailableError(self.unreachable(exc)) from exc
+        return {row["event_id"]: row["analysis_version"] for row in rows}
+
+    async def save_reanalyses(self, items: Sequence[Reanalysis]) -> list[StoredInsight | None]:
+        """Replace the analysis of stored rows and add their outbox entries, in one transaction.
+
+        A row is updated only while it is still at the item's ``base_version``: its analysis
+        columns are rewritten, ``analysis_version`` goes up by one, ``updated_at`` is set, and an
+        InsightEvent with the new version's id (``insight_event_id``) is queued. Saving the same
+        items again changes nothing: those rows have moved past their base version, and their
+        result is None (as for a row that is not stored at all). Connection trouble raises
+        StoreUnavailableError; data PostgreSQL refuses raises its own error for the whole batch.
+        """
+        try:
+            return await self._save_reanalyses(items)
+        except TRANSIENT_DB_ERRORS as exc:
+            raise StoreUnavailableError(self.unreachable(exc)) from exc
+
+    async def _save_reanalyses(self, items: Sequence[Reanalysis]) -> list[StoredInsight | None]:
+        if not items:
+            return []
+        analyses = [_analysis_json(item.insight.analysis) for item in items]
+        rows = []
+        for item, analysis_json in zip(items, analyses, strict=True):
+            values = _record_values(item.insight, analysis_json)
+            # from _record_values: intent..summary, intent_category..processing_time_ms,
+            # processed_at, insight..analyzer_usage
+            rows.append(
+                (
+                    item.insight.event.event_id,
+                    item.base_version,
+                    *values[2:6],
+                    *values[9:13],
+                    values[15],
+                    *values[16:],
+                )
+            )
+        columns = [list(col) for col in zip(*rows, strict=True)]
+        async with self._pool.acquire() as conn, conn.transaction():
+            updated = {r["event_id"]: r for r in await conn.fetch(_UPDATE_ANALYSES, *columns)}
+            results: list[StoredInsight | None] = []
+            for item in items:
+                row = updated.get(item.insight.event.event_id)
+                if row is None:
+                    results.append(None)
+                    continue
+                new = item.insight
+                results.append(
+                    StoredInsight(
+                        record_id=row["id"],
+                        unique_id=row["unique_id"],
+                        event_id=row["event_id"],
+                        call_id=row["call_id"],
+                        transcript=row["transcript"],
+                        analysis=new.analysis,
+                        analyzer=new.analyzer,
+                        processed_at=new.processed_at,
+                        processing_time_ms=new.processing_time_ms,
+                        created=False,
+                        analysis_version=row["analysis_version"],
+                    )
+                )
+            done = [(r, a) for r, a in zip(results, analyses, strict=True) if r is not None]
+            if done:
+                events = [r.insight_event_json(analysis) for r, analysis in done]
+                await conn.execute(
+                    _INSERT_OUTBOX,
+                    [event_id for event_id, _ in events],
+                    [r.record_id for r, _ in done],
+                    [self._output_topic] * len(done),
+                    [r.call_id.encode() for r, _ in done],
+                    [payload for _, payload in events],
+                )
+        return results
 
     async def save_many(self, items: Sequence[NewInsight]) -> list[StoredInsight | InsightsError]:
         """Insert rows and their outbox entries in one transaction; idempotent on ``event_id``.

@@ -8,6 +8,9 @@ record timestamp → output record timestamp), CPU per event and peak RSS of the
 latency), and whether exactly-once held (rows == distinct insights == N). ``--preload`` publishes
 first and times the backlog drain. ``--mode http`` instead fires concurrent ``POST /analyze_call``;
 ``--mode cpu`` times the pure stages (parsing, offline rules, redaction, normaliser) per transcript.
+With Gemini it also reports what the calls cost: request bytes per call (as the fake received them),
+tokens and estimated USD per 1,000 calls (as the service stored them); ``--cache``,
+``--thinking-level`` and ``--transcript-chars`` set what is compared.
 """
 
 from __future__ import annotations
@@ -73,6 +76,9 @@ class BenchConfig:
     progress: bool
     preload: bool = False
     offline_workers: int = 0
+    cache: str | None = None
+    thinking_level: str | None = None
+    transcript_chars: int = 0
     security: Mapping[str, Any] = field(default_factory=dict)
     """TLS/SASL client options (``consumer.kafka_security.kafka_client_options`` without the servers)."""
 
@@ -243,11 +249,31 @@ async def _input_timestamps(kafka: Mapping[str, Any], topic: str, expect: int) -
     return stamps
 
 
+def bench_rows(transcript_chars: int) -> list[dict[str, Any]]:
+    """The bundled samples; with ``transcript_chars``, each row's transcript is followed by the next
+    samples' until it is about that long (cut at a line end), as a longer call would read."""
+    rows = load_rows(SAMPLES_PATH)
+    if transcript_chars <= 0:
+        return rows
+    longer: list[dict[str, Any]] = []
+    for index, row in enumerate(rows):
+        parts, size, step = [], 0, 0
+        while size < transcript_chars:
+            text = str(rows[(index + step) % len(rows)]["transcript"])
+            parts.append(text)
+            size += len(text) + 1
+            step += 1
+        text = "\n".join(parts)
+        cut = text.rfind("\n", 0, transcript_chars + 1)
+        longer.append({**row, "transcript": text[: cut if cut > 0 else transcript_chars]})
+    return longer
+
+
 async def _publish(cfg: BenchConfig, env: dict[str, str]) -> None:
     await send(
         bootstrap=cfg.bootstrap,
         topic=env["KAFKA_INPUT_TOPIC"],
-        rows=load_rows(SAMPLES_PATH),
+        rows=bench_rows(cfg.transcript_chars),
         count=cfg.events,
         rate=0,
         progress=cfg.progress and cfg.preload,
@@ -297,6 +323,43 @@ async def _mean_durations_ms(base: str) -> dict[str, float]:
             if count:
                 result[wanted[family.name]] = round(total * 1000 / count, 1)
     return result
+
+
+async def llm_cost_report(fake_url: str, dsn: str) -> dict[str, Any]:
+    """What the LLM calls cost: request bytes as the fake Gemini received them, and tokens and
+    estimated cost per 1,000 calls as the service stored them (``call_records.analyzer_usage``,
+    priced with the service's price table)."""
+    async with aiohttp.ClientSession() as http, http.get(f"{fake_url}/_fake/stats") as resp:
+        stats = await resp.json()
+    conn = await asyncpg.connect(dsn)
+    try:
+        row = await conn.fetchrow(
+            """SELECT count(*) AS calls,
+                      sum((analyzer_usage->>'prompt_tokens')::bigint) AS prompt,
+                      sum((analyzer_usage->>'cached_tokens')::bigint) AS cached,
+                      sum((analyzer_usage->>'thought_tokens')::bigint) AS thoughts,
+                      sum((analyzer_usage->>'output_tokens')::bigint) AS output,
+                      sum((analyzer_usage->>'requests')::bigint) AS requests,
+                      sum((analyzer_usage->>'estimated_cost_usd')::float8) AS cost
+               FROM call_records WHERE analyzer_usage IS NOT NULL"""
+        )
+    finally:
+        await conn.close()
+    calls = int(row["calls"] or 0)
+    per_1000 = 1000 / calls if calls else 0.0
+    report: dict[str, Any] = {
+        "llm_calls_with_usage": calls,
+        "request_bytes_mean": round(float(stats.get("bytes_per_request") or 0)),
+        "llm_requests_per_call": round(float(row["requests"] or 0) / calls, 3) if calls else None,
+        "tokens_per_1000_calls": {
+            kind: round(float(row[kind] or 0) * per_1000)
+            for kind in ("prompt", "cached", "thoughts", "output")
+        },
+        "estimated_cost_usd_per_1000_calls": (
+            round(float(row["cost"]) * per_1000, 4) if row["cost"] is not None else None
+        ),
+    }
+    return report
 
 
 async def run_kafka_bench(
@@ -427,6 +490,10 @@ async def _bench_on(cfg: BenchConfig, workdir: Path, topics: dict[str, str], *, 
         "LLM_PROVIDER": cfg.provider,
         "OFFLINE_WORKERS": str(cfg.offline_workers),
     }
+    if cfg.cache is not None:
+        env["GEMINI_CACHE"] = cfg.cache
+    if cfg.thinking_level is not None:
+        env["GEMINI_THINKING_LEVEL"] = cfg.thinking_level
     async with scratch_database(cfg.database_url, "insights_bench") as dsn:
         env["DATABASE_URL"] = dsn
         with contextlib.ExitStack() as stack:
@@ -451,6 +518,9 @@ async def _bench_on(cfg: BenchConfig, workdir: Path, topics: dict[str, str], *, 
             else:
                 result = await run_kafka_bench(cfg, env, service.pid, ready_at, cpu_before)
                 result.update(await _mean_durations_ms(base))
+            if cfg.provider == "gemini":
+                result.update(await llm_cost_report(env["GEMINI_BASE_URL"], dsn))
+                result["gemini"] = await _gemini_settings(base)
     result.update(
         {
             "provider": cfg.provider,
@@ -487,6 +557,20 @@ def run_cpu_bench(rounds: int) -> dict[str, Any]:
     return result
 
 
+async def _gemini_settings(base: str) -> dict[str, Any]:
+    """Model, thinking level and cache mode as the service reports them on /health."""
+    async with aiohttp.ClientSession() as http, http.get(f"{base}/health") as resp:
+        body = await resp.json()
+    analyzer = body.get("components", {}).get("analyzer", {})
+    cache = analyzer.get("cache", {})
+    return {
+        "model": analyzer.get("model"),
+        "thinking_level": analyzer.get("thinking_level"),
+        "cache": cache.get("mode"),
+        "cache_tokens": cache.get("tokens"),
+    }
+
+
 def add_arguments(parser: argparse.ArgumentParser, *, bootstrap: str, database_url: str) -> None:
     """The ``bench`` sub-command's options."""
     parser.add_argument("--events", type=int, default=2000, help="events (or requests) to process")
@@ -512,6 +596,20 @@ def add_arguments(parser: argparse.ArgumentParser, *, bootstrap: str, database_u
         action="store_true",
         help="publish every event before the service starts and time how fast it drains the backlog",
     )
+    parser.add_argument(
+        "--cache", choices=["explicit", "implicit", "off"], help="GEMINI_CACHE for the service (its default)"
+    )
+    parser.add_argument(
+        "--thinking-level",
+        choices=["minimal", "low", "medium", "high"],
+        help="GEMINI_THINKING_LEVEL for the service (its default)",
+    )
+    parser.add_argument(
+        "--transcript-chars",
+        type=int,
+        default=0,
+        help="lengthen each sample transcript to about this many characters (0: the samples as they are)",
+    )
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--logs", default=".bench", help="folder for the service and fake logs")
 
@@ -536,6 +634,9 @@ def main(args: argparse.Namespace, *, security: Mapping[str, Any] | None = None)
         progress=not args.no_progress,
         preload=args.preload,
         offline_workers=args.offline_workers,
+        cache=args.cache,
+        thinking_level=args.thinking_level,
+        transcript_chars=args.transcript_chars,
         security=dict(security or {}),
     )
     if cfg.mode == "cpu":

@@ -24,6 +24,7 @@ from schemas.models import (
     Sentiment,
     Severity,
     Speaker,
+    TokenUsage,
     TranscriptEvent,
     Turn,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "Sentiment",
     "Severity",
     "Speaker",
+    "TokenUsage",
     "TranscriptEvent",
     "Turn",
 ]

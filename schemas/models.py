@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 # Namespace for InsightEvent ids: uuid5(namespace, source event_id) is stable across re-publishes.
@@ -176,6 +176,19 @@ class CallAnalysis(InsightDetails):
     )
     summary: str = Field(min_length=1, max_length=1000, description="One or two sentences in English.")
 
+    # Which analyzer made this analysis, with the tokens this one call used (not serialised: the
+    # store keeps it in its own columns). Set by analyzers that know more than their static info.
+    _produced_by: AnalyzerInfo | None = PrivateAttr(default=None)
+
+    def produced_by(self, default: AnalyzerInfo) -> AnalyzerInfo:
+        """The analyzer info of this very analysis (with its token usage), else ``default``."""
+        return self._produced_by if self._produced_by is not None else default
+
+    def mark_produced_by(self, info: AnalyzerInfo) -> CallAnalysis:
+        """Record which analyzer made this analysis and what it used; returns ``self``."""
+        self._produced_by = info
+        return self
+
 
 class LLMPromise(BaseModel):
     """A promise as the LLM reports it: the words, and its own reading of them."""
@@ -264,11 +277,29 @@ class TranscriptEvent(BaseModel):
         return "\n".join(f"{t.speaker.value.capitalize()}: {t.text}" for t in self.turns or [])
 
 
+class TokenUsage(BaseModel):
+    """The tokens one analysis used, as the LLM reported them, summed over its requests."""
+
+    prompt_tokens: int = Field(default=0, ge=0, description="Input tokens, cached ones included.")
+    cached_tokens: int = Field(default=0, ge=0, description="Input tokens read from a context cache.")
+    thought_tokens: int = Field(default=0, ge=0, description="Thinking tokens (billed as output).")
+    output_tokens: int = Field(default=0, ge=0, description="Answer tokens.")
+    requests: int = Field(default=1, ge=0, description="LLM requests the analysis took (retries included).")
+
+
 class AnalyzerInfo(BaseModel):
-    """Which analyzer produced an insight."""
+    """Which analyzer produced an insight and, for an LLM, what that one call used."""
 
     provider: Literal["gemini", "offline"]
     model: str
+    usage: TokenUsage | None = Field(default=None, description="LLM only: tokens this analysis used.")
+    estimated_cost_usd: float | None = Field(
+        default=None, ge=0, description="LLM only: the usage priced with the configured price table."
+    )
+
+    def public(self) -> dict[str, Any]:
+        """As JSON-ready data, as in an InsightEvent."""
+        return self.model_dump(mode="json")
 
 
 class InsightEvent(InsightDetails):

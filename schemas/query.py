@@ -213,6 +213,35 @@ class StatsBucket(BaseModel):
     action_required: int
 
 
+class LLMUsageTotals(BaseModel):
+    """Tokens and estimated spend of the LLM analyses of a window, summed from each record's usage."""
+
+    calls: int = Field(description="Records analysed by an LLM (those with token usage).")
+    requests: int = Field(description="LLM requests those analyses took, retries included.")
+    prompt_tokens: int = Field(description="Input tokens, cached ones included.")
+    cached_tokens: int = Field(description="Input tokens of those read from a context cache.")
+    thought_tokens: int = Field(description="Thinking tokens (billed as output).")
+    output_tokens: int = Field(description="Answer tokens.")
+    estimated_cost_usd: float | None = Field(
+        description="Sum of the records' estimated costs in USD; null when none of them has a price."
+    )
+    priced_calls: int = Field(
+        description="Records with an estimated cost; the spend leaves out the other calls' cost."
+    )
+
+
+class ModelUsage(LLMUsageTotals):
+    """LLM usage of one model."""
+
+    model: str
+
+
+class LLMUsage(LLMUsageTotals):
+    """LLM usage over the window, in total and per model (most spend first)."""
+
+    by_model: list[ModelUsage]
+
+
 class CallStats(BaseModel):
     """Counts over a window of created_at, and the same counts per bucket for charts."""
 
@@ -230,4 +259,5 @@ class CallStats(BaseModel):
     compliance_high: int = Field(description="Calls with a high-severity conduct flag.")
     needs_review: int
     dead_letters: int = Field(description="Records dead-lettered in the window.")
+    llm: LLMUsage = Field(description="LLM tokens and estimated spend; all zero for the offline analyzer.")
     series: list[StatsBucket]

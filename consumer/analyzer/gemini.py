@@ -1,5 +1,13 @@
 """The Gemini analyzer: one shared google-genai client, structured JSON output, retries.
 
+Requests follow today's Gemini API (see ``gemini_request``): a thinking level (or budget for older
+models), the model's own temperature unless ``GEMINI_TEMPERATURE`` is set, a lean answer schema,
+and the system instruction either in an explicit context cache (``GEMINI_CACHE=explicit``, see
+``gemini_cache``) or in every request. The configured model is looked up at start and then
+periodically (``model_check``); while Gemini refuses the configuration, analyses fail at once
+with a retriable ``llm_misconfigured`` error, so events wait, and ``check`` reports it. Each
+analysis carries the tokens it used and their estimated cost (``CallAnalysis.produced_by``).
+
 Each ``analyze`` call makes up to ``settings.llm_attempts`` requests. A request is retried
 (exponential backoff with full jitter) when Gemini is overloaded or unreachable (HTTP 408/429/5xx,
 timeouts, connection errors, a malformed HTTP answer) or when its answer fails validation against
@@ -25,10 +33,10 @@ subclass, which aiohttp flags with a ``DeprecationWarning`` (an error under ``-W
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import json
 import logging
-import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -38,6 +46,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 from google import genai
+from google.auth import exceptions as google_auth_errors
 from google.genai import errors as genai_errors
 from google.genai import types
 from pydantic import ValidationError
@@ -49,14 +58,24 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from consumer.analyzer.enrich import from_llm
+from consumer.analyzer.gemini_cache import InstructionCache, is_cache_gone
+from consumer.analyzer.gemini_client import Backend, make_client
+from consumer.analyzer.gemini_request import (
+    add_usage,
+    answer_schema,
+    parse_answer,
+    system_instruction,
+    thinking_config,
+    usage_of,
+    user_prompt,
+)
 from consumer.analyzer.guard import RateLimiter
-from consumer.analyzer.prompt import SYSTEM_INSTRUCTION, build_prompt
+from consumer.analyzer.model_check import ModelCheck, Verdict
+from consumer.analyzer.pricing import PriceTable, PriceTableError
 from consumer.errors import AnalyzerError, AnalyzerOutputError, AnalyzerUnavailableError
 from consumer.metrics import Metrics
-from consumer.redact import redact_text
 from consumer.settings import Settings
-from schemas import AnalyzerInfo, CallAnalysis, LLMAnswer
+from schemas import AnalyzerInfo, CallAnalysis, TokenUsage
 
 logger = logging.getLogger(__name__)
 
@@ -150,9 +169,12 @@ class _TransientFailure(Exception):
 class _InvalidOutput(Exception):
     """Gemini answered, but the answer is not a valid CallAnalysis."""
 
-    def __init__(self, message: str, answer: str | None) -> None:
+    def __init__(self, message: str, answer: str | None, content: types.Content | None = None) -> None:
         super().__init__(message)
         self.answer = answer
+        # The model's turn as returned, thought signatures included: the repair request carries it
+        # back unchanged, as Google asks for Gemini 3 models.
+        self.content = content
 
 
 @dataclass
@@ -164,6 +186,7 @@ class _Call:
     repair: _InvalidOutput | None = None
     attempt: int = 0
     sent_at: float = 0.0  # perf_counter when the current request went out
+    usage: TokenUsage | None = None  # summed over the answered requests
 
 
 @dataclass
@@ -234,9 +257,11 @@ def _describe_api_error(exc: genai_errors.APIError) -> str:
 
 
 class GeminiAnalyzer:
-    """Analyzer backed by the Gemini API through the google-genai SDK (async client only).
+    """Analyzer backed by the Gemini API or Vertex AI through the google-genai SDK (async only).
 
-    One instance serves many concurrent ``analyze`` calls through one shared client.
+    One instance serves many concurrent ``analyze`` calls through one shared client. ``start``
+    looks the model up, creates the explicit cache and starts the background checks; ``aclose``
+    stops them and deletes the cache.
     """
 
     info: AnalyzerInfo
@@ -244,14 +269,22 @@ class GeminiAnalyzer:
     def __init__(
         self, settings: Settings, *, limiter: RateLimiter | None = None, metrics: Metrics | None = None
     ) -> None:
-        """Take the settings; raise ``AnalyzerError`` without an API key.
+        """Take the settings; raise ``AnalyzerError`` when the backend lacks a key, project or region,
+        or ``GEMINI_PRICES`` is not a price table.
 
         The SDK client and its HTTP session are built on the first call (they need the loop).
         """
-        if settings.gemini_api_key is None or not settings.gemini_api_key.get_secret_value().strip():
-            msg = "GEMINI_API_KEY is not set"
-            raise AnalyzerError(msg, reason="llm_not_configured")
-        self._api_key = settings.gemini_api_key.get_secret_value().strip()
+        self._settings = settings
+        self._backend = Backend.from_settings(settings)
+        problems = self._backend.problems(settings)
+        if problems:
+            raise AnalyzerError("; ".join(problems), reason="llm_not_configured")
+        key = settings.gemini_api_key
+        self._api_key = key.get_secret_value().strip() if key is not None else ""
+        try:
+            self._prices = PriceTable.from_setting(settings.gemini_prices)
+        except PriceTableError as exc:
+            raise AnalyzerError(str(exc), reason="llm_not_configured") from None
         self._model = settings.gemini_model
         self._base_url = settings.gemini_base_url
         self._timeout_s = settings.llm_timeout_s
@@ -261,34 +294,89 @@ class GeminiAnalyzer:
         self.info = AnalyzerInfo(provider="gemini", model=settings.gemini_model)
         self._client: genai.Client | None = None
         self._session: aiohttp.ClientSession | None = None
-        self._config = _Config(
-            system_instruction=SYSTEM_INSTRUCTION,
-            response_mime_type="application/json",
-            # The model's JSON Schema, built once and sent as JSON Schema (responseJsonSchema): handing
-            # the SDK the class, or the schema as response_schema, makes it convert the schema on
-            # every request, most of its CPU per request.
-            response_json_schema=_SharedSchema(LLMAnswer.model_json_schema()),
-            temperature=0,
+        # The answer schema, built once and sent as JSON Schema (responseJsonSchema): handing the SDK
+        # the class, or the schema as response_schema, makes it convert the schema on every request.
+        common: dict[str, Any] = {
+            "response_mime_type": "application/json",
+            "response_json_schema": _SharedSchema(answer_schema()),
+            "thinking_config": thinking_config(self._model, settings.gemini_thinking_level),
+        }
+        if settings.gemini_temperature is not None:
+            common["temperature"] = settings.gemini_temperature
+        self._common_config = common
+        self._config_with_instruction = _Config(system_instruction=system_instruction(), **common)
+        self._cached_config: tuple[str, _Config] | None = None
+        self._cache_mode = settings.gemini_cache
+        self._cache = (
+            InstructionCache(
+                self._shared_client,
+                model=self._model,
+                instruction=system_instruction(),
+                ttl_s=settings.gemini_cache_ttl_s,
+            )
+            if settings.gemini_cache == "explicit"
+            else None
         )
+        self._model_check = ModelCheck(
+            self._shared_client,
+            self._model,
+            endpoint=_public_url(self._base_url) or ("Vertex AI" if self._backend.vertex else "Google"),
+            on_change=self._config_changed,
+        )
+        self._tasks: list[asyncio.Task[None]] = []
         self._health = _Health()
         self._closed = False
         self._limiter = limiter
         self._metrics = metrics if metrics is not None else Metrics()
         self._retries = self._metrics.llm_retries("gemini")
+        self._tokens = {
+            kind: self._metrics.llm_tokens("gemini", self._model, kind)
+            for kind in ("prompt", "cached", "thoughts", "candidates", "total")
+        }
+        self._cost = self._metrics.llm_cost("gemini", self._model)
+        self._usage_total = TokenUsage(requests=0)
+        self._cost_total = 0.0
+
+    async def start(self) -> None:
+        """Look the model up, create the explicit cache when the model is there, and start the
+        periodic model look-up and cache refresh. A refused configuration does not stop the
+        service: ``check`` reports it until it is fixed."""
+        verdict = await self._model_check.check_once()
+        if self._cache is not None and not verdict.refused:
+            await self._cache.ensure()
+        self._tasks.append(
+            asyncio.create_task(
+                self._model_check.run(self._settings.gemini_check_interval_s), name="gemini-model-check"
+            )
+        )
+        if self._cache is not None:
+            self._tasks.append(asyncio.create_task(self._cache.run(), name="gemini-cache-refresh"))
+
+    def _config_changed(self, verdict: Verdict) -> None:
+        self._metrics.llm_config_ok.set(0 if verdict.refused else 1)
+        if not verdict.refused and self._cache is not None and self._cache.name is None and self._tasks:
+            # the model is back: bring the cache back too, without waiting for the next refresh
+            self._tasks.append(asyncio.create_task(self._ensure_cache(), name="gemini-cache-create"))
+
+    async def _ensure_cache(self) -> None:
+        if self._cache is not None:
+            await self._cache.ensure()
 
     async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:
         """Analyze one transcript with Gemini, retrying transient failures and invalid answers.
 
         Raises ``AnalyzerUnavailableError`` (retriable) when Gemini stayed overloaded or
-        unreachable, ``AnalyzerOutputError`` when its answers stayed invalid and ``AnalyzerError``
-        for a request Gemini refused (bad request, auth, unknown model).
+        unreachable or refuses the configuration (``llm_misconfigured``), ``AnalyzerOutputError``
+        when its answers stayed invalid and ``AnalyzerError`` for a request Gemini refused.
         """
         if self._closed:
             msg = "Gemini analyzer is closed"
             raise AnalyzerUnavailableError(msg)
+        if self._model_check.refused:
+            msg = self._redact(f"Gemini configuration refused: {self._model_check.verdict.describe()}")
+            raise AnalyzerUnavailableError(msg, reason="llm_misconfigured")
         # No personal identifier (phone, PAN, Aadhaar, card, account, email, UPI) leaves the process.
-        prompt = build_prompt(redact_text(transcript), call_started_at)
-        call = _Call(prompt=prompt, call_started_at=call_started_at)
+        call = _Call(prompt=user_prompt(transcript, call_started_at), call_started_at=call_started_at)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
             wait=wait_random_exponential(multiplier=self._backoff_initial_s, max=self._backoff_max_s),
@@ -297,26 +385,37 @@ class GeminiAnalyzer:
             reraise=True,
         )
         try:
-            return await retrying(self._attempt, call)
+            analysis: CallAnalysis = await retrying(self._attempt, call)
         except _TransientFailure as exc:
             msg = self._redact(f"Gemini unavailable after {call.attempt} attempt(s): {exc}")
             raise AnalyzerUnavailableError(msg) from None
         except _InvalidOutput as exc:
             msg = self._redact(f"Gemini answer invalid after {call.attempt} attempt(s): {exc}")
             raise AnalyzerOutputError(msg) from None
+        usage = call.usage or TokenUsage()
+        return analysis.mark_produced_by(
+            AnalyzerInfo(
+                provider="gemini",
+                model=self._model,
+                usage=usage,
+                estimated_cost_usd=self._prices.cost(self._model, usage),
+            )
+        )
 
     async def check(self) -> None:
         """Raise when the analyzer cannot serve, without spending a generate call.
 
-        The analyzer is unhealthy once it is closed, or once ``llm_attempts`` requests in a row
-        (across all calls) got no answer from Gemini, which is at least one ``analyze`` call that
-        exhausted its retries with no success since. Any answered request resets the count.
-        Raises ``AnalyzerUnavailableError``, or ``AnalyzerError`` when the last failure was a
-        refusal such as a rejected API key.
+        Unhealthy once it is closed, while Gemini refuses the configuration (the model look-up or a
+        request said so; ``llm_misconfigured``), or once ``llm_attempts`` requests in a row (across
+        all calls) got no answer from Gemini. Any answered request resets the count. Raises
+        ``AnalyzerUnavailableError``, or ``AnalyzerError`` when the last failure was a refusal.
         """
         if self._closed:
             msg = "Gemini analyzer is closed"
             raise AnalyzerUnavailableError(msg)
+        if self._model_check.refused:
+            msg = self._redact(f"Gemini configuration refused: {self._model_check.verdict.describe()}")
+            raise AnalyzerUnavailableError(msg, reason="llm_misconfigured")
         health = self._health
         if health.consecutive_failures >= self._attempts:
             msg = self._redact(
@@ -327,14 +426,31 @@ class GeminiAnalyzer:
                 raise AnalyzerUnavailableError(msg)
             raise AnalyzerError(msg)
 
+    @property
+    def configuration_ok(self) -> bool:
+        """False while Gemini refuses the configuration (for /ready)."""
+        return not self._closed and not self._model_check.refused
+
     def status(self) -> dict[str, Any]:
-        """Health detail for /health: configuration and the outcome of recent requests."""
+        """Health detail for /health: backend, model and settings, the configuration check, the
+        cache, the outcome of recent requests and the usage so far."""
         health = self._health
+        settings = self._settings
+        cache: dict[str, Any] = (
+            self._cache.status() if self._cache is not None else {"mode": self._cache_mode}
+        )
         return {
             "provider": self.info.provider,
             "model": self.info.model,
+            **self._backend.describe(),
             "base_url": _public_url(self._base_url),
-            "healthy": not self._closed and health.consecutive_failures < self._attempts,
+            "thinking_level": settings.gemini_thinking_level,
+            "temperature": settings.gemini_temperature,
+            "configuration": self._model_check.status(),
+            "cache": cache,
+            "healthy": not self._closed
+            and not self._model_check.refused
+            and health.consecutive_failures < self._attempts,
             "closed": self._closed,
             "client_ready": self._client is not None,
             "attempts": self._attempts,
@@ -345,13 +461,25 @@ class GeminiAnalyzer:
             "last_success_at": _iso(health.last_success_at),
             "last_error": health.last_error,
             "last_error_at": _iso(health.last_error_at),
+            "usage": {
+                **self._usage_total.model_dump(),
+                "estimated_cost_usd": round(self._cost_total, 6),
+            },
         }
 
     async def aclose(self) -> None:
-        """Close the SDK's HTTP sessions; later ``analyze`` calls raise ``AnalyzerUnavailableError``."""
+        """Stop the background checks, delete the explicit cache and close the SDK's HTTP sessions;
+        later ``analyze`` calls raise ``AnalyzerUnavailableError``."""
         if self._closed:
             return
         self._closed = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._cache is not None and self._client is not None:
+            await self._cache.delete()
         client, session = self._client, self._session
         self._client = self._session = None
         if client is not None:
@@ -371,41 +499,54 @@ class GeminiAnalyzer:
                 # trust_env is on; pay for that only when a proxy is actually configured.
                 trust_env=_proxy_configured(),
             )
-            self._client = genai.Client(
-                vertexai=False,
-                api_key=self._api_key,
-                http_options=types.HttpOptions(
-                    base_url=self._base_url,
-                    timeout=math.ceil(self._timeout_s * 1000),
-                    retry_options=types.HttpRetryOptions(attempts=1),
-                    aiohttp_client=self._session,
-                ),
-            )
+            self._client = make_client(self._settings, session=self._session, timeout_s=self._timeout_s)
         return self._client
+
+    def _config(self) -> _Config:
+        """The request config: naming the explicit cache when there is one, else with the instruction."""
+        name = self._cache.name if self._cache is not None else None
+        if name is None:
+            return self._config_with_instruction
+        cached = self._cached_config
+        if cached is None or cached[0] != name:
+            cached = (name, _Config(cached_content=name, **self._common_config))
+            self._cached_config = cached
+        return cached[1]
 
     async def _attempt(self, call: _Call) -> CallAnalysis:
         if self._closed:
             msg = "Gemini analyzer is closed"
             raise AnalyzerUnavailableError(msg)
+        if self._model_check.refused:
+            msg = self._redact(f"Gemini configuration refused: {self._model_check.verdict.describe()}")
+            raise AnalyzerUnavailableError(msg, reason="llm_misconfigured")
         call.attempt += 1
         contents = self._contents(call)
+        config = self._config()
         if self._limiter is not None:
             await self._limiter.acquire()
         call.sent_at = time.perf_counter()
         try:
             async with asyncio.timeout(self._timeout_s):
                 response = await self._shared_client().aio.models.generate_content(
-                    model=self._model, contents=contents, config=self._config
+                    model=self._model, contents=contents, config=config
                 )
         except genai_errors.APIError as exc:
             detail = _describe_api_error(exc)
+            if self._cache is not None and config.cached_content and is_cache_gone(exc):
+                # expired or deleted elsewhere: create it again and retry at once
+                self._failed(f"http_{exc.code}", detail, retriable=True, call=call)
+                await self._cache.replace(config.cached_content)
+                raise _TransientFailure(self._redact(f"explicit cache gone ({detail})")) from None
             if isinstance(exc, genai_errors.ServerError) or exc.code in RETRIABLE_STATUS_CODES:
                 self._failed(f"http_{exc.code}", detail, retriable=True, call=call)
                 raise _TransientFailure(self._redact(detail)) from None
-            if exc.code in MISCONFIGURED_STATUS_CODES:
+            verdict = self._model_check.refused_by_request(exc)
+            if verdict is not None or exc.code in MISCONFIGURED_STATUS_CODES:
                 # Every call would fail the same way: hold the events (retriable) until it is fixed.
                 self._failed(f"http_{exc.code}", detail, retriable=True, call=call)
-                msg = self._redact(f"Gemini rejected the configuration (key, model or endpoint): {detail}")
+                reason = verdict.describe() if verdict is not None else detail
+                msg = self._redact(f"Gemini rejected the configuration: {reason}")
                 raise AnalyzerUnavailableError(msg, reason="llm_misconfigured") from None
             self._failed(f"http_{exc.code}", detail, retriable=False, call=call)
             raise AnalyzerError(self._redact(f"Gemini refused the request: {detail}")) from None
@@ -418,6 +559,14 @@ class GeminiAnalyzer:
                 outcome = "connection_error"
             self._failed(outcome, detail, retriable=True, call=call)
             raise _TransientFailure(self._redact(detail)) from None
+        except google_auth_errors.GoogleAuthError as exc:
+            detail = _truncate(f"{type(exc).__name__}: {exc}")
+            verdict = self._model_check.refused_by_request(exc)
+            self._failed("credentials_refused", detail, retriable=True, call=call)
+            reason = verdict.describe() if verdict is not None else detail
+            raise AnalyzerUnavailableError(
+                f"Gemini rejected the configuration: {reason}", reason="llm_misconfigured"
+            ) from None
         except _MALFORMED_HTTP_ANSWER as exc:
             detail = _truncate(f"malformed HTTP answer ({type(exc).__name__}: {exc})")
             self._failed("malformed_answer", detail, retriable=True, call=call)
@@ -428,18 +577,19 @@ class GeminiAnalyzer:
             raise AnalyzerError(self._redact(f"Gemini call failed: {detail}")) from None
 
         self._answered()
-        self._count_tokens(response.usage_metadata)
+        self._count_usage(call, usage_of(response.usage_metadata))
         text = response.text
+        content = response.candidates[0].content if response.candidates else None
         if not text or not text.strip():
-            failure = _InvalidOutput(_describe_empty(response), None)
+            failure = _InvalidOutput(_describe_empty(response), None, content)
         else:
             try:
-                answer = LLMAnswer.model_validate_json(text)
+                analysis = parse_answer(text, call.call_started_at)
             except ValidationError as exc:
-                failure = _InvalidOutput(_describe_validation(exc), text)
+                failure = _InvalidOutput(_describe_validation(exc), text, content)
             else:
                 self._count("ok", call)
-                return from_llm(answer, call.call_started_at, now=datetime.now(UTC))
+                return analysis
         self._count("invalid_output", call)
         call.repair = failure
         raise failure
@@ -448,7 +598,10 @@ class GeminiAnalyzer:
         contents: list[types.Content] = [_Content(role="user", parts=[_Part(text=call.prompt)])]
         repair = call.repair
         if repair is not None:
-            if repair.answer:
+            if repair.content is not None and repair.content.parts:
+                # the model's turn exactly as returned: its thought signature must travel back
+                contents.append(repair.content)
+            elif repair.answer:
                 echoed = repair.answer[:_MAX_ECHOED_ANSWER_CHARS]
                 contents.append(_Content(role="model", parts=[_Part(text=echoed)]))
             instruction = REPAIR_TEMPLATE.format(error=str(repair))
@@ -462,18 +615,22 @@ class GeminiAnalyzer:
         self._health.counts[outcome] = self._health.counts.get(outcome, 0) + 1
         self._metrics.llm_request_seconds("gemini", outcome).observe(time.perf_counter() - call.sent_at)
 
-    def _count_tokens(self, usage: types.GenerateContentResponseUsageMetadata | None) -> None:
-        if usage is None:
-            return
+    def _count_usage(self, call: _Call, usage: TokenUsage) -> None:
+        call.usage = add_usage(call.usage, usage)
+        self._usage_total = add_usage(self._usage_total, usage)
         for kind, count in (
-            ("prompt", usage.prompt_token_count),
-            ("candidates", usage.candidates_token_count),
-            ("thoughts", usage.thoughts_token_count),
-            ("cached", usage.cached_content_token_count),
-            ("total", usage.total_token_count),
+            ("prompt", usage.prompt_tokens),
+            ("cached", usage.cached_tokens),
+            ("thoughts", usage.thought_tokens),
+            ("candidates", usage.output_tokens),
+            ("total", usage.prompt_tokens + usage.thought_tokens + usage.output_tokens),
         ):
             if count:
-                self._metrics.llm_tokens("gemini", kind).inc(count)
+                self._tokens[kind].inc(count)
+        cost = self._prices.cost(self._model, usage)
+        if cost:
+            self._cost.inc(cost)
+            self._cost_total += cost
 
     def _answered(self) -> None:
         health = self._health

@@ -159,8 +159,12 @@ class GuardedAnalyzer:
             raise AnalyzerUnavailableError(msg, reason="llm_circuit_open")
         try:
             result = await self.inner.analyze(transcript, call_started_at=call_started_at)
-        except AnalyzerUnavailableError:
-            self.breaker.failure()
+        except AnalyzerUnavailableError as exc:
+            if exc.reason == "llm_misconfigured":
+                # the configuration check holds the calls back; once fixed they may go at once
+                self.breaker.release()
+            else:
+                self.breaker.failure()
             raise
         except BaseException:
             self.breaker.release()
@@ -168,12 +172,23 @@ class GuardedAnalyzer:
         self.breaker.success()
         return result
 
+    async def start(self) -> None:
+        """Start the inner analyzer, when it has anything to start."""
+        start = getattr(self.inner, "start", None)
+        if start is not None:
+            await start()
+
+    @property
+    def configuration_ok(self) -> bool:
+        """False while the LLM refuses the configuration (for /ready)."""
+        return bool(getattr(self.inner, "configuration_ok", True))
+
     async def check(self) -> None:
-        """Unhealthy while the circuit is open, or when the inner analyzer says so."""
+        """Unhealthy when the inner analyzer says so (its reason first), or while the circuit is open."""
+        await self.inner.check()
         if self.breaker.state is CircuitState.OPEN:
             msg = f"LLM circuit open; next probe in {self.breaker.retry_in():.0f}s"
             raise AnalyzerUnavailableError(msg, reason="llm_circuit_open")
-        await self.inner.check()
 
     def status(self) -> dict[str, Any]:
         """Circuit state plus the inner analyzer's detail."""

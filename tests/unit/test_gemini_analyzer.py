@@ -17,6 +17,7 @@ import pytest
 from pydantic import SecretStr
 
 from consumer.analyzer.gemini import REPAIR_TEMPLATE, GeminiAnalyzer
+from consumer.analyzer.gemini_request import answer_schema
 from consumer.analyzer.prompt import SYSTEM_INSTRUCTION, TRANSCRIPT_CLOSE, TRANSCRIPT_OPEN, build_prompt
 from consumer.errors import AnalyzerError, AnalyzerOutputError, AnalyzerUnavailableError
 from consumer.settings import Settings
@@ -24,12 +25,19 @@ from producer_tools.fake_gemini import Blocked, Delay, FakeGemini, Raw, Status, 
 from schemas import CallAnalysis, IntentCategory, LLMAnswer, Sentiment
 
 API_KEY = "test-key-5f1e9c0d-SECRET"
-MODEL = "gemini-test-model"
+MODEL = "gemini-3.5-flash-lite"
 ROOT = Path(__file__).resolve().parents[2]
 PROMISE = "Agent: EMI overdue hai sir.\nCustomer: Haan, Wednesday ko pay kar dunga."
 REPAIR_PREFIX = REPAIR_TEMPLATE.split("{error}")[0]
 
 AnalyzerFactory = Callable[..., GeminiAnalyzer]
+
+
+def proto_field(message: dict[str, Any], name: str) -> Any:
+    """A field of a JSON request as Google's APIs read it: lowerCamelCase or the proto's snake_case
+    (the SDK sends nested config models in snake_case)."""
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+    return message.get(name, message.get(snake))
 
 
 def make_settings(base_url: str, **overrides: Any) -> Settings:
@@ -100,10 +108,12 @@ async def test_success_through_the_sdk(fake: FakeGemini, analyzer: GeminiAnalyze
     assert request.headers["x-goog-api-key"] == API_KEY
     config = request.generation_config
     assert config["responseMimeType"] == "application/json"
-    assert config["temperature"] == 0
+    assert "temperature" not in config  # the model's default, as Google advises for Gemini 3
+    assert proto_field(config["thinkingConfig"], "thinkingLevel") == "MINIMAL"
     assert "responseSchema" not in config
-    schema = config["responseJsonSchema"]  # JSON Schema as the model class makes it, sent as is
-    assert schema == LLMAnswer.model_json_schema()
+    schema = config["responseJsonSchema"]  # the lean JSON Schema, sent as is
+    assert schema == answer_schema()
+    assert "description" not in json.dumps(schema)
     assert set(schema["required"]) == {n for n, f in LLMAnswer.model_fields.items() if f.is_required()}
     category = schema["$defs"][schema["properties"]["intent_category"]["$ref"].rpartition("/")[2]]
     assert set(category["enum"]) == {c.value for c in IntentCategory}
@@ -403,7 +413,8 @@ async def test_api_key_never_appears_in_errors(
     else:
         analyzer = make_analyzer(base_url=f"http://127.0.0.1:{closed_port()}", llm_attempts=2)
 
-    expected = AnalyzerError if scenario in ("invalid_output", "bad_key_400") else AnalyzerUnavailableError
+    # a refused key holds the events (retriable llm_misconfigured) like any refused configuration
+    expected = AnalyzerError if scenario == "invalid_output" else AnalyzerUnavailableError
     with pytest.raises(expected) as caught:
         await analyzer.analyze(PROMISE)
     messages = [str(caught.value), repr(caught.value), json.dumps(analyzer.status())]
@@ -415,8 +426,10 @@ async def test_api_key_never_appears_in_errors(
     assert caught.value.__cause__ is None
     for message in messages:
         assert API_KEY not in message
-    if scenario in ("always_503", "bad_key_400"):
+    if scenario == "always_503":
         assert "[REDACTED]" in str(caught.value)
+    if scenario == "bad_key_400":
+        assert caught.value.reason == "llm_misconfigured"
 
 
 async def test_missing_api_key_is_a_configuration_error() -> None:
