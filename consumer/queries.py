@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 from pydantic import ValidationError
 
+from consumer.store import analyzer_info
 from schemas import AnalyzerInfo, InsightDetails, IntentCategory, Sentiment, Severity
 from schemas.query import (
     Bucket,
@@ -30,6 +31,8 @@ from schemas.query import (
     DeadLetterItem,
     DeadLetterPage,
     DeadLettersQuery,
+    LLMUsage,
+    ModelUsage,
     StatsBucket,
     StatsQuery,
 )
@@ -99,7 +102,7 @@ def severity_path(at_least: Severity) -> str:
 
 _CALL_COLUMNS = (
     "id, unique_id, event_id, call_id, intent, intent_category, sentiment, action_required, summary, "
-    "insight, analyzer_provider, analyzer_model, source, call_started_at, created_at"
+    "insight, analyzer_provider, analyzer_model, analyzer_usage, source, call_started_at, created_at"
 )
 _RECORD_COLUMNS = f"{_CALL_COLUMNS}, transcript, metadata, processing_time_ms, updated_at"
 _SELECT_RECORD = f"SELECT {_RECORD_COLUMNS} FROM call_records WHERE unique_id = $1"  # noqa: S608 - constants
@@ -180,9 +183,22 @@ def _details(insight: str | None, record_id: int) -> dict[str, Any]:
         return {}
 
 
+def _analyzer(row: Mapping[str, Any]) -> AnalyzerInfo | None:
+    """Which analyzer made the record, with the tokens and estimated cost of an LLM analysis."""
+    provider = row["analyzer_provider"]
+    if provider not in ("gemini", "offline"):
+        return None
+    try:
+        info = analyzer_info(provider, row["analyzer_model"], row["analyzer_usage"])
+        # validated again: analyzer_info sets the cost without a check
+        return AnalyzerInfo.model_validate(dict(info))
+    except (ValueError, TypeError, AttributeError):  # ValidationError and JSONDecodeError are ValueErrors
+        log.warning("record %d: stored analyzer usage does not match the model; usage left out", row["id"])
+        return AnalyzerInfo(provider=provider, model=row["analyzer_model"] or "unknown")
+
+
 def call_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     """The fields of a CallItem from a call_records row; rows of the original app get defaults."""
-    provider = row["analyzer_provider"]
     return {
         **_details(row["insight"], row["id"]),
         "id": row["id"],
@@ -194,11 +210,7 @@ def call_fields(row: Mapping[str, Any]) -> dict[str, Any]:
         "sentiment": row["sentiment"] or Sentiment.NEUTRAL,
         "action_required": bool(row["action_required"]),
         "summary": row["summary"] or "-",
-        "analyzer": (
-            AnalyzerInfo(provider=provider, model=row["analyzer_model"] or "unknown")
-            if provider in ("gemini", "offline")
-            else None
-        ),
+        "analyzer": _analyzer(row),
         "source": row["source"],
         "call_started_at": row["call_started_at"],
         "created_at": row["created_at"],
@@ -307,6 +319,36 @@ FROM call_records
 WHERE created_at >= $1 AND created_at < $2
 """
 
+_USAGE_COUNTS = ("requests", "prompt_tokens", "cached_tokens", "thought_tokens", "output_tokens")
+
+
+def _usage_number(key: str) -> str:
+    """A number of the ``analyzer_usage`` JSON; NULL when absent or not a number, so that one odd
+    row cannot fail /stats. ``key`` is one of this module's constants."""
+    value = f"analyzer_usage->'{key}'"
+    return f"CASE WHEN jsonb_typeof({value}) = 'number' THEN ({value})::numeric END"
+
+
+_SUMS = ",\n       ".join(f"COALESCE(sum({k}), 0)::bigint AS {k}" for k in _USAGE_COUNTS)
+_NUMBERS = ",\n           ".join(f"{_usage_number(k)} AS {k}" for k in _USAGE_COUNTS)
+
+# The window's LLM usage in one pass: a row per model and, flagged by GROUPING, the total row (which
+# an empty window has too). The same created_at range as the other totals, so the same index serves.
+_STATS_LLM = f"""
+SELECT GROUPING(model) = 1 AS total, model, count(*) AS calls,
+       {_SUMS},
+       sum(cost)::float8 AS estimated_cost_usd, count(cost) AS priced_calls
+FROM (
+    SELECT COALESCE(analyzer_model, 'unknown') AS model,
+           {_NUMBERS},
+           {_usage_number("estimated_cost_usd")} AS cost
+    FROM call_records
+    WHERE created_at >= $1 AND created_at < $2 AND analyzer_usage IS NOT NULL
+) AS used
+GROUP BY GROUPING SETS ((model), ())
+ORDER BY GROUPING(model) DESC, estimated_cost_usd DESC NULLS LAST, calls DESC, model
+"""  # noqa: S608 - built from this module's constants only
+
 _STATS_DEAD_LETTERS = "SELECT count(*) FROM dead_letters WHERE failed_at >= $1 AND failed_at < $2"
 
 
@@ -342,8 +384,39 @@ def series_buckets(rows: Iterable[Mapping[str, Any]]) -> list[StatsBucket]:
     return [buckets[start] for start in sorted(buckets)]
 
 
+def _usage_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    cost = row["estimated_cost_usd"]
+    return {
+        "calls": int(row["calls"]),
+        **{key: int(row[key]) for key in _USAGE_COUNTS},
+        "estimated_cost_usd": float(cost) if cost is not None else None,
+        "priced_calls": int(row["priced_calls"]),
+    }
+
+
+def llm_usage(rows: Iterable[Mapping[str, Any]]) -> LLMUsage:
+    """Fold the rows of the LLM usage query (a total row and one per model) into /stats' ``llm``."""
+    total: dict[str, Any] = {
+        "calls": 0,
+        **dict.fromkeys(_USAGE_COUNTS, 0),
+        "estimated_cost_usd": None,
+        "priced_calls": 0,
+    }
+    by_model: list[ModelUsage] = []
+    for row in rows:
+        if row["total"]:
+            total = _usage_fields(row)
+        else:
+            by_model.append(ModelUsage(model=row["model"], **_usage_fields(row)))
+    return LLMUsage(**total, by_model=by_model)
+
+
 def summarize(
-    window: StatsWindow, series: list[StatsBucket], totals: Mapping[str, Any], dead: int
+    window: StatsWindow,
+    series: list[StatsBucket],
+    totals: Mapping[str, Any],
+    dead: int,
+    llm: LLMUsage | None = None,
 ) -> CallStats:
     """The /stats body: window totals summed from the series, plus the detail counts."""
     sentiment = _zeros(Sentiment)
@@ -370,6 +443,7 @@ def summarize(
         compliance_high=totals["compliance_high"],
         needs_review=totals["needs_review"],
         dead_letters=dead,
+        llm=llm if llm is not None else llm_usage([]),
         series=series,
     )
 
@@ -381,4 +455,5 @@ async def call_stats(pool: asyncpg.Pool, window: StatsWindow) -> CallStats:
         rows = await conn.fetch(_STATS_SERIES, window.since, window.until, window.bucket)
         totals = await conn.fetchrow(_STATS_TOTALS, window.since, window.until, severity_path(Severity.HIGH))
         dead = await conn.fetchval(_STATS_DEAD_LETTERS, window.since, window.until)
-    return summarize(window, series_buckets(rows), totals, int(dead))
+        llm = await conn.fetch(_STATS_LLM, window.since, window.until)
+    return summarize(window, series_buckets(rows), totals, int(dead), llm_usage(llm))

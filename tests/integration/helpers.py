@@ -7,14 +7,19 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import aiohttp
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
+from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.app import run_service
 from consumer.settings import Settings
+from consumer.store import NewInsight, Store
+from producer_tools.samples import to_event
+from schemas import AnalyzerInfo, TranscriptEvent
 from tests.conftest import Stack
 
 
@@ -120,3 +125,35 @@ async def consume(
     finally:
         await consumer.stop()
     return records
+
+
+async def store_history(
+    dsn: str,
+    rows: list[dict[str, Any]],
+    times: list[datetime],
+    analyzers: list[AnalyzerInfo] | None = None,
+    *,
+    output_topic: str,
+) -> list[str]:
+    """Store analysed samples as if processed at ``times`` (through the store, as the service does),
+    each credited to its entry of ``analyzers`` (the offline analyzer when not given)."""
+    analyzer = OfflineAnalyzer()
+    infos = analyzers or [AnalyzerInfo(provider="offline", model="test")] * len(rows)
+    items = []
+    for row, at, info in zip(rows, times, infos, strict=False):
+        event = TranscriptEvent.model_validate(to_event(row))
+        analysis = await analyzer.analyze(event.text(), call_started_at=event.call_started_at)
+        items.append(
+            NewInsight(
+                event=event,
+                transcript=event.text(),
+                analysis=analysis,
+                analyzer=info,
+                processed_at=at,
+                processing_time_ms=1.0,
+                source="kafka",
+            )
+        )
+    async with Store.connect(dsn, output_topic=output_topic, min_size=1, max_size=2) as store:
+        stored = await store.save_many(items)
+    return [s.call_id for s in stored if not isinstance(s, Exception)]

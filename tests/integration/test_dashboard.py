@@ -8,6 +8,7 @@ import socket
 import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,31 @@ from PIL import Image
 
 from producer_tools.databases import scratch_database
 from producer_tools.samples import load_rows, to_event
+from schemas import AnalyzerInfo, TokenUsage
 from tests.conftest import ROOT, Stack, fresh_topics
-from tests.integration.helpers import make_settings, publish, publish_events, running_service
+from tests.integration.helpers import make_settings, publish, publish_events, running_service, store_history
 
 # the first test may wait for scripts/chromium to install the browser
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
 # promises with amounts, distress (self-harm, medical), a threatening agent, a calm reminder, a refusal
 SAMPLE_IDS = ("s008", "s017", "s182", "s148", "s120", "s044", "s011", "s058")
+# two more, stored as if Gemini had analysed them: the LLM usage panel sums them, one row per model
+LLM_SAMPLE_IDS = ("s001", "s002")
+LLM_ANALYZERS = (
+    AnalyzerInfo(
+        provider="gemini",
+        model="gemini-2.5-flash",
+        usage=TokenUsage(prompt_tokens=12000, cached_tokens=8000, thought_tokens=700, output_tokens=450),
+        estimated_cost_usd=0.0031,
+    ),
+    AnalyzerInfo(
+        provider="gemini",
+        model="gemini-2.5-pro",
+        usage=TokenUsage(prompt_tokens=3456, thought_tokens=1200, output_tokens=321, requests=2),
+        estimated_cost_usd=0.0153,
+    ),
+)
 WIDTH, HEIGHT = 1280, 1600
 SENTIMENT_COLOURS = {
     "Positive": (0x2F, 0x9E, 0x44),
@@ -63,6 +81,13 @@ async def fed(stack: Stack, free_port_module: int) -> AsyncIterator[Fed]:
             await publish(
                 stack.bootstrap, settings.kafka_input_topic, [b"\x00garbage"], [b"dashboard-broken"]
             )
+            await store_history(
+                dsn,
+                [by_id[sample] for sample in LLM_SAMPLE_IDS],
+                [datetime.now(UTC)] * len(LLM_SAMPLE_IDS),
+                list(LLM_ANALYZERS),
+                output_topic=settings.kafka_output_topic,
+            )
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 60
             while True:
@@ -70,7 +95,7 @@ async def fed(stack: Stack, free_port_module: int) -> AsyncIterator[Fed]:
                     items = (await resp.json())["items"]
                 async with http.get(f"{base}/dead_letters") as resp:
                     dead = (await resp.json())["items"]
-                if len(items) == len(events) and dead:
+                if len(items) == len(events) + len(LLM_SAMPLE_IDS) and dead:
                     break
                 assert loop.time() < deadline, "the fed events were not all stored"
                 await asyncio.sleep(0.3)
@@ -145,6 +170,31 @@ async def test_dashboard_shows_the_fed_calls(chromium: str, fed: Fed, tmp_path: 
     assert amounts >= 3, "the samples should include promises with amounts"
     assert flagged >= 2, "the samples should include distress and a serious conduct flag"
     assert fed.dead_key in _table(dom, "table-dead")
+    _check_llm_panel(dom)
+
+
+def _text(dom: str, element_id: str) -> str:
+    start = dom.index(">", dom.index(f'id="{element_id}"')) + 1
+    return dom[start : dom.index("<", start)]
+
+
+def _check_llm_panel(dom: str) -> None:
+    """The LLM usage panel sums the fed Gemini usage and lists it per model; no NaN anywhere."""
+    usages = [a.usage for a in LLM_ANALYZERS if a.usage is not None]
+    assert _text(dom, "llm-prompt") == f"{sum(u.prompt_tokens for u in usages):,}"  # below a lakh
+    assert _text(dom, "llm-cached") == f"{sum(u.cached_tokens for u in usages):,}"
+    assert _text(dom, "llm-thought") == f"{sum(u.thought_tokens for u in usages):,}"
+    assert _text(dom, "llm-output") == f"{sum(u.output_tokens for u in usages):,}"
+    spend = sum(a.estimated_cost_usd or 0.0 for a in LLM_ANALYZERS)
+    assert _text(dom, "llm-cost") == f"${spend:.4f}"
+    assert "2 calls" in _text(dom, "llm-note")
+    models = _table(dom, "table-llm")
+    for analyzer in LLM_ANALYZERS:
+        assert f'data-model="{analyzer.model}"' in models, analyzer.model
+        assert f"${analyzer.estimated_cost_usd:.4f}" in models
+    assert 'id="llm-models" hidden' not in dom
+    assert 'id="llm-empty" hidden' in dom
+    assert "NaN" not in dom
 
 
 def _near(colour: tuple[int, ...], target: tuple[int, int, int], tolerance: int = 3) -> bool:

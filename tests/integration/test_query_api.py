@@ -15,13 +15,19 @@ import aiohttp
 import asyncpg
 import pytest
 
-from consumer.analyzer.offline import OfflineAnalyzer
-from consumer.store import NewInsight, Store
+from consumer.queries import _STATS_LLM
 from producer_tools.databases import scratch_database
 from producer_tools.samples import load_rows, to_event
-from schemas import AnalyzerInfo, TranscriptEvent
+from schemas import AnalyzerInfo, TokenUsage
 from tests.conftest import Stack, fresh_topics
-from tests.integration.helpers import consume, make_settings, publish, publish_events, running_service
+from tests.integration.helpers import (
+    consume,
+    make_settings,
+    publish,
+    publish_events,
+    running_service,
+    store_history,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -49,29 +55,6 @@ def _free_port() -> int:
     return port
 
 
-async def store_history(dsn: str, rows: list[dict[str, Any]], times: list[datetime]) -> list[str]:
-    """Store analysed samples as if processed at ``times`` (through the store, as the service does)."""
-    analyzer = OfflineAnalyzer()
-    items = []
-    for row, at in zip(rows, times, strict=False):
-        event = TranscriptEvent.model_validate(to_event(row))
-        analysis = await analyzer.analyze(event.text(), call_started_at=event.call_started_at)
-        items.append(
-            NewInsight(
-                event=event,
-                transcript=event.text(),
-                analysis=analysis,
-                analyzer=AnalyzerInfo(provider="offline", model="test"),
-                processed_at=at,
-                processing_time_ms=1.0,
-                source="kafka",
-            )
-        )
-    async with Store.connect(dsn, output_topic=OUTPUT_TOPIC, min_size=1, max_size=2) as store:
-        stored = await store.save_many(items)
-    return [s.call_id for s in stored if not isinstance(s, Exception)]
-
-
 async def get(http: aiohttp.ClientSession, url: str, **params: Any) -> tuple[int, Any]:
     async with http.get(url, params={k: str(v) for k, v in params.items()}) as resp:
         return resp.status, await resp.json()
@@ -88,7 +71,7 @@ async def api(stack: Stack) -> AsyncIterator[Api]:
         async with running_service(settings) as base:
             times = [HISTORY_START + timedelta(hours=7 * i) for i in range(len(picks))]
             times[5] = times[4]  # two records stored in the same microsecond: the id breaks the tie
-            await store_history(dsn, picks, times)
+            await store_history(dsn, picks, times, output_topic=OUTPUT_TOPIC)
 
             live = [to_event(samples[i]) for i in (7, 40, 119, 147)]
             await publish_events(stack.bootstrap, settings.kafka_input_topic, live)
@@ -109,7 +92,7 @@ async def api(stack: Stack) -> AsyncIterator[Api]:
                     await asyncio.sleep(0.3)
 
             def history(at: list[datetime]) -> Any:
-                return store_history(dsn, [samples[1] for _ in at], at)
+                return store_history(dsn, [samples[1] for _ in at], at, output_topic=OUTPUT_TOPIC)
 
             yield Api(
                 base=base,
@@ -330,6 +313,107 @@ async def test_live_events_and_dead_letters_are_listed(api: Api, http: aiohttp.C
     assert all("not json at all" not in json.dumps(dict(r), default=str) for r in stored), (
         "the value was kept"
     )
+
+
+USAGE_START = datetime(2003, 5, 1, 9, tzinfo=UTC)
+
+
+def _gemini(model: str, cost: float | None, **tokens: int) -> AnalyzerInfo:
+    return AnalyzerInfo(provider="gemini", model=model, usage=TokenUsage(**tokens), estimated_cost_usd=cost)
+
+
+async def test_stats_and_records_show_the_llm_usage_of_the_window(
+    api: Api, http: aiohttp.ClientSession
+) -> None:
+    samples = load_rows()
+    analyzers = [
+        _gemini("gemini-2.5-flash", 0.0004, prompt_tokens=1000, cached_tokens=600, thought_tokens=50,
+                output_tokens=120, requests=1),
+        _gemini("gemini-2.5-flash", 0.0011, prompt_tokens=2000, cached_tokens=0, thought_tokens=0,
+                output_tokens=300, requests=2),
+        _gemini("gemini-2.5-pro", 0.021, prompt_tokens=5000, cached_tokens=4000, thought_tokens=900,
+                output_tokens=400, requests=1),
+        _gemini("gemini-next", None, prompt_tokens=700, cached_tokens=0, thought_tokens=10,
+                output_tokens=90, requests=1),  # a model without a price
+        AnalyzerInfo(provider="offline", model="rules"),
+        _gemini("gemini-2.5-pro", 9.0, prompt_tokens=99999, output_tokens=9999),  # just before the window
+    ]  # fmt: skip
+    times = [USAGE_START + timedelta(minutes=10 * i) for i in range(5)] + [USAGE_START - timedelta(seconds=1)]
+    stored = await store_history(
+        api.dsn, [samples[i] for i in range(20, 26)], times, analyzers, output_topic=OUTPUT_TOPIC
+    )
+    assert len(stored) == len(analyzers)
+    window = {"since": USAGE_START.isoformat(), "until": (USAGE_START + timedelta(days=1)).isoformat()}
+
+    status, stats = await get(http, f"{api.base}/stats", **window)
+    assert status == 200, stats
+    assert stats["total"] == 5
+    llm = stats["llm"]
+    assert {k: v for k, v in llm.items() if k not in ("by_model", "estimated_cost_usd")} == {
+        "calls": 4,
+        "requests": 5,
+        "prompt_tokens": 8700,
+        "cached_tokens": 4600,
+        "thought_tokens": 960,
+        "output_tokens": 910,
+        "priced_calls": 3,
+    }
+    assert llm["estimated_cost_usd"] == pytest.approx(0.0225)
+    by_model = {m["model"]: m for m in llm["by_model"]}
+    assert [m["model"] for m in llm["by_model"]] == ["gemini-2.5-pro", "gemini-2.5-flash", "gemini-next"]
+    assert by_model["gemini-2.5-flash"]["calls"] == 2
+    assert by_model["gemini-2.5-flash"]["requests"] == 3
+    assert by_model["gemini-2.5-flash"]["prompt_tokens"] == 3000
+    assert by_model["gemini-2.5-flash"]["estimated_cost_usd"] == pytest.approx(0.0015)
+    assert by_model["gemini-2.5-pro"]["thought_tokens"] == 900
+    assert by_model["gemini-next"]["estimated_cost_usd"] is None
+    assert by_model["gemini-next"]["priced_calls"] == 0
+    for field in ("calls", "requests", "prompt_tokens", "cached_tokens", "thought_tokens", "output_tokens"):
+        assert sum(m[field] for m in llm["by_model"]) == llm[field], field
+
+    status, calls = await get(http, f"{api.base}/calls", **window)
+    assert status == 200, calls
+    by_call = {i["call_id"]: i for i in calls["items"]}
+    assert set(by_call) == set(stored[:5])
+    for call_id, info in zip(stored[:5], analyzers, strict=False):
+        assert by_call[call_id]["analyzer"] == info.model_dump(mode="json"), call_id
+    status, record = await get(http, f"{api.base}/calls/{by_call[stored[2]]['unique_id']}")
+    assert status == 200
+    assert record["analyzer"]["usage"]["cached_tokens"] == 4000
+    assert record["analyzer"]["estimated_cost_usd"] == pytest.approx(0.021)
+
+    # a window of offline records only: zeros, and no cost rather than a cost of 0
+    status, offline = await get(http, f"{api.base}/stats", **HISTORY)
+    assert status == 200
+    assert offline["total"] > 0
+    assert offline["llm"] == {
+        "calls": 0,
+        "requests": 0,
+        "prompt_tokens": 0,
+        "cached_tokens": 0,
+        "thought_tokens": 0,
+        "output_tokens": 0,
+        "estimated_cost_usd": None,
+        "priced_calls": 0,
+        "by_model": [],
+    }
+
+
+async def test_llm_stats_query_reads_the_window_through_the_created_at_index(api: Api) -> None:
+    conn = await asyncpg.connect(api.dsn)
+    try:
+        async with conn.transaction():
+            await conn.execute("SET LOCAL enable_seqscan = off")
+            plan = "\n".join(
+                r[0]
+                for r in await conn.fetch(
+                    f"EXPLAIN {_STATS_LLM}", USAGE_START, USAGE_START + timedelta(days=1)
+                )
+            )
+    finally:
+        await conn.close()
+    assert "idx_call_records_created_id" in plan, plan
+    assert "Index Cond: ((created_at >= " in plan, plan
 
 
 @pytest.mark.parametrize(

@@ -87,3 +87,28 @@ def test_openapi_describes_the_read_api_with_its_parameters() -> None:
     schemas = spec["components"]["schemas"]
     for ref in _refs(spec):
         assert ref.removeprefix("#/components/schemas/") in schemas, ref
+
+
+def test_the_script_only_looks_up_elements_the_page_has() -> None:
+    assets = _load_assets()
+    page = assets["index.html"][0].decode()
+    script = assets["dashboard.js"][0].decode()
+    ids = set(re.findall(r'\$\("([\w-]+)"\)', script))
+    assert {"llm-prompt", "llm-cached", "llm-thought", "llm-output", "llm-cost", "table-llm"} <= ids
+    for element in ids:
+        assert f'id="{element}"' in page, element
+
+
+def test_openapi_describes_the_llm_usage_of_stats_and_records() -> None:
+    schemas = build_openapi("test")["components"]["schemas"]
+    stats = schemas["CallStats"]
+    assert stats["properties"]["llm"]["$ref"] == "#/components/schemas/LLMUsage"
+    assert "llm" in stats["required"]
+    llm = schemas["LLMUsage"]["properties"]
+    fields = {"calls", "requests", "prompt_tokens", "cached_tokens", "thought_tokens", "output_tokens"}
+    assert fields | {"estimated_cost_usd", "priced_calls", "by_model"} <= set(llm)
+    assert {"type": "null"} in llm["estimated_cost_usd"]["anyOf"]
+    assert llm["by_model"]["items"]["$ref"] == "#/components/schemas/ModelUsage"
+    assert fields | {"model"} <= set(schemas["ModelUsage"]["properties"])
+    analyzer = schemas["AnalyzerInfo"]["properties"]
+    assert {"usage", "estimated_cost_usd"} <= set(analyzer)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -13,16 +15,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from consumer import queries
 from consumer.queries import (
     MAX_BUCKETS,
     InvalidCursorError,
     Position,
     StatsWindow,
     WindowTooLongError,
+    call_fields,
     calls_sql,
     dead_letters_sql,
     decode_cursor,
     encode_cursor,
+    llm_usage,
     series_buckets,
     severity_path,
     stats_window,
@@ -243,7 +248,8 @@ def test_series_folds_rows_into_zero_filled_buckets() -> None:
         "compliance_high": 0,
         "needs_review": 0,
     }
-    stats = summarize(window, series, totals, dead=4)
+    llm = llm_usage([_usage_row(None, 2, 0.5, 2), _usage_row("gemini-2.5-flash", 2, 0.5, 2)])
+    stats = summarize(window, series, totals, dead=4, llm=llm)
     assert stats.total == 6
     assert stats.sentiment[Sentiment.NEGATIVE] == 3
     assert stats.action_required == {"true": 4, "false": 2}
@@ -251,9 +257,175 @@ def test_series_folds_rows_into_zero_filled_buckets() -> None:
     assert stats.promised_amount_inr == 9000
     dumped = json.loads(stats.model_dump_json())
     assert dumped["sentiment"] == {"Positive": 2, "Neutral": 1, "Negative": 3}
+    assert dumped["llm"]["calls"] == 2
+    assert dumped["llm"]["estimated_cost_usd"] == 0.5
+    assert [m["model"] for m in dumped["llm"]["by_model"]] == ["gemini-2.5-flash"]
 
 
 def test_offsets_other_than_utc_are_normalised() -> None:
     ist = timezone(timedelta(hours=5, minutes=30))
     query = StatsQuery(since=datetime(2026, 11, 20, 5, 30, tzinfo=ist))
     assert query.since == datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
+
+
+def _record_row(provider: str | None, model: str | None, usage: str | None) -> dict[str, Any]:
+    """A call_records row as the /calls query selects it (asyncpg hands JSONB over as text)."""
+    return {
+        "id": 7,
+        "unique_id": str(uuid.uuid4()),
+        "event_id": uuid.uuid4(),
+        "call_id": "c-1",
+        "intent": "Will pay",
+        "intent_category": "promise_to_pay",
+        "sentiment": "Positive",
+        "action_required": True,
+        "summary": "Promised to pay.",
+        "insight": None,
+        "analyzer_provider": provider,
+        "analyzer_model": model,
+        "analyzer_usage": usage,
+        "source": "kafka",
+        "call_started_at": None,
+        "created_at": NOW,
+    }
+
+
+def test_call_fields_carry_the_llm_usage_and_cost() -> None:
+    usage = {
+        "prompt_tokens": 1200,
+        "cached_tokens": 1000,
+        "thought_tokens": 80,
+        "output_tokens": 150,
+        "requests": 2,
+        "estimated_cost_usd": 0.00042,
+    }
+    analyzer = call_fields(_record_row("gemini", "gemini-2.5-flash", json.dumps(usage)))["analyzer"]
+    assert analyzer.provider == "gemini"
+    assert analyzer.model == "gemini-2.5-flash"
+    assert analyzer.usage is not None
+    assert analyzer.usage.model_dump() == {k: v for k, v in usage.items() if k != "estimated_cost_usd"}
+    assert analyzer.estimated_cost_usd == 0.00042
+
+    unpriced = {**usage, "estimated_cost_usd": None}
+    analyzer = call_fields(_record_row("gemini", "gemini-x", json.dumps(unpriced)))["analyzer"]
+    assert analyzer.usage is not None
+    assert analyzer.estimated_cost_usd is None
+
+
+def test_offline_and_original_rows_have_no_usage() -> None:
+    offline = call_fields(_record_row("offline", "rules-v3", None))["analyzer"]
+    assert offline.model_dump() == {
+        "provider": "offline",
+        "model": "rules-v3",
+        "usage": None,
+        "estimated_cost_usd": None,
+    }
+    assert call_fields(_record_row(None, None, None))["analyzer"] is None
+
+
+@pytest.mark.parametrize(
+    "usage",
+    [
+        "not json",
+        "[1, 2]",
+        json.dumps({"prompt_tokens": -5}),
+        json.dumps({"prompt_tokens": "many"}),
+        json.dumps({"prompt_tokens": 1, "estimated_cost_usd": -1}),
+        json.dumps({"prompt_tokens": 1, "estimated_cost_usd": "a lot"}),
+    ],
+)
+def test_odd_stored_usage_is_left_out_not_a_500(usage: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="consumer.queries"):
+        analyzer = call_fields(_record_row("gemini", "gemini-2.5-flash", usage))["analyzer"]
+    assert analyzer.model_dump() == {
+        "provider": "gemini",
+        "model": "gemini-2.5-flash",
+        "usage": None,
+        "estimated_cost_usd": None,
+    }
+    assert "record 7" in caplog.text
+
+
+def test_llm_usage_is_read_from_the_selected_column() -> None:
+    sql, _ = calls_sql(CallsQuery(), None)
+    assert "analyzer_usage" in sql
+    assert "analyzer_usage" in queries._SELECT_RECORD
+
+
+def test_llm_stats_query_is_one_pass_over_the_window() -> None:
+    sql = queries._STATS_LLM
+    assert _placeholders(sql) == [1, 2]
+    # the same index-friendly range as the other window totals
+    assert "WHERE created_at >= $1 AND created_at < $2 AND analyzer_usage IS NOT NULL" in sql
+    assert "GROUP BY GROUPING SETS ((model), ())" in sql
+    for field in ("requests", "prompt_tokens", "cached_tokens", "thought_tokens", "output_tokens"):
+        assert f"jsonb_typeof(analyzer_usage->'{field}') = 'number'" in sql
+
+
+def _usage_row(
+    model: str | None, calls: int, cost: float | None, priced: int, scale: int = 1
+) -> dict[str, Any]:
+    return {
+        "total": model is None,
+        "model": model,
+        "calls": calls,
+        "requests": calls + scale,
+        "prompt_tokens": 1000 * scale,
+        "cached_tokens": 400 * scale,
+        "thought_tokens": 30 * scale,
+        "output_tokens": 200 * scale,
+        "estimated_cost_usd": cost,
+        "priced_calls": priced,
+    }
+
+
+def test_llm_usage_folds_the_total_and_per_model_rows() -> None:
+    rows = [
+        _usage_row(None, 5, 0.0125, 4, scale=3),
+        _usage_row("gemini-2.5-pro", 1, 0.01, 1),
+        _usage_row("gemini-2.5-flash", 3, 0.0025, 3),
+        _usage_row("gemini-next", 1, None, 0),
+    ]
+    llm = llm_usage(rows)
+    assert llm.calls == 5
+    assert llm.requests == 8
+    assert llm.prompt_tokens == 3000
+    assert llm.cached_tokens == 1200
+    assert llm.thought_tokens == 90
+    assert llm.output_tokens == 600
+    assert llm.estimated_cost_usd == 0.0125
+    assert llm.priced_calls == 4
+    assert [m.model for m in llm.by_model] == ["gemini-2.5-pro", "gemini-2.5-flash", "gemini-next"]
+    assert llm.by_model[2].estimated_cost_usd is None
+    assert llm.by_model[1].calls == 3
+    dumped = json.loads(llm.model_dump_json())
+    assert set(dumped) == {
+        "calls",
+        "requests",
+        "prompt_tokens",
+        "cached_tokens",
+        "thought_tokens",
+        "output_tokens",
+        "estimated_cost_usd",
+        "priced_calls",
+        "by_model",
+    }
+    assert set(dumped["by_model"][0]) == set(dumped) - {"by_model"} | {"model"}
+
+
+def test_no_llm_usage_reads_as_zeros_and_no_cost() -> None:
+    empty_window = [_usage_row(None, 0, None, 0, scale=0)]  # what the query answers for no usage rows
+    for rows in (empty_window, []):
+        llm = llm_usage(rows)
+        assert llm.calls == 0
+        assert llm.prompt_tokens == llm.cached_tokens == llm.thought_tokens == llm.output_tokens == 0
+        assert llm.estimated_cost_usd is None
+        assert llm.by_model == []
+    window = StatsWindow(since=NOW - timedelta(hours=1), until=NOW, bucket="hour", tz="UTC")
+    totals = dict.fromkeys(
+        ("promises_to_pay", "promised_amount_inr", "distress", "compliance_high", "needs_review"), 0
+    )
+    stats = json.loads(summarize(window, [], totals, dead=0).model_dump_json())
+    assert stats["llm"]["calls"] == 0
+    assert stats["llm"]["estimated_cost_usd"] is None
+    assert stats["llm"]["by_model"] == []

@@ -20,6 +20,9 @@
 
   const inr = new Intl.NumberFormat("en-IN", { style: "currency", currency: "INR", maximumFractionDigits: 0 });
   const count = new Intl.NumberFormat("en-IN");
+  const dollars = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const cents = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 4 });
+  let serviceProvider = null;  // the analyzer this instance runs, from GET /
   let zone = "UTC";
   try {
     zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
@@ -60,6 +63,15 @@
       ? { hour: "2-digit", minute: "2-digit", second: "2-digit" }
       : { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
   }
+
+  // Estimated spend: cents for a dollar or more, up to 4 decimals below; null when nothing had a price.
+  function usd(value) {
+    if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+    if (value > 0 && value < 0.0001) return "< $0.0001";
+    return value >= 1 ? dollars.format(value) : cents.format(value);
+  }
+
+  const tokens = (value) => count.format(Number(value) || 0);
 
   function dueDate(iso) {
     if (!iso) return "";
@@ -248,13 +260,24 @@
       ["Distress", record.distress ? record.distress.kinds.map((k) => chip(k, "distress")) : "none"],
       ["Conduct flags", record.compliance_flags.length ? record.compliance_flags.map((f) => chip(f.rule, f.severity)) : "none"],
       ["Summary", record.summary],
-      ["Analyzer", record.analyzer ? `${record.analyzer.provider} / ${record.analyzer.model}` : "unknown"],
+      ["Analyzer", analyzerText(record.analyzer)],
       ["Stored", new Date(record.created_at).toLocaleString()],
     ];
     $("detail-fields").replaceChildren(...fields.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
     $("detail-transcript").textContent = record.raw_transcript;
     history.replaceState(null, "", `#call=${encodeURIComponent(uniqueId)}`);
     if (!dialog.open) dialog.showModal();
+  }
+
+  function analyzerText(analyzer) {
+    if (!analyzer) return "unknown";
+    const text = `${analyzer.provider} / ${analyzer.model}`;
+    const u = analyzer.usage;
+    if (!u) return text;
+    const cost = analyzer.estimated_cost_usd === null || analyzer.estimated_cost_usd === undefined
+      ? "" : ` · ≈ ${usd(analyzer.estimated_cost_usd)}`;
+    return `${text} · ${tokens(u.prompt_tokens)} prompt (${tokens(u.cached_tokens)} cached), ` +
+      `${tokens(u.thought_tokens)} thinking, ${tokens(u.output_tokens)} output tokens${cost}`;
   }
 
   function showLinkedCall() {
@@ -276,6 +299,59 @@
     legend($("legend-sentiment"), SENTIMENTS, SENTIMENT_COLOURS, stats.sentiment);
     stackedBars($("chart-intent"), stats.series, "intent_category", INTENTS, INTENT_COLOURS, stats.bucket);
     legend($("legend-intent"), INTENTS, INTENT_COLOURS, stats.intent_category);
+    renderLLM(stats);
+  }
+
+  function llmRow(m) {
+    return el("tr", { dataset: { model: m.model } },
+      el("td", {}, el("code", {}, m.model)),
+      el("td", { class: "num" }, tokens(m.calls)),
+      el("td", { class: "num" }, tokens(m.requests)),
+      el("td", { class: "num" }, tokens(m.prompt_tokens)),
+      el("td", { class: "num" }, tokens(m.cached_tokens)),
+      el("td", { class: "num" }, tokens(m.thought_tokens)),
+      el("td", { class: "num" }, tokens(m.output_tokens)),
+      el("td", { class: "num", dataset: m.estimated_cost_usd === null ? {} : { usd: m.estimated_cost_usd } },
+        m.estimated_cost_usd === null ? "no price" : usd(m.estimated_cost_usd)));
+  }
+
+  function renderLLM(stats) {
+    const llm = stats.llm || { calls: 0, by_model: [] };
+    const used = llm.calls > 0;
+    $("llm-totals").hidden = !used;
+    $("llm-empty").hidden = used;
+    $("llm-models").hidden = !used || llm.by_model.length < 2;
+    if (!used) {
+      $("llm-note").textContent = "";
+      let text = "No LLM calls in this window — no LLM cost.";
+      if (stats.total > 0) {
+        const calls = stats.total === 1 ? "call" : "calls";
+        text = `Offline analyzer — no LLM cost: the ${count.format(stats.total)} ${calls} in this window were analysed without an LLM.`;
+      } else if (serviceProvider === "offline") {
+        text = "Offline analyzer — no LLM cost.";
+      }
+      $("llm-empty").textContent = text;
+      return;
+    }
+    const parts = [];
+    if (llm.by_model.length === 1) parts.push(llm.by_model[0].model);
+    parts.push(`${tokens(llm.calls)} ${llm.calls === 1 ? "call" : "calls"}`);
+    if (llm.requests !== llm.calls) parts.push(`${tokens(llm.requests)} requests`);
+    if (llm.calls < stats.total) parts.push(`${tokens(stats.total - llm.calls)} analysed offline`);
+    $("llm-note").textContent = parts.join(" · ");
+    $("llm-prompt").textContent = tokens(llm.prompt_tokens);
+    $("llm-cached").textContent = tokens(llm.cached_tokens);
+    $("llm-thought").textContent = tokens(llm.thought_tokens);
+    $("llm-output").textContent = tokens(llm.output_tokens);
+    const cost = $("llm-cost");
+    cost.textContent = usd(llm.estimated_cost_usd);
+    if (llm.estimated_cost_usd === null) delete cost.dataset.usd;
+    else cost.dataset.usd = String(llm.estimated_cost_usd);
+    const unpriced = llm.calls - llm.priced_calls;
+    $("llm-cost-note").textContent = llm.estimated_cost_usd === null
+      ? "no price configured for the model"
+      : unpriced > 0 ? `USD, without ${tokens(unpriced)} unpriced ${unpriced === 1 ? "call" : "calls"}` : "USD";
+    if (llm.by_model.length > 1) fillTable($("table-llm"), llm.by_model.map(llmRow), "");
   }
 
   function renderHealth(health) {
@@ -358,6 +434,7 @@
   async function describeService() {
     try {
       const info = await getJSON("/");
+      serviceProvider = info.analyzer ? info.analyzer.provider : null;
       const analyzer = info.analyzer ? ` · analyzer ${info.analyzer.provider}/${info.analyzer.model}` : "";
       $("service").textContent = `v${info.version}${analyzer} · times in ${zone}`;
     } catch (_) { /* the header keeps its default text */ }
