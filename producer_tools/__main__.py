@@ -1,5 +1,5 @@
-"""``python -m producer_tools {send,bench,tail,replay-dlq}``: publish events to the service's topics,
-benchmark it, watch its insights, republish its dead letters."""
+"""``python -m producer_tools {send,bench,tail,replay-dlq,backfill}``: publish events to the service's
+topics, benchmark it, watch its insights, republish its dead letters, re-analyse history in batches."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from consumer.errors import InsightsError
 from consumer.kafka_security import kafka_client_options
 from consumer.secrecy import Scrubber, validation_summary
 from consumer.settings import Settings
-from producer_tools import bench, replay, tail
+from producer_tools import backfill, bench, replay, tail
 from producer_tools.send import load_source, send
 
 
@@ -56,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_arguments(
         p_replay, bootstrap=settings.kafka_bootstrap_servers, dlq_topic=settings.kafka_dlq_topic
     )
+    p_backfill = sub.add_parser(
+        "backfill", help="re-analyse stored or historical transcripts through the Gemini Batch API"
+    )
+    backfill.add_arguments(p_backfill, bootstrap=settings.kafka_bootstrap_servers)
     args = parser.parse_args(argv)
     if args.command == "bench":
         return bench.main(args, security=security)
@@ -63,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         return tail.main(args, security=security)
     if args.command == "replay-dlq":
         return replay.main(args, security=security)
+    if args.command == "backfill":
+        return backfill.main(args, settings=settings, security=security)
 
     try:
         rows = load_source(args.file)
