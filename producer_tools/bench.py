@@ -79,6 +79,7 @@ class BenchConfig:
     cache: str | None = None
     thinking_level: str | None = None
     transcript_chars: int = 0
+    romanised: bool = False
     security: Mapping[str, Any] = field(default_factory=dict)
     """TLS/SASL client options (``consumer.kafka_security.kafka_client_options`` without the servers)."""
 
@@ -249,10 +250,13 @@ async def _input_timestamps(kafka: Mapping[str, Any], topic: str, expect: int) -
     return stamps
 
 
-def bench_rows(transcript_chars: int) -> list[dict[str, Any]]:
-    """The bundled samples; with ``transcript_chars``, each row's transcript is followed by the next
-    samples' until it is about that long (cut at a line end), as a longer call would read."""
+def bench_rows(transcript_chars: int, *, romanised: bool = False) -> list[dict[str, Any]]:
+    """The bundled samples (``romanised``: only those written in Latin script); with
+    ``transcript_chars``, each row's transcript is followed by the next samples' until it is about
+    that long (cut at a line end), as a longer call would read."""
     rows = load_rows(SAMPLES_PATH)
+    if romanised:
+        rows = [row for row in rows if str(row["transcript"]).isascii()]
     if transcript_chars <= 0:
         return rows
     longer: list[dict[str, Any]] = []
@@ -273,7 +277,7 @@ async def _publish(cfg: BenchConfig, env: dict[str, str]) -> None:
     await send(
         bootstrap=cfg.bootstrap,
         topic=env["KAFKA_INPUT_TOPIC"],
-        rows=bench_rows(cfg.transcript_chars),
+        rows=bench_rows(cfg.transcript_chars, romanised=cfg.romanised),
         count=cfg.events,
         rate=0,
         progress=cfg.progress and cfg.preload,
@@ -610,6 +614,9 @@ def add_arguments(parser: argparse.ArgumentParser, *, bootstrap: str, database_u
         default=0,
         help="lengthen each sample transcript to about this many characters (0: the samples as they are)",
     )
+    parser.add_argument(
+        "--romanised", action="store_true", help="only the samples written in Latin script (no Devanagari)"
+    )
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--logs", default=".bench", help="folder for the service and fake logs")
 
@@ -637,6 +644,7 @@ def main(args: argparse.Namespace, *, security: Mapping[str, Any] | None = None)
         cache=args.cache,
         thinking_level=args.thinking_level,
         transcript_chars=args.transcript_chars,
+        romanised=args.romanised,
         security=dict(security or {}),
     )
     if cfg.mode == "cpu":

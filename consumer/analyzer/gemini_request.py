@@ -36,29 +36,43 @@ _BUDGETS: Final = {"minimal": 0, "low": 1024, "medium": 8192, "high": 24576}
 _PRO_MIN_BUDGET: Final = 128
 
 
-def _lean(node: Any) -> Any:
-    if isinstance(node, dict):
-        lean = {key: _lean(value) for key, value in node.items() if key not in _DROPPED_KEYWORDS}
-        options = lean.get("anyOf")
-        # {"anyOf": [{"type": "string"}, {"type": "null"}]} says the same as {"type": ["string", "null"]}
-        if (
-            isinstance(options, list)
-            and len(options) == 2
-            and options[1] == {"type": "null"}
-            and set(options[0]) == {"type"}
-            and isinstance(options[0]["type"], str)
-        ):
-            del lean["anyOf"]
-            lean["type"] = [options[0]["type"], "null"]
-        return lean
+def _lean(node: Any, defs: dict[str, Any]) -> Any:
+    """``node`` without the dropped keywords, each ``$ref`` replaced by its definition (every one is
+    used once or twice: inline is shorter), and ``{"anyOf": [X, {"type": "null"}]}`` written as X
+    with ``"type": [X's type, "null"]``, which says the same."""
     if isinstance(node, list):
-        return [_lean(item) for item in node]
-    return node
+        return [_lean(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        rest = {key: value for key, value in node.items() if key != "$ref"}
+        return _lean({**defs[node["$ref"].rpartition("/")[2]], **rest}, defs)
+    lean = {key: _lean(value, defs) for key, value in node.items() if key not in _DROPPED_KEYWORDS}
+    lean.pop("$defs", None)
+    options = lean.get("anyOf")
+    if (
+        isinstance(options, list)
+        and len(options) == 2
+        and options[1] == {"type": "null"}
+        and isinstance(options[0], dict)
+        and isinstance(options[0].get("type"), str)
+    ):
+        del lean["anyOf"]
+        lean.update(options[0])
+        lean["type"] = [options[0]["type"], "null"]
+    return lean
 
 
 def answer_schema() -> dict[str, Any]:
-    """The lean JSON Schema of the answer (``responseJsonSchema``)."""
-    schema: dict[str, Any] = _lean(LLMAnswer.model_json_schema())
+    """The lean JSON Schema of the answer (``responseJsonSchema``).
+
+    A compliance flag's ``speaker`` is left out: flags are about the agent's conduct only, and the
+    model's default says so.
+    """
+    full = LLMAnswer.model_json_schema()
+    schema: dict[str, Any] = _lean(full, full.get("$defs", {}))
+    flag = schema["properties"]["compliance_flags"]["items"]
+    del flag["properties"]["speaker"]
     return schema
 
 
