@@ -7,14 +7,11 @@ import json
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
-from pydantic import SecretStr
 
 from consumer.analyzer.gemini import REPAIR_TEMPLATE, GeminiAnalyzer
 from consumer.analyzer.gemini_request import answer_schema
@@ -23,59 +20,11 @@ from consumer.errors import AnalyzerError, AnalyzerOutputError, AnalyzerUnavaila
 from consumer.settings import Settings
 from producer_tools.fake_gemini import Blocked, Delay, FakeGemini, Raw, Status, Text, Valid
 from schemas import CallAnalysis, IntentCategory, LLMAnswer, Sentiment
+from tests.unit.gemini_support import API_KEY, MODEL, AnalyzerFactory, proto_field
 
-API_KEY = "test-key-5f1e9c0d-SECRET"
-MODEL = "gemini-3.5-flash-lite"
 ROOT = Path(__file__).resolve().parents[2]
 PROMISE = "Agent: EMI overdue hai sir.\nCustomer: Haan, Wednesday ko pay kar dunga."
 REPAIR_PREFIX = REPAIR_TEMPLATE.split("{error}")[0]
-
-AnalyzerFactory = Callable[..., GeminiAnalyzer]
-
-
-def proto_field(message: dict[str, Any], name: str) -> Any:
-    """A field of a JSON request as Google's APIs read it: lowerCamelCase or the proto's snake_case
-    (the SDK sends nested config models in snake_case)."""
-    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
-    return message.get(name, message.get(snake))
-
-
-def make_settings(base_url: str, **overrides: Any) -> Settings:
-    """Settings for tests: tiny backoff, short timeout, the fake's URL."""
-    values: dict[str, Any] = {
-        "gemini_api_key": SecretStr(API_KEY),
-        "gemini_base_url": base_url,
-        "gemini_model": MODEL,
-        "llm_timeout_s": 5.0,
-        "llm_attempts": 3,
-        "llm_backoff_initial_s": 0.01,
-        "llm_backoff_max_s": 0.05,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeGemini]:
-    """A fresh fake Gemini server on an ephemeral port."""
-    async with FakeGemini() as server:
-        yield server
-
-
-@pytest.fixture
-async def make_analyzer(fake: FakeGemini) -> AsyncIterator[AnalyzerFactory]:
-    """Build analyzers pointed at the fake (settings overridable); all are closed afterwards."""
-    built: list[GeminiAnalyzer] = []
-
-    def factory(**overrides: Any) -> GeminiAnalyzer:
-        base_url = overrides.pop("base_url", fake.url)
-        analyzer = GeminiAnalyzer(make_settings(base_url, **overrides))
-        built.append(analyzer)
-        return analyzer
-
-    yield factory
-    for analyzer in built:
-        await analyzer.aclose()
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from consumer.analyzer.gemini import GeminiAnalyzer
 from consumer.analyzer.gemini_request import answer_schema, schema_bytes, thinking_config
@@ -22,51 +21,10 @@ from consumer.metrics import Metrics
 from consumer.settings import Settings
 from producer_tools.fake_gemini import FakeGemini, Text
 from schemas import AnalyzerInfo, IntentCategory
+from tests.unit.gemini_support import API_KEY, AnalyzerFactory, make_settings, proto_field
 
-API_KEY = "today-key-SECRET"
 PROMISE = "Agent: EMI overdue hai sir.\nCustomer: Haan, Wednesday ko 5000 pay kar dunga."
 GONE = AnalyzerInfo(provider="offline", model="none")
-
-AnalyzerFactory = Callable[..., GeminiAnalyzer]
-
-
-def settings_for(fake: FakeGemini, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "gemini_api_key": SecretStr(API_KEY),
-        "gemini_base_url": fake.url,
-        "llm_timeout_s": 5.0,
-        "llm_attempts": 3,
-        "llm_backoff_initial_s": 0.01,
-        "llm_backoff_max_s": 0.05,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
-
-
-def proto_field(message: dict[str, Any], name: str) -> Any:
-    """A request field as Google's JSON parser reads it: lowerCamelCase or the proto's snake_case."""
-    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
-    return message.get(name, message.get(snake))
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeGemini]:
-    async with FakeGemini() as server:
-        yield server
-
-
-@pytest.fixture
-async def make_analyzer(fake: FakeGemini) -> AsyncIterator[AnalyzerFactory]:
-    built: list[GeminiAnalyzer] = []
-
-    def factory(metrics: Metrics | None = None, **overrides: Any) -> GeminiAnalyzer:
-        analyzer = GeminiAnalyzer(settings_for(fake, **overrides), metrics=metrics)
-        built.append(analyzer)
-        return analyzer
-
-    yield factory
-    for analyzer in built:
-        await analyzer.aclose()
 
 
 async def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -248,7 +206,7 @@ async def test_explicit_cache_ttl_is_refreshed(fake: FakeGemini, make_analyzer: 
 
 async def test_a_cache_that_cannot_be_created_falls_back_to_the_instruction() -> None:
     async with FakeGemini(cache_min_tokens=10**9) as fake:
-        analyzer = GeminiAnalyzer(settings_for(fake))
+        analyzer = GeminiAnalyzer(make_settings(fake.url))
         try:
             await analyzer.start()
             cache = analyzer.status()["cache"]
