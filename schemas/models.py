@@ -306,11 +306,20 @@ class InsightEvent(InsightDetails):
     """Published on the output topic once an insight is stored."""
 
     schema_version: int = SCHEMA_VERSION
-    event_id: uuid.UUID = Field(description="uuid5 of the source event id: the same on every re-publish.")
+    event_id: uuid.UUID = Field(
+        description="uuid5 of the source event id (and of the analysis version after the first): "
+        "the same on every re-publish."
+    )
     source_event_id: uuid.UUID
     call_id: str
     record_id: int
     unique_id: str
+    analysis_version: int = Field(
+        default=1,
+        ge=1,
+        description="1 for the first analysis of the call; each re-analysis (backfill --reanalyze) "
+        "counts up and is announced with an event_id of its own.",
+    )
     customer_intent: str
     intent_category: IntentCategory
     sentiment: Sentiment

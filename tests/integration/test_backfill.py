@@ -150,6 +150,8 @@ async def test_backfill_stores_skips_and_reanalyses(
     assert new_id != entry["event_id"]
     payload = InsightEvent.model_validate_json(entries[1]["payload"])
     assert payload.event_id == new_id
+    assert payload.analysis_version == 2
+    assert InsightEvent.model_validate_json(entries[0]["payload"]).analysis_version == 1
     assert payload.analyzer.usage is not None
 
 
