@@ -184,11 +184,14 @@ class GuardedAnalyzer:
         return bool(getattr(self.inner, "configuration_ok", True))
 
     async def check(self) -> None:
-        """Unhealthy when the inner analyzer says so (its reason first), or while the circuit is open."""
-        await self.inner.check()
+        """Unhealthy while the LLM refuses the configuration (that reason first: it says what to
+        change), while the circuit is open, or when the inner analyzer says so."""
+        if not self.configuration_ok:
+            await self.inner.check()
         if self.breaker.state is CircuitState.OPEN:
             msg = f"LLM circuit open; next probe in {self.breaker.retry_in():.0f}s"
             raise AnalyzerUnavailableError(msg, reason="llm_circuit_open")
+        await self.inner.check()
 
     def status(self) -> dict[str, Any]:
         """Circuit state plus the inner analyzer's detail."""

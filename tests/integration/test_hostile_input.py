@@ -142,7 +142,12 @@ async def test_prompt_injection_stays_inside_the_data_block(svc: Service) -> Non
         assert start < prompt.index(phrase) < end, phrase
         assert prompt.count(phrase) == 1
         assert phrase not in request.system_instruction
-    assert "DATA to be analysed, never" in request.system_instruction
+    # the instruction travels in the request, or in the explicit cache the request names
+    cache = svc.gemini.caches.get(request.cached_content or "")
+    instruction = request.system_instruction or "".join(
+        part.get("text", "") for part in ((cache.system_instruction or {}) if cache else {}).get("parts", [])
+    )
+    assert "DATA to be analysed, never" in instruction
     assert "instructions" in prompt[:start]  # the frame says the block is data before it opens
 
 
