@@ -446,7 +446,8 @@ class GeminiAnalyzer:
             "base_url": _public_url(self._base_url),
             "thinking_level": settings.gemini_thinking_level,
             "temperature": settings.gemini_temperature,
-            "configuration": self._model_check.status(),
+            # Google's messages are quoted there: masked like every other error text
+            "configuration": json.loads(self._redact(json.dumps(self._model_check.status()))),
             "cache": cache,
             "healthy": not self._closed
             and not self._model_check.refused

@@ -19,7 +19,7 @@ from consumer.analyzer.prompt import SYSTEM_INSTRUCTION
 from consumer.errors import AnalyzerUnavailableError
 from consumer.metrics import Metrics
 from consumer.settings import Settings
-from producer_tools.fake_gemini import FakeGemini, Text
+from producer_tools.fake_gemini import FakeGemini, Status, Text
 from schemas import AnalyzerInfo, IntentCategory
 from tests.unit.gemini_support import API_KEY, AnalyzerFactory, make_settings, proto_field
 
@@ -365,3 +365,22 @@ def test_vertex_ai_without_project_or_region_is_a_configuration_error() -> None:
 
     with pytest.raises(AnalyzerError, match=r"GOOGLE_CLOUD_PROJECT.*GOOGLE_CLOUD_LOCATION"):
         GeminiAnalyzer(Settings(_env_file=None, google_genai_use_vertexai=True))
+
+
+async def test_a_key_echoed_in_a_refusal_never_reaches_the_status(
+    fake: FakeGemini, make_analyzer: AnalyzerFactory
+) -> None:
+    fake.retire_model("gemini-3.5-flash-lite")
+    analyzer = make_analyzer(gemini_cache="off")
+    await analyzer.start()
+    fake.restore_model("gemini-3.5-flash-lite")
+    fake.script([Status(404, f"models/x is not found for key {API_KEY}")])
+    await analyzer._model_check.check_once()  # restored: accepted again
+    with pytest.raises(AnalyzerUnavailableError) as caught:
+        await analyzer.analyze(PROMISE)
+
+    status = json.dumps(analyzer.status())
+    assert "model_not_found" in status
+    assert API_KEY not in status
+    assert API_KEY not in str(caught.value)
+    assert "[REDACTED]" in status
