@@ -322,6 +322,7 @@ class GeminiAnalyzer:
             self._model,
             endpoint=_public_url(self._base_url) or ("Vertex AI" if self._backend.vertex else "Google"),
             on_change=self._config_changed,
+            probe=self._probe,
         )
         self._tasks: list[asyncio.Task[None]] = []
         self._health = _Health()
@@ -351,6 +352,13 @@ class GeminiAnalyzer:
         )
         if self._cache is not None:
             self._tasks.append(asyncio.create_task(self._cache.run(), name="gemini-cache-refresh"))
+
+    async def _probe(self) -> None:
+        """A one-word request with the configured settings (the instruction left out: it is the
+        thinking level or the temperature that is in question, not the answer)."""
+        await self._shared_client().aio.models.generate_content(
+            model=self._model, contents="ping", config=_Config(**self._common_config)
+        )
 
     def _config_changed(self, verdict: Verdict) -> None:
         self._metrics.llm_config_ok.set(0 if verdict.refused else 1)

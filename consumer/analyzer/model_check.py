@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -151,8 +151,12 @@ class ModelCheck:
         *,
         endpoint: str,
         on_change: Callable[[Verdict], None] = lambda verdict: None,
+        probe: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
+        """``probe``: one small request with the configured settings, sent while a setting is
+        refused (``models.get`` cannot tell whether the model takes it)."""
         self._client = client_factory
+        self._probe = probe
         self._model = model
         self._endpoint = endpoint
         self._on_change = on_change
@@ -196,6 +200,18 @@ class ModelCheck:
             "input_token_limit": found.input_token_limit,
             "thinking": found.thinking,
         }
+        if self.verdict.state is ConfigState.SETTING_REFUSED and self._probe is not None:
+            # the model is there, but only a request shows whether it takes the setting now
+            try:
+                async with asyncio.timeout(CHECK_TIMEOUT_S):
+                    await self._probe()
+            except Exception as exc:
+                verdict = verdict_for_error(exc, self._model, endpoint=self._endpoint)
+                if verdict is not None:
+                    self.record(verdict)
+                    return verdict
+                log.warning("LLM configuration probe inconclusive: %s: %s", type(exc).__name__, exc)
+                return self.verdict
         self.record(Verdict(ConfigState.OK, model_info=info))
         return self.verdict
 

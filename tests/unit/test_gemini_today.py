@@ -8,6 +8,7 @@ import asyncio
 import json
 import socket
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -384,3 +385,30 @@ async def test_a_key_echoed_in_a_refusal_never_reaches_the_status(
     assert API_KEY not in status
     assert API_KEY not in str(caught.value)
     assert "[REDACTED]" in status
+
+
+async def test_a_thinking_level_the_model_refuses_holds_events_until_it_is_taken(
+    fake: FakeGemini, make_analyzer: AnalyzerFactory
+) -> None:
+    analyzer = make_analyzer(gemini_model="gemini-3.8-flash", gemini_cache="off", gemini_check_interval_s=0.1)
+    await analyzer.start()
+    assert analyzer.configuration_ok  # models.get cannot tell: the model is there
+
+    with pytest.raises(AnalyzerUnavailableError) as caught:
+        await analyzer.analyze(PROMISE)  # 3.8 Flash has no "minimal" level
+
+    assert caught.value.reason == "llm_misconfigured"
+    configuration = analyzer.status()["configuration"]
+    assert configuration["state"] == "setting_refused"
+    assert "GEMINI_THINKING_LEVEL" in configuration["fix"]
+    await asyncio.sleep(0.5)  # the periodic look-up finds the model but keeps the refusal: a probe says so
+    assert analyzer.status()["configuration"]["state"] == "setting_refused"
+    probes = [r for r in fake.requests if r.texts == ["ping"]]
+    assert probes
+    assert all(r.generation_config for r in probes)
+
+    spec = next(m for m in fake.catalogue.values() if m.model_id == "gemini-3.8-flash")
+    fake.restore_model(replace(spec, thinking_levels=("minimal", *spec.thinking_levels)))
+    await wait_until(lambda: analyzer.configuration_ok)  # the model takes it now (a new version)
+    analysis = await analyzer.analyze(PROMISE)
+    assert analysis.intent_category is IntentCategory.PROMISE_TO_PAY
