@@ -26,6 +26,7 @@ from typing import Any
 
 from consumer.analyzer.enrich import parse_callback
 from consumer.analyzer.lexicon import Lexicon, Scan, lexicon
+from consumer.analyzer.speakers import AGENT_LABELS, CUSTOMER_LABELS
 from consumer.normalize import AmountMatch, DateMatch, find_amounts, find_dates
 from schemas import (
     CallAnalysis,
@@ -52,11 +53,8 @@ _REASON_MAX = 160
 # Turns
 # --------------------------------------------------------------------------------------------
 
-_AGENT_LABELS = (
-    "collection agent|recovery agent|agent|collector|executive|exec|officer|representative|"
-    "telecaller|tele caller|caller|csr|advisor|एजेंट|कलेक्टर|अधिकारी|प्रतिनिधि|कर्मचारी"
-)
-_CUSTOMER_LABELS = "customer|borrower|client|debtor|cust|ग्राहक|कस्टमर|उधारकर्ता|कर्जदार|कर्ज़दार"
+_AGENT_LABELS = "|".join(AGENT_LABELS)
+_CUSTOMER_LABELS = "|".join(CUSTOMER_LABELS)
 _LABELS: dict[str, Speaker] = {
     **dict.fromkeys(_AGENT_LABELS.split("|"), Speaker.AGENT),
     **dict.fromkeys(_CUSTOMER_LABELS.split("|"), Speaker.CUSTOMER),

@@ -38,6 +38,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any, Literal, NamedTuple
 
+from consumer.analyzer.speakers import AGENT_LABELS, CUSTOMER_LABELS
 from schemas import CallAnalysis, IntentCategory, Sentiment
 
 __all__ = ["Turn", "analyze_text", "core_fields", "normalize", "split_turns"]
@@ -109,39 +110,8 @@ def _fold_devanagari(text: str) -> str:
 # Speakers
 # --------------------------------------------------------------------------------------------
 
-_AGENT_LABELS = (
-    "agent",
-    "collector",
-    "collection agent",
-    "recovery agent",
-    "executive",
-    "exec",
-    "officer",
-    "representative",
-    "rep",
-    "telecaller",
-    "tele caller",
-    "csr",
-    "advisor",
-    "एजेंट",
-    "कलेक्टर",
-    "अधिकारी",
-    "प्रतिनिधि",
-    "कर्मचारी",
-)
-_CUSTOMER_LABELS = (
-    "customer",
-    "borrower",
-    "client",
-    "debtor",
-    "cust",
-    "user",
-    "other",
-    "ग्राहक",
-    "कस्टमर",
-    "उधारकर्ता",
-    "कर्जदार",
-)
+_AGENT_LABELS = AGENT_LABELS
+_CUSTOMER_LABELS = CUSTOMER_LABELS
 
 
 def _label_alternation(labels: Iterable[str]) -> list[str]:
