@@ -34,11 +34,12 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from itertools import pairwise
 from typing import Any, Literal, NamedTuple
 
 from consumer.analyzer.speakers import AGENT_LABELS, CUSTOMER_LABELS
+from consumer.normalize import find_dates
 from schemas import CallAnalysis, IntentCategory, Sentiment
 
 __all__ = ["Turn", "analyze_text", "core_fields", "normalize", "split_turns"]
@@ -1848,25 +1849,12 @@ def _nearest_when(
     return chosen
 
 
-def _resolve(when: _When, today: date) -> date | None:
-    """The calendar date a phrase points at, relative to the call date (None if vague)."""
-    if when.offset is not None:
-        return today + timedelta(days=when.offset)
-    if when.weekday is not None:
-        ahead = (when.weekday - today.weekday()) % 7 or 7
-        return today + timedelta(days=ahead)
-    if when.dom is not None:
-        year, month = today.year, when.month or today.month
-        if when.month is None and when.dom < today.day:
-            month += 1
-        elif when.month is not None and (month, when.dom) < (today.month, today.day):
-            year += 1
-        if month > 12:
-            year, month = year + 1, 1
-        try:
-            return date(year, month, when.dom)
-        except ValueError:
-            return None
+def _spoken_date(text: str, when: _When, anchor: datetime) -> date | None:
+    """The date ``when`` (a phrase of ``text``) names, as the one date resolver of the analyzer
+    (``normalize.find_dates``) reads it, so the summary says the date the promise's fields say."""
+    for found in find_dates(text, anchor):
+        if found.start < when.end and when.start < found.end:
+            return found.date
     return None
 
 
@@ -2154,10 +2142,10 @@ _INFO_TOPICS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _INFO_TOPIC_IDS = _INDEX.add_all(rx for rx, _ in _INFO_TOPICS)
 
 
-def _when_text(when: _When | None, today: date | None) -> str:
+def _when_text(when: _When | None, text: str, anchor: datetime | None) -> str:
     if when is None:
         return ""
-    resolved = _resolve(when, today) if today else None
+    resolved = _spoken_date(text, when, anchor) if anchor is not None else None
     suffix = f" ({resolved.isoformat()})" if resolved else ""
     if when.label == "On salary credit":
         return " when the salary is credited"
@@ -2170,8 +2158,11 @@ def _when_text(when: _When | None, today: date | None) -> str:
     return f" on {when.label}{suffix}"
 
 
-def _describe(ev: _Evidence, category: IntentCategory, action: bool, today: date | None) -> tuple[str, str]:
-    """(customer_intent, summary) for the chosen category."""
+def _describe(
+    ev: _Evidence, category: IntentCategory, action: bool, anchor: datetime | None
+) -> tuple[str, str]:
+    """(customer_intent, summary) for the chosen category; ``anchor`` (the call's start) dates the
+    relative days the summary names."""
     c = IntentCategory
     title = _TITLES[category]
     found = ev.found.get(category) or _Found()
@@ -2190,7 +2181,7 @@ def _describe(ev: _Evidence, category: IntentCategory, action: bool, today: date
             )
             return intent, summary
         intent = f"{title} - {when.label}" if when else title
-        summary = f"The customer promised to pay{amt}{_when_text(when, today)}."
+        summary = f"The customer promised to pay{amt}{_when_text(when, ev.customer.text, anchor)}."
         if hardship is not None and hardship.label and ev.score(c.HARDSHIP) >= 2:
             summary += f" They cited {hardship.label} as the reason for the delay; track the promise."
         else:
@@ -2232,7 +2223,7 @@ def _describe(ev: _Evidence, category: IntentCategory, action: bool, today: date
         whens = [w for w in ev.whens() if not w.now]  # "abhi meeting mein hoon" is not the callback time
         when = _nearest_when(ev.customer.text, whens, anchors, limit=40) if anchors else None
         intent = f"{title} - {when.label}" if when else title
-        later = _when_text(when, today) or " later"
+        later = _when_text(when, ev.customer.text, anchor) or " later"
         return intent, f"The customer asked to be called back{later}. Schedule the callback."
 
     if category is c.WRONG_PARTY:
@@ -2285,8 +2276,7 @@ def core_fields(transcript: str, call_started_at: datetime | None = None) -> dic
     category = _decide(ev)
     sentiment = _sentiment(ev, category)
     action = _action_required(ev, category)
-    today = call_started_at.date() if call_started_at else None
-    intent, summary = _describe(ev, category, action, today)
+    intent, summary = _describe(ev, category, action, call_started_at)
     return {
         "customer_intent": intent[:200],
         "intent_category": category,
