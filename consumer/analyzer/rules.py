@@ -1849,11 +1849,16 @@ def _nearest_when(
     return chosen
 
 
+_DATE_CONTEXT = 30  # characters before a day phrase that can change its date ("agle mahine", "next")
+
+
 def _spoken_date(text: str, when: _When, anchor: datetime) -> date | None:
     """The date ``when`` (a phrase of ``text``) names, as the one date resolver of the analyzer
-    (``normalize.find_dates``) reads it, so the summary says the date the promise's fields say."""
-    for found in find_dates(text, anchor):
-        if found.start < when.end and when.start < found.end:
+    (``normalize.find_dates``) reads it, so the summary says the date the promise's fields say.
+    Only the phrase and the words just before it are read."""
+    start = max(0, when.start - _DATE_CONTEXT)
+    for found in find_dates(text[start : when.end + 1], anchor):
+        if start + found.start < when.end and when.start < start + found.end:
             return found.date
     return None
 
