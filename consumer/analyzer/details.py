@@ -205,6 +205,18 @@ _ON_TIME = lexicon(
     r"\b(?:on time|time pe|time par|samay pe|samay par|before the due date|by the due date|due date (?:se pehle|tak|pe|par))\b",
     r"समय\s+पर|समय\s+पे|टाइम\s+पर|टाइम\s+पे",
 )
+_DEBT_WORDS = lexicon(  # _DEBT without "loan", which is also part of lenders' names
+    rf"{_W}(?:emi|emis|overdue|outstanding|dues?|bakaya|kisht|kishtein|kist|kisten|instal+ments?|arrears|default|defaulter|"
+    rf"credit card|card (?:ka|ki) bill|bill|interest|auction|npa|penalty|late fee|bounce|repayment){_E}",
+    rf"{_W}(?:payment|paisa|paise|rupaye|rupees|rs\.?)\s+(?:pending|due|nahi|baaki|baki|bhara|bhari|ka|ki|kab){_E}",
+    rf"{_W}(?:pending|baaki|baki)\s+(?:hai|hain|h){_E}",
+    rf"{_W}(?:payment|part payment|settlement|waiver){_E}",
+    r"किस्त|किश्त|बकाया|बाकी\s+है|बाक़ी|ऋण|कर्ज|कर्ज़|भुगतान|ईएमआई|रुपये\s+बाकी|ओवरड्यू",
+)
+_YOUR_LOAN = lexicon(
+    rf"{_W}(?:aapka|aapke|aapki|aapne|apka|apke|apki|apne|your|you|tumhara|tumhare|tumhari|tumne|unka|unke|unki|unhone|inka|inke|inki|his|her|their)\s+(?:\w+\s+){{0,2}}loans?{_E}",
+    r"(?:आपका|आपके|आपकी|आपने|तुम्हारा|तुम्हारे|तुम्हारी|उनका|उनके|उनकी|उन्होंने)\s+(?:\S+\s+){0,2}लोन",
+)
 _DEBT = lexicon(
     rf"{_W}(?:loan|loans|emi|emis|overdue|outstanding|dues?|bakaya|kisht|kishtein|kist|kisten|instal+ments?|arrears|default|defaulter|"
     rf"credit card|card (?:ka|ki) bill|bill|interest|auction|npa|penalty|late fee|bounce|repayment){_E}",
@@ -244,13 +256,15 @@ _ORG = _plain(
     r"\bfrom\s+[A-Z][\w&.]+",
     r"[A-Z][\w&.]*\s+se(?:\s|[.,])",
     r"बैंक|कलेक्शंस|कलेक्शन|फाइनेंस|फ़ाइनेंस|फायनेंस|कैपिटल|क्रेडिट|फिनकॉर्प|फिनसर्व|रिकवरी|एजेंसी|\S+\s+से\s+\S+(?:\s+\S+)?\s+बोल",
+    r"माइक्रोफिन|माइक्रोफाइनेंस|लोन्स|फिनलीज|फिनकैप|\S+\s+लोन(?:\s+से|,)",
 )
 _NAME = re.compile(
     r"(?:\b(?:main|mai|myself|this is|i am|i'm|my name is|mera naam|naam)\s+(?:hai\s+)?(?!Sir|Madam|Ma'am)[A-Z][a-z]+(?![\w&]*(?:\s+[\w&]+){0,3}?\s+(?:se|ji)\b))"
     r"|(?:\b(?!Sir|Madam|Ma|Hello|Namaste|Hi|Calling|Call)[A-Z][a-z]+\s+from\s+[A-Z])"
     r"|(?:\b(?!Sir|Madam|Ma|Hello|Namaste|Hi)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b)"
     r"|(?:\bse\s+(?!Sir|Madam|Ma)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*(?:[.,!]|bol|$))"
-    r"|(?:से\s+(?!बोल)\S+(?:\s+(?!बोल)\S+)?\s+बोल)|(?:मैं\s+(?!\S*(?:फाइनेंस|बैंक))\S+(?:\s+\S+)?\s+बोल)|(?:मेरा\s+नाम\s+\S+)|(?:मैं\s+[^\s,]+,)",
+    r"|(?:से\s+(?!बोल)\S+(?:\s+(?!बोल)\S+)?\s+बोल)|(?:मैं\s+(?!\S*(?:फाइनेंस|बैंक))\S+(?:\s+\S+)?\s+बोल)|(?:मेरा\s+नाम\s+\S+)|(?:मैं\s+[^\s,।]+[,।])"
+    r"|(?:से\s+[^\s,।?]+[,।])",
 )
 
 # The same searches for ASCII text, where only whether they match is used: each alternative starts
@@ -275,15 +289,37 @@ _NAME_UPPER = re.compile(  # "(?!(?<=S)ir" after the capital is "(?!Sir" before 
 )
 
 
+# The agent's name in lower-cased text, as speech recognition writes it ("main jyoti bol rahi hoon",
+# "this is megha from sugam capital"): a word in an introduction, where the words around it say it
+# is a name ("main X bol rahi", "main X, ...", "my name is X", "X here") and it is not one of the
+# words an agent says there instead ("main aapko", "main Fullerton India se bol raha hoon").
+_NOT_A_NAME = (
+    "sir|madam|mam|maam|ma'am|ji|hi|hello|aap|ap|aapki|aapka|aapke|aapko|aapse|aapne|apni|apna|apke|tum|tumhara|"
+    "tujhe|mujhe|hum|kaun|baat|bol|bolna|call|calling|phone|collection|collections|recovery|department|team|"
+    "office|bank|from|se|ek|yeh|ye|wo|woh|kal|aaj|abhi|phir|fir|sirf|bhi|to|toh|hoon|hun|hu|kya|kaise|nahi|"
+    "na|haan|theek|thik|achhe|acha|accha|achha|samajh|aa|ja|kar|de|le|dekh|bata|puch|pooch|request|sorry|"
+    "really|just|the|a|an|not|your|here|speaking|regarding|about|final|only|also|again|sab|is|it|very"
+)
+_A_NAME = rf"(?!(?:{_NOT_A_NAME})\b)[a-z]{{2,}}"
+_NAME_ANY_CASE = re.compile(
+    rf"\b(?:my name is|mera naam|this is|i am|i'm|myself)\s+(?:hai\s+)?{_A_NAME}\b"
+    rf"|\b(?:main|mai)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|here|from|speaking|calling)\b)"
+    rf"|\b(?:main|mai)\s+{_A_NAME}(?:\s+(?!ji\b)[a-z&.]+){{2,3}}\s+(?:se|ki taraf se)\b"
+    rf"|\b(?:hello|hi|namaste|namaskar|morning|afternoon|evening)[,.]?\s+{_A_NAME}\s+(?:here|speaking|from)\b"
+    rf"|\b(?!(?:main|mai)\b){_A_NAME}\s+(?:bol raha|bol rahi)\b"
+)
+
+
 def _identifies(side: _Side) -> bool:
-    """Whether the agent names the lender or agency (``_ORG``) and themselves (``_NAME``)."""
+    """Whether the agent names the lender or agency (``_ORG``) and themselves (``_NAME``), in any
+    letter case: speech recognition often writes names in lower case."""
     joined = side.joined
     if not joined.isascii():
-        return bool(_ORG.search(joined) and _NAME.search(joined))
+        return bool(_ORG.search(joined) and (_NAME.search(joined) or _NAME_ANY_CASE.search(joined.lower())))
     low = side.scan.low
     return bool(
         (_ORG_ASCII.search(low) or _word_before_se(low))
-        and (_NAME_LOWER.search(joined) or _NAME_UPPER.search(joined))
+        and (_NAME_LOWER.search(joined) or _NAME_UPPER.search(joined) or _NAME_ANY_CASE.search(low))
     )
 
 
@@ -298,8 +334,12 @@ def _word_before_se(low: str) -> bool:
     return False
 
 
+_ASKS_WHO = (  # a yes/no question about who answered, as speech recognition writes it (no "?")
+    r"|\bkya\s+(?:meri|main|mai|aap|ap|ye|yeh|mera)\b|\bji\s+se\s+(?:ho|baat)\b|\b(?:se|ji)\s+baat\b"
+)
 _IDENTITY_Q = _plain(
-    r"\b(?:baat\s+(?:ho|kar)|speaking with|speak (?:with|to)|am i speaking|is this|bol rahe|bol rahi hain|hain kya|hai kya|available|phone do|call kar sakta|aap\s+\w+(?:\s+\w+)?\s+(?:ji\s+)?(?:hi\s+)?(?:hain|ho|bol))",
+    r"\b(?:baat\s+(?:ho|kar)|speaking with|speak (?:with|to)|am i speaking|is this|bol rahe|bol rahi hain|hain kya|hai kya|available|phone do|call kar sakta|aap\s+\w+(?:\s+\w+)?\s+(?:ji\s+)?(?:hi\s+)?(?:hain|ho|bol))"
+    + _ASKS_WHO,
     r"\b(?:ji|jee|hai|hain|na)\s*\?",
     r"बात\s+हो|बात\s+कर|बोल\s+रहे|बोल\s+रही|जी\s*(?:ही\s+)?(?:हैं|है|हो)|जी\s*\?|हैं\s+ना|का\s+नंबर|\?",
 )
@@ -312,7 +352,14 @@ _AFFIRM = _plain(
 # lexicons, so a speaker's text is scanned only when a first word is there; the "?" and Devanagari
 # alternatives are left out (a "?" is checked apart, and cannot be in an ASCII turn without one).
 _IDENTITY_Q_ASCII = lexicon(
-    r"\b(?:baat\s+(?:ho|kar)|speaking with|speak (?:with|to)|am i speaking|is this|bol rahe|bol rahi hain|hain kya|hai kya|available|phone do|call kar sakta|aap\s+\w+(?:\s+\w+)?\s+(?:ji\s+)?(?:hi\s+)?(?:hain|ho|bol))",
+    r"\b(?:baat\s+(?:ho|kar)|speaking with|speak (?:with|to)|am i speaking|is this|bol rahe|bol rahi hain|hain kya|hai kya|available|phone do|call kar sakta|aap\s+\w+(?:\s+\w+)?\s+(?:ji\s+)?(?:hi\s+)?(?:hain|ho|bol))"
+    + _ASKS_WHO,
+)
+# The agent saying the identity check passed (after a date of birth or the last digits of a card).
+_VERIFIED_SAID = lexicon(
+    r"\b(?:verification\s+(?:ho gaya|ho gayi|complete|completed|done|successful)|verify ho gaya|"
+    r"thank(?:s| you) for (?:the )?(?:verification|verifying|confirming)|(?:you are|aap) verified)\b",
+    r"वेरिफिकेशन\s+हो\s+गया|पुष्टि\s+हो\s+गई|सत्यापन\s+हो\s+गया",
 )
 _AFFIRM_START = re.compile(
     r"^\W*(?:haan|haa|han|ha|hanji|haanji|ji|jee|yes|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji)\b", _I
@@ -521,6 +568,13 @@ def _has_debt(side: _Side, k: int) -> bool:
     return side.search(_DEBT, k) or bool(find_amounts(side.texts[k]))
 
 
+def _tells_debt(side: _Side, k: int) -> bool:
+    """Whether the agent's ``k``-th text tells someone of the debt: a figure, a debt word, or "your
+    loan". A bare "loan" is not enough, since lenders put it in their names ("Kuber Swarna Loans se
+    bol rahi hoon")."""
+    return side.search(_DEBT_WORDS, k) or side.search(_YOUR_LOAN, k) or bool(find_amounts(side.texts[k]))
+
+
 def _has_account_status(side: _Side, k: int) -> bool:
     """Account-specific facts (a figure, what is due or pending), not general product information."""
     return side.search(_STATUS, k) or bool(find_amounts(side.texts[k]))
@@ -593,6 +647,12 @@ def _verified_index(call: _Call) -> int | None:
         text = t.text
         fast = side is not None and text.isascii()  # else the plain searches on the turn
         if t.speaker is Speaker.AGENT:
+            if _VERIFIED_SAID.search(text):  # the check passed on the customer's last answer
+                last = next(
+                    (j for j in range(i - 1, -1, -1) if call.turns[j].speaker is Speaker.CUSTOMER), None
+                )
+                if last is not None:
+                    return last
             if not asked:  # a "?" is a match
                 asked = "?" in text or (
                     side.search(_IDENTITY_Q_ASCII, k)
@@ -634,7 +694,7 @@ def _compliance(call: _Call, contact: ContactStatus) -> list[ComplianceFlag]:
         k = min(abuse)
         flags.append(_flag(ComplianceRule.ABUSIVE_LANGUAGE, Severity.HIGH, _window(texts[k], *abuse[k])))
     if contact in (ContactStatus.WRONG_NUMBER, ContactStatus.THIRD_PARTY):
-        disclosed = next((text for k, text in enumerate(texts) if _has_debt(side, k)), None)
+        disclosed = next((text for k, text in enumerate(texts) if _tells_debt(side, k)), None)
         if disclosed is not None:
             flags.append(_flag(ComplianceRule.THIRD_PARTY_DISCLOSURE, Severity.HIGH, disclosed))
     if not _identifies(side):
@@ -648,7 +708,7 @@ def _compliance(call: _Call, contact: ContactStatus) -> list[ComplianceFlag]:
                 text
                 for k, (i, text) in enumerate(zip(side.turns, texts, strict=True))
                 if (verified is None or i < verified)
-                and (_has_debt(side, k) if i < first_customer else _has_account_status(side, k))
+                and (_tells_debt(side, k) if i < first_customer else _has_account_status(side, k))
             ),
             None,
         )
