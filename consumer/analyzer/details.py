@@ -207,7 +207,7 @@ _ON_TIME = lexicon(
 )
 _DEBT_WORDS = lexicon(  # _DEBT without "loan", which is also part of lenders' names
     rf"{_W}(?:emi|emis|overdue|outstanding|dues?|bakaya|kisht|kishtein|kist|kisten|instal+ments?|arrears|default|defaulter|"
-    rf"credit card|card (?:ka|ki) bill|bill|interest|auction|npa|penalty|late fee|bounce|repayment){_E}",
+    rf"card (?:ka|ki) bill|bill|interest|auction|npa|penalty|late fee|bounce|repayment){_E}",
     rf"{_W}(?:payment|paisa|paise|rupaye|rupees|rs\.?)\s+(?:pending|due|nahi|baaki|baki|bhara|bhari|ka|ki|kab){_E}",
     rf"{_W}(?:pending|baaki|baki)\s+(?:hai|hain|h){_E}",
     rf"{_W}(?:payment|part payment|settlement|waiver){_E}",
@@ -344,7 +344,7 @@ _IDENTITY_Q = _plain(
     r"बात\s+हो|बात\s+कर|बोल\s+रहे|बोल\s+रही|जी\s*(?:ही\s+)?(?:हैं|है|हो)|जी\s*\?|हैं\s+ना|का\s+नंबर|\?",
 )
 _AFFIRM = _plain(
-    r"^\W*(?:haan|haa|han|ha|hanji|haanji|ji|jee|yes|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji)\b",
+    r"^\W*(?:haan|haa|han|ha|hanji|haanji|ji|jee|yes|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji|ho|hau|hav)\b",
     r"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is)\b",
     r"^\W*(?:हाँ|हां|जी|बोलिए|बोलो)|मैं\s+ही|बोल\s+रहा|बोल\s+रही",
 )
@@ -355,14 +355,24 @@ _IDENTITY_Q_ASCII = lexicon(
     r"\b(?:baat\s+(?:ho|kar)|speaking with|speak (?:with|to)|am i speaking|is this|bol rahe|bol rahi hain|hain kya|hai kya|available|phone do|call kar sakta|aap\s+\w+(?:\s+\w+)?\s+(?:ji\s+)?(?:hi\s+)?(?:hain|ho|bol))"
     + _ASKS_WHO,
 )
+# The agent asking for a detail that proves identity, and then thanking the customer for it.
+_VERIFY_ASKED = lexicon(
+    r"\b(?:verification|verify|confirm karne|confirm kar|last (?:4|four|char|chaar) digits?|date of birth|dob|"
+    r"janm tithi|pin ?code|registered (?:address|mobile|number))\b",
+    r"वेरिफिकेशन|पुष्टि|जन्म\s+तिथि|पिन\s*कोड",
+)
+_THANKS_FIRST = re.compile(
+    r"^\W*(?:thank you|thanks|thank u|shukriya|dhanyavaad|dhanyawad|dhanyawaad|धन्यवाद|शुक्रिया)", _I
+)
 # The agent saying the identity check passed (after a date of birth or the last digits of a card).
 _VERIFIED_SAID = lexicon(
     r"\b(?:verification\s+(?:ho gaya|ho gayi|complete|completed|done|successful)|verify ho gaya|"
     r"thank(?:s| you) for (?:the )?(?:verification|verifying|confirming)|(?:you are|aap) verified)\b",
     r"वेरिफिकेशन\s+हो\s+गया|पुष्टि\s+हो\s+गई|सत्यापन\s+हो\s+गया",
 )
-_AFFIRM_START = re.compile(
-    r"^\W*(?:haan|haa|han|ha|hanji|haanji|ji|jee|yes|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji)\b", _I
+_AFFIRM_START = re.compile(  # "ho" (Marathi) and "hau" (Hyderabadi) are a yes too
+    r"^\W*(?:haan|haa|han|ha|hanji|haanji|ji|jee|yes|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji|ho|hau|hav)\b",
+    _I,
 )
 _AFFIRM_ASCII = lexicon(
     r"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is)\b"
@@ -637,7 +647,7 @@ def _only_acknowledges(low: str) -> bool:
 
 def _verified_index(call: _Call) -> int | None:
     """The index of the customer turn that confirms the borrower is on the line, if any."""
-    asked = False
+    asked = verify_asked = False
     sides = {Speaker.AGENT: call.agent, Speaker.CUSTOMER: call.customer}
     seen = {Speaker.AGENT: 0, Speaker.CUSTOMER: 0, Speaker.OTHER: 0}  # turns of each speaker so far
     for i, t in enumerate(call.turns):
@@ -647,7 +657,9 @@ def _verified_index(call: _Call) -> int | None:
         text = t.text
         fast = side is not None and text.isascii()  # else the plain searches on the turn
         if t.speaker is Speaker.AGENT:
-            if _VERIFIED_SAID.search(text):  # the check passed on the customer's last answer
+            passed = _VERIFIED_SAID.search(text) or (verify_asked and _THANKS_FIRST.match(text))
+            verify_asked = verify_asked or bool(_VERIFY_ASKED.search(text))
+            if passed:  # the check passed on the customer's last answer
                 last = next(
                     (j for j in range(i - 1, -1, -1) if call.turns[j].speaker is Speaker.CUSTOMER), None
                 )
@@ -714,14 +726,9 @@ def _compliance(call: _Call, contact: ContactStatus) -> list[ComplianceFlag]:
         )
         if early is not None:
             flags.append(_flag(ComplianceRule.DISCLOSURE_BEFORE_VERIFICATION, Severity.MEDIUM, early))
-    elif any(f.rule is ComplianceRule.THIRD_PARTY_DISCLOSURE for f in flags):
-        flags.append(
-            _flag(
-                ComplianceRule.DISCLOSURE_BEFORE_VERIFICATION,
-                Severity.MEDIUM,
-                next(f.quote for f in flags if f.rule is ComplianceRule.THIRD_PARTY_DISCLOSURE),
-            )
-        )
+    elif turns[0].speaker is Speaker.AGENT and _tells_debt(side, 0):
+        # told before anyone answered; told to a known third party later is the disclosure alone
+        flags.append(_flag(ComplianceRule.DISCLOSURE_BEFORE_VERIFICATION, Severity.MEDIUM, texts[0]))
     return flags
 
 
