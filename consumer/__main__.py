@@ -1,4 +1,4 @@
-"""Command line: ``python -m consumer [migrate | analyze [FILE] | eval FILE | check]``."""
+"""Command line: ``python -m consumer [migrate | analyze [FILE] | eval FILE | check | train]``."""
 
 from __future__ import annotations
 
@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     evaluate = sub.add_parser("eval", help="accuracy of the analyzer on labelled JSONL")
     evaluate.add_argument("file", help="JSONL of {transcript, labels}")
     sub.add_parser("check", help="check Kafka, PostgreSQL and the LLM configuration (exit 0: all fine)")
+    trainer = sub.add_parser(
+        "train", help="fit the offline analyzer's learned model from data/ (train extra)"
+    )
+    trainer.add_argument("--out", help="where to write the weights (default: the packaged model)")
     args = parser.parse_args(argv)
 
     try:
@@ -114,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if command == "migrate":
             return asyncio.run(_migrate(settings))
+        if command == "train":
+            from consumer.train import main as train_main
+
+            return train_main(args.out)
         if command == "check":
             from consumer.check import run_check
 

@@ -44,6 +44,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tqdm import tqdm
 
 from consumer.analyzer.details import add_details
+from consumer.analyzer.learned import shipped_model
 from consumer.analyzer.offline import analyze_offline
 from consumer.analyzer.rules import analyze_text
 from consumer.kafka_security import start_client
@@ -544,11 +545,15 @@ def run_cpu_bench(rounds: int) -> dict[str, Any]:
     anchor = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
     records = [json.dumps(to_event(r), ensure_ascii=False).encode() for r in rows]
     cores = [analyze_text(t, anchor) for t in texts]
+    model = shipped_model()
     stages: dict[str, Callable[[], object]] = {
         "parse_event": lambda: [parse_event(v, max_transcript_bytes=1_048_576) for v in records],
-        "offline_analyzer": lambda: [analyze_offline(t, anchor) for t in texts],
+        "offline_analyzer": lambda: [analyze_offline(t, anchor, model) for t in texts],
         "core_rules": lambda: [analyze_text(t, anchor) for t in texts],
         "details": lambda: [add_details(c, t, anchor) for c, t in zip(cores, texts, strict=True)],
+        "learned_model": lambda: (
+            [model.predict(t, ("other", "Neutral", True)) for t in texts] if model else []
+        ),
         "redact": lambda: [redact(t) for t in texts],
         "find_amounts": lambda: [find_amounts(t) for t in texts],
         "find_dates": lambda: [find_dates(t, anchor) for t in texts],

@@ -6,18 +6,37 @@ from datetime import datetime
 
 from consumer.analyzer.details import detail_fields
 from consumer.analyzer.enrich import finishing_fields
-from consumer.analyzer.rules import core_fields
+from consumer.analyzer.learned import LearnedModel, Prediction, shipped_model
+from consumer.analyzer.rules import Verdicts, core_fields
 from schemas import AnalyzerInfo, CallAnalysis
 
 
-def analyze_offline(transcript: str, call_started_at: datetime | None) -> CallAnalysis:
-    """Core fields, then debt-collection detail: pure CPU work, no I/O.
+def analyze_offline(
+    transcript: str, call_started_at: datetime | None, model: LearnedModel | None = None
+) -> CallAnalysis:
+    """Core fields (the rules' verdicts, decided again by the learned ``model`` when there is
+    one), then debt-collection detail: pure CPU work, no I/O.
 
-    The same analysis as ``finish(add_details(analyze_text(...), ...), ...)``, built and
-    validated once from all its fields rather than copied at each step.
+    Without a model, the same analysis as ``finish(add_details(analyze_text(...), ...), ...)``,
+    built and validated once from all its fields rather than copied at each step. With one, the
+    model's probabilities are the confidence of intent, sentiment and action.
     """
-    fields = core_fields(transcript, call_started_at)
+    predicted: list[Prediction] = []
+
+    def decide(verdicts: Verdicts) -> Verdicts:
+        assert model is not None
+        category, sentiment, action = verdicts
+        p = model.predict(transcript, (category.value, sentiment.value, action))
+        predicted.append(p)
+        return p.intent, p.sentiment, p.action
+
+    fields = core_fields(transcript, call_started_at, decide=decide if model is not None else None)
     fields.update(detail_fields(transcript, call_started_at, fields["intent_category"]))
+    if predicted:
+        p = predicted[0]
+        fields["confidence"] = fields["confidence"].model_copy(
+            update={"intent_category": p.intent_p, "sentiment": p.sentiment_p, "action_required": p.action_p}
+        )
     fields.update(
         finishing_fields(
             fields["compliance_flags"],
@@ -37,11 +56,16 @@ class OfflineAnalyzer:
     Always available: ``check`` and ``aclose`` have nothing to do.
     """
 
-    info = AnalyzerInfo(provider="offline", model="rules-v1")
+    def __init__(self, model: LearnedModel | None = None, *, learned: bool = True) -> None:
+        """Use ``model`` (default: the learned model shipped in the package) beside the rules;
+        ``learned=False``: the rules alone."""
+        self._model = (model if model is not None else shipped_model()) if learned else None
+        name = f"rules-v1+{self._model.version}" if self._model is not None else "rules-v1"
+        self.info = AnalyzerInfo(provider="offline", model=name)
 
     async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:
         """Analyze one transcript: core fields, then debt-collection detail (pure CPU work)."""
-        return analyze_offline(transcript, call_started_at)
+        return analyze_offline(transcript, call_started_at, self._model)
 
     async def check(self) -> None:
         """The rules need nothing external, so the analyzer can always serve."""

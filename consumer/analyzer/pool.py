@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
+from consumer.analyzer.learned import shipped_model
 from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
 from consumer.batching import MicroBatcher
 from consumer.errors import AnalyzerError, AnalyzerUnavailableError
@@ -36,7 +37,8 @@ def analyze_many(jobs: Sequence[Job]) -> list[Answer]:
     answers: list[Answer] = []
     for transcript, call_started_at in jobs:
         try:
-            answers.append((True, analyze_offline(transcript, call_started_at).model_dump_json()))
+            analysis = analyze_offline(transcript, call_started_at, shipped_model())
+            answers.append((True, analysis.model_dump_json()))
         except Exception as exc:  # reported to the caller of this one transcript alone
             answers.append((False, f"{type(exc).__name__}: {exc}"))
     return answers
@@ -50,7 +52,7 @@ def _warm_up(gathering: threading.Barrier) -> None:
     settle the garbage collector (a worker's CPU per transcript fell by a quarter)."""
     global _gathering  # set once per worker process
     _gathering = gathering
-    analyze_offline("Agent: Namaste. Customer: Kal 5000 bhar dunga.", None)
+    analyze_offline("Agent: Namaste. Customer: Kal 5000 bhar dunga.", None, shipped_model())
     settle(gen0_threshold=50_000)
 
 
@@ -71,12 +73,13 @@ class PooledOfflineAnalyzer:
     next call starts a new pool.
     """
 
-    info: AnalyzerInfo = OfflineAnalyzer.info
+    info: AnalyzerInfo
 
     def __init__(self, workers: int, *, batch_size: int = 128, linger_s: float = 0.001) -> None:
         if workers < 1:
             msg = "PooledOfflineAnalyzer needs at least one worker"
             raise ValueError(msg)
+        self.info = OfflineAnalyzer().info  # the same rules and learned model run in the workers
         self.workers = workers
         self._pool = self._new_pool()
         self._batches: MicroBatcher[Job, CallAnalysis] = MicroBatcher(

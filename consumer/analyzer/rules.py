@@ -32,7 +32,7 @@ import importlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import pairwise
@@ -2274,13 +2274,27 @@ def analyze_text(transcript: str, call_started_at: datetime | None = None) -> Ca
     return CallAnalysis(**core_fields(transcript, call_started_at))
 
 
-def core_fields(transcript: str, call_started_at: datetime | None = None) -> dict[str, Any]:
+Verdicts = tuple[IntentCategory, Sentiment, bool]
+
+
+def core_fields(
+    transcript: str,
+    call_started_at: datetime | None = None,
+    *,
+    decide: Callable[[Verdicts], Verdicts] | None = None,
+) -> dict[str, Any]:
     """The five core fields ``analyze_text`` finds, as keyword arguments of ``CallAnalysis``
-    (for a caller that builds the analysis once with more fields)."""
+    (for a caller that builds the analysis once with more fields).
+
+    ``decide`` may replace the rules' verdicts (intent, sentiment, action) before the intent text
+    and the summary are written for them: the learned model does.
+    """
     ev = _collect(transcript)
     category = _decide(ev)
     sentiment = _sentiment(ev, category)
     action = _action_required(ev, category)
+    if decide is not None:
+        category, sentiment, action = decide((category, sentiment, action))
     intent, summary = _describe(ev, category, action, call_started_at)
     return {
         "customer_intent": intent[:200],

@@ -173,6 +173,7 @@ class GatedAnalyzer(OfflineAnalyzer):
     """The offline analyzer, held until ``gate`` opens."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.gate = asyncio.Event()
         self.entered = asyncio.Event()
 

@@ -15,6 +15,7 @@ from tests.unit.fake_store import FakeStore
 
 class CountingAnalyzer(OfflineAnalyzer):
     def __init__(self) -> None:
+        super().__init__()
         self.calls = 0
 
     async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:

@@ -527,7 +527,8 @@ def test_any_dialogue_gives_a_valid_analysis(turns: list[tuple[str, str]]) -> No
 
 
 async def test_offline_analyzer_implements_the_protocol() -> None:
-    analyzer = OfflineAnalyzer()
+    assert OfflineAnalyzer().info.model.startswith("rules-v1+linear-")  # the learned model beside
+    analyzer = OfflineAnalyzer(learned=False)
     assert analyzer.info.provider == "offline"
     assert analyzer.info.model == "rules-v1"
     await analyzer.check()

@@ -1,0 +1,175 @@
+"""The offline analyzer's learned model: linear models over a call's words and the rules' verdicts.
+
+The rules are exact where wording is fixed (amounts, dates, quotes, calling hours) but miss what
+nobody listed; a linear model over the words of many independently written calls generalises
+where the rules do not. Each call becomes a set of binary features:
+
+- ``c:w`` and ``c:w1 w2``: the customer's words and word pairs (everything whoever answered said);
+- ``a:w``: the agent's words;
+- ``r:intent=…``, ``r:sentiment=…``, ``r:action=…``: what the rules decided, so the model learns
+  when to trust them.
+
+Words are lower-cased and folded as the rules fold them, and every number is ``<num>``. Three heads
+(intent, sentiment, action) are multinomial logistic regressions; their probabilities become the
+analysis's ``confidence``. ``python -m consumer train`` fits them (``consumer/train.py``, with
+scikit-learn) and writes the weights to ``learned_model.json`` beside this file. Reading it needs
+nothing but the standard library: a linear model is a table of weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+from operator import add
+from pathlib import Path
+from typing import Any, Final
+
+from consumer.analyzer.details import split_turns
+from consumer.analyzer.rules import normalize
+from schemas import IntentCategory, Sentiment, Speaker
+
+MODEL_PATH: Final = Path(__file__).with_name("learned_model.json")
+FORMAT: Final = 1
+_WORD: Final = re.compile(r"[a-z\u0900-\u097f]+|\d[\d,.]*")
+
+
+def _words(text: str) -> list[str]:
+    return ["<num>" if w[0].isdigit() else w for w in _WORD.findall(normalize(text).lower())]
+
+
+def features(transcript: str, rules: tuple[str, str, bool]) -> set[str]:
+    """The binary features of one call; ``rules`` is what the rules decided (intent, sentiment,
+    action)."""
+    turns, _ = split_turns(transcript)
+    out: set[str] = set()
+    for turn in turns:
+        side = "a" if turn.speaker is Speaker.AGENT else "c"
+        words = _words(turn.text)
+        out.update(f"{side}:{w}" for w in words)
+        if side == "c":
+            out.update(f"c:{a} {b}" for a, b in pairwise(words))
+    intent, sentiment, action = rules
+    out.update((f"r:intent={intent}", f"r:sentiment={sentiment}", f"r:action={action}"))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """One multinomial logistic regression: per feature, a weight for each class."""
+
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: Mapping[str, Sequence[float]]
+
+    def probabilities(self, present: Iterable[str]) -> list[float]:
+        """The class probabilities for a call with these features (softmax of the scores)."""
+        scores = list(self.bias)
+        for name in sorted(present):  # a fixed order, as in ``LearnedModel.predict``
+            row = self.weights.get(name)
+            if row is not None:
+                scores = list(map(add, scores, row))
+        return softmax(scores)
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """The model's verdicts and how sure it is of each (0..1)."""
+
+    intent: IntentCategory
+    intent_p: float
+    sentiment: Sentiment
+    sentiment_p: float
+    action: bool
+    action_p: float
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedModel:
+    """The three heads, as ``python -m consumer train`` wrote them.
+
+    For speed the heads' weights are also kept side by side, one row per feature (intent classes,
+    then sentiment's, then action's): a call's scores are one sum of rows.
+    """
+
+    version: str
+    intent: Head
+    sentiment: Head
+    action: Head
+    rows: Mapping[str, tuple[float, ...]]
+    bias: tuple[float, ...]
+
+    @classmethod
+    def of(cls, version: str, intent: Head, sentiment: Head, action: Head) -> LearnedModel:
+        """The model of these heads."""
+        heads = (intent, sentiment, action)
+        names = {name for head in heads for name in head.weights}
+        rows = {
+            name: tuple(w for head in heads for w in head.weights.get(name, (0.0,) * len(head.classes)))
+            for name in names
+        }
+        bias = tuple(b for head in heads for b in head.bias)
+        return cls(version, intent, sentiment, action, rows, bias)
+
+    def predict(self, transcript: str, rules: tuple[str, str, bool]) -> Prediction:
+        """Intent, sentiment and action for one call, with the rules' verdicts among the features."""
+        get = self.rows.get
+        # in a fixed order: a set's order changes with the process's string hashing, and so would
+        # the last bits of the sums
+        matched = [row for row in map(get, sorted(features(transcript, rules))) if row is not None]
+        scores = [sum(column) for column in zip(self.bias, *matched, strict=True)]
+        n_intent, n_sentiment = len(self.intent.classes), len(self.sentiment.classes)
+        intent = _best(self.intent.classes, scores[:n_intent])
+        sentiment = _best(self.sentiment.classes, scores[n_intent : n_intent + n_sentiment])
+        action = _best(self.action.classes, scores[n_intent + n_sentiment :])
+        return Prediction(
+            intent=IntentCategory(intent[0]),
+            intent_p=intent[1],
+            sentiment=Sentiment(sentiment[0]),
+            sentiment_p=sentiment[1],
+            action=action[0] == "true",
+            action_p=action[1],
+        )
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LearnedModel:
+        """The model from the JSON ``train`` wrote (raises ``ValueError`` for another format)."""
+        if data.get("format") != FORMAT:
+            msg = f"learned model format {data.get('format')!r}, expected {FORMAT}"
+            raise ValueError(msg)
+        names: list[str] = data["features"]
+        heads = {
+            key: Head(
+                classes=tuple(head["classes"]),
+                bias=tuple(head["bias"]),
+                weights={names[int(i)]: row for i, row in head["weights"].items()},
+            )
+            for key, head in data["heads"].items()
+        }
+        return cls.of(str(data["version"]), heads["intent"], heads["sentiment"], heads["action"])
+
+
+def softmax(scores: Sequence[float]) -> list[float]:
+    """Probabilities from scores."""
+    top = max(scores)
+    exps = [math.exp(x - top) for x in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _best(classes: Sequence[str], scores: Sequence[float]) -> tuple[str, float]:
+    probabilities = softmax(scores)
+    i = max(range(len(probabilities)), key=probabilities.__getitem__)
+    return classes[i], probabilities[i]
+
+
+@cache
+def shipped_model() -> LearnedModel | None:
+    """The model shipped in the package, loaded once; None when there is none."""
+    if not MODEL_PATH.exists():
+        return None
+    return LearnedModel.from_json(json.loads(MODEL_PATH.read_text(encoding="utf-8")))

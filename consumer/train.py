@@ -1,0 +1,174 @@
+"""``python -m consumer train``: fit the offline analyzer's learned model from the labelled calls.
+
+Trains on the ``train`` briefs of ``data/splits.json`` and the bundled samples, picks the
+regularisation by accuracy on the ``dev`` briefs, refits and writes the weights to
+``consumer/analyzer/learned_model.json`` (or ``--out``). The ``test`` briefs are never read. The
+same data and library versions give the same file: the features are sorted, the solver is
+deterministic, and weights are rounded to three decimals.
+
+Needs the ``train`` extra (scikit-learn); the service reads the file without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+from consumer.analyzer.learned import FORMAT, MODEL_PATH, features
+from consumer.analyzer.rules import core_fields
+from producer_tools.samples import SAMPLES_PATH
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+DATA: Final = ROOT / "data"
+C_GRID: Final = (0.25, 0.5, 1.0, 2.0, 4.0)
+MIN_COUNT: Final = 3  # a feature seen in fewer training calls carries no weight
+DECIMALS: Final = 3
+MIN_WEIGHT: Final = 0.01  # a feature whose weights are all smaller changes no decision: left out
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled call as the model sees it."""
+
+    features: frozenset[str]
+    intent: str
+    sentiment: str
+    action: str
+
+
+def _rows(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return rows
+
+
+def _example(row: dict[str, Any]) -> Example:
+    transcript = str(row["transcript"])
+    started = datetime.fromisoformat(row["call_started_at"]) if row.get("call_started_at") else None
+    rules = core_fields(transcript, started)
+    labels = row["labels"]
+    verdicts = (rules["intent_category"].value, rules["sentiment"].value, bool(rules["action_required"]))
+    return Example(
+        features=frozenset(features(transcript, verdicts)),
+        intent=str(labels["intent_category"]),
+        sentiment=str(labels["sentiment"]),
+        action="true" if labels["action_required"] else "false",
+    )
+
+
+def split_paths(split: str) -> list[Path]:
+    """The files of one split's briefs."""
+    briefs = json.loads((DATA / "splits.json").read_text(encoding="utf-8"))[split]
+    return [DATA / "labelled" / f"{brief}.jsonl" for brief in briefs]
+
+
+def _fit(train: Sequence[Example], c: float) -> dict[str, Any]:
+    """Fit the three heads; return the model as the JSON document ``learned.LearnedModel`` reads."""
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
+    counts: dict[str, int] = {}
+    for ex in train:
+        for name in ex.features:
+            counts[name] = counts.get(name, 0) + 1
+    names = sorted(name for name, n in counts.items() if n >= MIN_COUNT)
+    index = {name: i for i, name in enumerate(names)}
+    rows, cols = [], []
+    for r, ex in enumerate(train):
+        for name in ex.features:
+            if name in index:
+                rows.append(r)
+                cols.append(index[name])
+    matrix = csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(len(train), len(names)))
+    heads: dict[str, Any] = {}
+    for head in ("intent", "sentiment", "action"):
+        labels = [getattr(ex, head) for ex in train]
+        model = LogisticRegression(C=c, max_iter=2000)
+        model.fit(matrix, labels)
+        classes = [str(x) for x in model.classes_]
+        coef = model.coef_
+        bias = model.intercept_
+        if len(classes) == 2:  # a binary model keeps one row: the score of the second class
+            coef = [[-w for w in coef[0]], list(coef[0])]
+            bias = [-bias[0], bias[0]]
+        weights: dict[str, list[float]] = {}
+        for j in range(len(names)):
+            row = [round(float(coef[k][j]), DECIMALS) for k in range(len(classes))]
+            if max(abs(w) for w in row) >= MIN_WEIGHT:
+                weights[str(j)] = row
+        heads[head] = {
+            "classes": classes,
+            "bias": [round(float(b), DECIMALS) for b in bias],
+            "weights": weights,
+        }
+    return {"format": FORMAT, "features": names, "heads": heads}
+
+
+def _accuracy(document: dict[str, Any], examples: Sequence[Example]) -> dict[str, float]:
+    from consumer.analyzer.learned import Head
+
+    names = document["features"]
+    out: dict[str, float] = {}
+    for head_name in ("intent", "sentiment", "action"):
+        spec = document["heads"][head_name]
+        head = Head(
+            classes=tuple(spec["classes"]),
+            bias=tuple(spec["bias"]),
+            weights={names[int(i)]: w for i, w in spec["weights"].items()},
+        )
+        right = 0
+        for ex in examples:
+            p = head.probabilities(ex.features)
+            right += head.classes[max(range(len(p)), key=p.__getitem__)] == getattr(ex, head_name)
+        out[head_name] = round(right / len(examples), 4) if examples else 0.0
+    return out
+
+
+def train(out: Path = MODEL_PATH) -> dict[str, Any]:
+    """Fit, choose C on dev, refit on train and write ``out``; return a summary."""
+    train_rows = _rows([*split_paths("train"), Path(SAMPLES_PATH)])
+    dev_rows = _rows(split_paths("dev"))
+    train_set = [_example(r) for r in train_rows]
+    dev_set = [_example(r) for r in dev_rows]
+    scores = {}
+    for c in C_GRID:
+        acc = _accuracy(_fit(train_set, c), dev_set)
+        scores[c] = acc
+    best = max(C_GRID, key=lambda c: (sum(scores[c].values()), -c))
+    document = _fit(train_set, best)
+    data_hash = hashlib.sha256(
+        "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in train_rows).encode()
+    ).hexdigest()[:12]
+    document["version"] = f"linear-{data_hash}-c{best:g}"
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    out.write_text(text + "\n", encoding="utf-8")
+    return {
+        "out": str(out),
+        "version": document["version"],
+        "train_calls": len(train_set),
+        "dev_calls": len(dev_set),
+        "features": len(document["features"]),
+        "c": best,
+        "dev_accuracy": scores[best],
+        "dev_accuracy_by_c": {str(c): s for c, s in scores.items()},
+        "bytes": len(text) + 1,
+    }
+
+
+def main(out: str | None = None) -> int:
+    """Entry point of ``python -m consumer train``."""
+    try:
+        import sklearn  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError:
+        print("training needs scikit-learn: pip install 'call-insights[train]'", file=sys.stderr)
+        return 2
+    summary = train(Path(out) if out else MODEL_PATH)
+    print(json.dumps(summary))
+    return 0

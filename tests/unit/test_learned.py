@@ -1,0 +1,96 @@
+"""The offline analyzer's learned model: reproducible from the data, read without the training
+libraries, the same in every process, and its probabilities are the analysis's confidence."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from consumer.analyzer.learned import MODEL_PATH, shipped_model
+from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
+from consumer.train import train
+
+ROOT = Path(__file__).resolve().parents[2]
+IST = timezone(timedelta(hours=5, minutes=30))
+AT = datetime(2026, 11, 18, 12, 0, tzinfo=IST)
+
+
+def test_the_shipped_model_is_what_train_produces(tmp_path: Path) -> None:
+    out = tmp_path / "model.json"
+    summary = train(out)
+    built = json.loads(out.read_text(encoding="utf-8"))
+    shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert built["version"] == shipped["version"] == summary["version"]
+    assert built["features"] == shipped["features"]
+    for name, head in built["heads"].items():
+        other = shipped["heads"][name]
+        assert head["classes"] == other["classes"]
+        assert head["weights"].keys() == other["weights"].keys()
+        worst = max(
+            abs(a - b)
+            for i, row in head["weights"].items()
+            for a, b in zip(row, other["weights"][i], strict=True)
+        )
+        assert worst <= 0.002, name  # the last rounded digit may differ with the platform's BLAS
+    assert summary["bytes"] < 1_500_000
+
+
+def run_python(code: str, **env: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_the_service_reads_the_model_without_scikit_learn() -> None:
+    code = (
+        "import sys; sys.modules['sklearn'] = None; sys.modules['scipy'] = None\n"
+        "from consumer.analyzer.learned import shipped_model\n"
+        "m = shipped_model(); print(m.version)"
+    )
+    assert run_python(code).strip() == shipped_model().version  # type: ignore[union-attr]
+
+
+def test_the_same_call_gets_the_same_probabilities_in_every_process() -> None:
+    code = (
+        "from consumer.analyzer.learned import shipped_model\n"
+        "from producer_tools.samples import SAMPLES_PATH, load_rows\n"
+        "m = shipped_model()\n"
+        "for r in load_rows(SAMPLES_PATH)[:30]:\n"
+        "    p = m.predict(r['transcript'], ('other', 'Neutral', True)); print(repr(p))\n"
+    )
+    assert run_python(code, PYTHONHASHSEED="1") == run_python(code, PYTHONHASHSEED="2")
+
+
+def test_the_models_probabilities_are_the_confidence() -> None:
+    model = shipped_model()
+    assert model is not None
+    text = "Agent: main ravi, sugam finance se. kya aap vinod ji hain\nCustomer: haan kal 5000 de dunga"
+    analysis = analyze_offline(text, AT, model)
+    prediction = model.predict(
+        text, (analysis.intent_category.value, analysis.sentiment.value, analysis.action_required)
+    )
+    assert analysis.confidence is not None
+    assert analysis.intent_category is prediction.intent
+    assert 0 < analysis.confidence.intent_category <= 1
+    assert analysis.confidence.sentiment == prediction.sentiment_p
+    assert analysis.confidence.action_required == prediction.action_p
+    assert analysis.needs_review is (
+        min(prediction.intent_p, prediction.sentiment_p, prediction.action_p) < 0.6
+    )
+
+
+async def test_the_offline_analyzer_names_the_model() -> None:
+    model = shipped_model()
+    assert model is not None
+    assert OfflineAnalyzer().info.model == f"rules-v1+{model.version}"
