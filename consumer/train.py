@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from consumer.analyzer.learned import FORMAT, MODEL_PATH, features
-from consumer.analyzer.rules import core_fields
+from consumer.analyzer.rules import SpeakerTurns, Verdicts, core_fields
 from producer_tools.samples import SAMPLES_PATH
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -52,11 +52,17 @@ def _rows(paths: Sequence[Path]) -> list[dict[str, Any]]:
 def _example(row: dict[str, Any]) -> Example:
     transcript = str(row["transcript"])
     started = datetime.fromisoformat(row["call_started_at"]) if row.get("call_started_at") else None
-    rules = core_fields(transcript, started)
+    seen: list[tuple[Verdicts, SpeakerTurns]] = []
+
+    def record(verdicts: Verdicts, turns: SpeakerTurns) -> Verdicts:  # the inputs the model will get
+        seen.append((verdicts, turns))
+        return verdicts
+
+    core_fields(transcript, started, decide=record)
+    (category, sentiment, action), turns = seen[0]
     labels = row["labels"]
-    verdicts = (rules["intent_category"].value, rules["sentiment"].value, bool(rules["action_required"]))
     return Example(
-        features=frozenset(features(transcript, verdicts)),
+        features=frozenset(features(turns, (category.value, sentiment.value, action))),
         intent=str(labels["intent_category"]),
         sentiment=str(labels["sentiment"]),
         action="true" if labels["action_required"] else "false",

@@ -46,7 +46,7 @@ from tqdm import tqdm
 from consumer.analyzer.details import add_details
 from consumer.analyzer.learned import shipped_model
 from consumer.analyzer.offline import analyze_offline
-from consumer.analyzer.rules import analyze_text
+from consumer.analyzer.rules import analyze_text, speaker_turns
 from consumer.kafka_security import start_client
 from consumer.normalize import find_amounts, find_dates
 from consumer.parse import parse_event
@@ -546,14 +546,13 @@ def run_cpu_bench(rounds: int) -> dict[str, Any]:
     records = [json.dumps(to_event(r), ensure_ascii=False).encode() for r in rows]
     cores = [analyze_text(t, anchor) for t in texts]
     model = shipped_model()
+    turns = [speaker_turns(t) for t in texts]
     stages: dict[str, Callable[[], object]] = {
         "parse_event": lambda: [parse_event(v, max_transcript_bytes=1_048_576) for v in records],
         "offline_analyzer": lambda: [analyze_offline(t, anchor, model) for t in texts],
         "core_rules": lambda: [analyze_text(t, anchor) for t in texts],
         "details": lambda: [add_details(c, t, anchor) for c, t in zip(cores, texts, strict=True)],
-        "learned_model": lambda: (
-            [model.predict(t, ("other", "Neutral", True)) for t in texts] if model else []
-        ),
+        "learned_model": lambda: [model.predict(t, ("other", "Neutral", True)) for t in turns if model],
         "redact": lambda: [redact(t) for t in texts],
         "find_amounts": lambda: [find_amounts(t) for t in texts],
         "find_dates": lambda: [find_dates(t, anchor) for t in texts],

@@ -9,7 +9,8 @@ where the rules do not. Each call becomes a set of binary features:
 - ``r:intent=…``, ``r:sentiment=…``, ``r:action=…``: what the rules decided, so the model learns
   when to trust them.
 
-Words are lower-cased and folded as the rules fold them, and every number is ``<num>``. Three heads
+The words are those of the turns as the rules read them (split by speaker, folded), lower-cased;
+every number is ``<num>``. Three heads
 (intent, sentiment, action) are multinomial logistic regressions; their probabilities become the
 analysis's ``confidence``. ``python -m consumer train`` fits them (``consumer/train.py``, with
 scikit-learn) and writes the weights to ``learned_model.json`` beside this file. Reading it needs
@@ -29,9 +30,8 @@ from operator import add
 from pathlib import Path
 from typing import Any, Final
 
-from consumer.analyzer.details import split_turns
-from consumer.analyzer.rules import normalize
-from schemas import IntentCategory, Sentiment, Speaker
+from consumer.analyzer.rules import SpeakerTurns
+from schemas import IntentCategory, Sentiment
 
 MODEL_PATH: Final = Path(__file__).with_name("learned_model.json")
 FORMAT: Final = 1
@@ -39,17 +39,16 @@ _WORD: Final = re.compile(r"[a-z\u0900-\u097f]+|\d[\d,.]*")
 
 
 def _words(text: str) -> list[str]:
-    return ["<num>" if w[0].isdigit() else w for w in _WORD.findall(normalize(text).lower())]
+    return ["<num>" if w[0].isdigit() else w for w in _WORD.findall(text.lower())]
 
 
-def features(transcript: str, rules: tuple[str, str, bool]) -> set[str]:
-    """The binary features of one call; ``rules`` is what the rules decided (intent, sentiment,
-    action)."""
-    turns, _ = split_turns(transcript)
+def features(turns: SpeakerTurns, rules: tuple[str, str, bool]) -> set[str]:
+    """The binary features of one call, from its turns as the rules read them (normalised) and
+    what the rules decided (intent, sentiment, action)."""
     out: set[str] = set()
-    for turn in turns:
-        side = "a" if turn.speaker is Speaker.AGENT else "c"
-        words = _words(turn.text)
+    for speaker, text in turns:
+        side = "a" if speaker == "agent" else "c"
+        words = _words(text)
         out.update(f"{side}:{w}" for w in words)
         if side == "c":
             out.update(f"c:{a} {b}" for a, b in pairwise(words))
@@ -115,12 +114,13 @@ class LearnedModel:
         bias = tuple(b for head in heads for b in head.bias)
         return cls(version, intent, sentiment, action, rows, bias)
 
-    def predict(self, transcript: str, rules: tuple[str, str, bool]) -> Prediction:
-        """Intent, sentiment and action for one call, with the rules' verdicts among the features."""
+    def predict(self, turns: SpeakerTurns, rules: tuple[str, str, bool]) -> Prediction:
+        """Intent, sentiment and action for one call (its turns as the rules read them), with the
+        rules' verdicts among the features."""
         get = self.rows.get
         # in a fixed order: a set's order changes with the process's string hashing, and so would
         # the last bits of the sums
-        matched = [row for row in map(get, sorted(features(transcript, rules))) if row is not None]
+        matched = [row for row in map(get, sorted(features(turns, rules))) if row is not None]
         scores = [sum(column) for column in zip(self.bias, *matched, strict=True)]
         n_intent, n_sentiment = len(self.intent.classes), len(self.sentiment.classes)
         intent = _best(self.intent.classes, scores[:n_intent])

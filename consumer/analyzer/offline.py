@@ -7,7 +7,7 @@ from datetime import datetime
 from consumer.analyzer.details import detail_fields
 from consumer.analyzer.enrich import finishing_fields
 from consumer.analyzer.learned import LearnedModel, Prediction, shipped_model
-from consumer.analyzer.rules import Verdicts, core_fields
+from consumer.analyzer.rules import SpeakerTurns, Verdicts, core_fields
 from schemas import AnalyzerInfo, CallAnalysis
 
 
@@ -23,10 +23,10 @@ def analyze_offline(
     """
     predicted: list[Prediction] = []
 
-    def decide(verdicts: Verdicts) -> Verdicts:
+    def decide(verdicts: Verdicts, turns: SpeakerTurns) -> Verdicts:
         assert model is not None
         category, sentiment, action = verdicts
-        p = model.predict(transcript, (category.value, sentiment.value, action))
+        p = model.predict(turns, (category.value, sentiment.value, action))
         predicted.append(p)
         return p.intent, p.sentiment, p.action
 

@@ -2275,26 +2275,29 @@ def analyze_text(transcript: str, call_started_at: datetime | None = None) -> Ca
 
 
 Verdicts = tuple[IntentCategory, Sentiment, bool]
+SpeakerTurns = Sequence[tuple[str, str]]
+"""A call's turns as the rules read them: ("agent" | "customer", normalised text)."""
 
 
 def core_fields(
     transcript: str,
     call_started_at: datetime | None = None,
     *,
-    decide: Callable[[Verdicts], Verdicts] | None = None,
+    decide: Callable[[Verdicts, SpeakerTurns], Verdicts] | None = None,
 ) -> dict[str, Any]:
     """The five core fields ``analyze_text`` finds, as keyword arguments of ``CallAnalysis``
     (for a caller that builds the analysis once with more fields).
 
-    ``decide`` may replace the rules' verdicts (intent, sentiment, action) before the intent text
-    and the summary are written for them: the learned model does.
+    ``decide`` may replace the rules' verdicts (intent, sentiment, action), given the turns the
+    rules read, before the intent text and the summary are written for them: the learned model
+    does.
     """
     ev = _collect(transcript)
     category = _decide(ev)
     sentiment = _sentiment(ev, category)
     action = _action_required(ev, category)
     if decide is not None:
-        category, sentiment, action = decide((category, sentiment, action))
+        category, sentiment, action = decide((category, sentiment, action), ev.turns)
     intent, summary = _describe(ev, category, action, call_started_at)
     return {
         "customer_intent": intent[:200],
@@ -2303,3 +2306,8 @@ def core_fields(
         "action_required": action,
         "summary": summary[:1000],
     }
+
+
+def speaker_turns(transcript: str) -> SpeakerTurns:
+    """The turns of ``transcript`` as the rules read them (what ``decide`` is given)."""
+    return _turns(normalize(transcript))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from consumer.analyzer.learned import MODEL_PATH, shipped_model
 from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
+from consumer.analyzer.rules import analyze_text, speaker_turns
 from consumer.train import train
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,10 +65,11 @@ def test_the_service_reads_the_model_without_scikit_learn() -> None:
 def test_the_same_call_gets_the_same_probabilities_in_every_process() -> None:
     code = (
         "from consumer.analyzer.learned import shipped_model\n"
+        "from consumer.analyzer.rules import speaker_turns\n"
         "from producer_tools.samples import SAMPLES_PATH, load_rows\n"
         "m = shipped_model()\n"
         "for r in load_rows(SAMPLES_PATH)[:30]:\n"
-        "    p = m.predict(r['transcript'], ('other', 'Neutral', True)); print(repr(p))\n"
+        "    p = m.predict(speaker_turns(r['transcript']), ('other', 'Neutral', True)); print(repr(p))\n"
     )
     assert run_python(code, PYTHONHASHSEED="1") == run_python(code, PYTHONHASHSEED="2")
 
@@ -77,8 +79,9 @@ def test_the_models_probabilities_are_the_confidence() -> None:
     assert model is not None
     text = "Agent: main ravi, sugam finance se. kya aap vinod ji hain\nCustomer: haan kal 5000 de dunga"
     analysis = analyze_offline(text, AT, model)
+    rules = analyze_text(text, AT)
     prediction = model.predict(
-        text, (analysis.intent_category.value, analysis.sentiment.value, analysis.action_required)
+        speaker_turns(text), (rules.intent_category.value, rules.sentiment.value, rules.action_required)
     )
     assert analysis.confidence is not None
     assert analysis.intent_category is prediction.intent
