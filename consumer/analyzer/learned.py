@@ -42,19 +42,21 @@ def _words(text: str) -> list[str]:
     return ["<num>" if w[0].isdigit() else w for w in _WORD.findall(text.lower())]
 
 
-def features(turns: SpeakerTurns, rules: tuple[str, str, bool]) -> set[str]:
-    """The binary features of one call, from its turns as the rules read them (normalised) and
-    what the rules decided (intent, sentiment, action)."""
-    out: set[str] = set()
+def features(turns: SpeakerTurns, rules: tuple[str, str, bool]) -> list[str]:
+    """The binary features of one call, each once, in the order the call says them (a fixed
+    order: sums over them are the same in every process), from its turns as the rules read them
+    and what the rules decided (intent, sentiment, action)."""
+    out: dict[str, None] = {}
     for speaker, text in turns:
-        side = "a" if speaker == "agent" else "c"
         words = _words(text)
-        out.update(f"{side}:{w}" for w in words)
-        if side == "c":
-            out.update(f"c:{a} {b}" for a, b in pairwise(words))
+        if speaker == "agent":
+            out.update(dict.fromkeys(["a:" + w for w in words]))
+        else:
+            out.update(dict.fromkeys(["c:" + w for w in words]))
+            out.update(dict.fromkeys([f"c:{a} {b}" for a, b in pairwise(words)]))
     intent, sentiment, action = rules
-    out.update((f"r:intent={intent}", f"r:sentiment={sentiment}", f"r:action={action}"))
-    return out
+    out.update(dict.fromkeys((f"r:intent={intent}", f"r:sentiment={sentiment}", f"r:action={action}")))
+    return list(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ class Head:
     def probabilities(self, present: Iterable[str]) -> list[float]:
         """The class probabilities for a call with these features (softmax of the scores)."""
         scores = list(self.bias)
-        for name in sorted(present):  # a fixed order, as in ``LearnedModel.predict``
+        for name in sorted(present):  # a fixed order: the sums are the same in every process
             row = self.weights.get(name)
             if row is not None:
                 scores = list(map(add, scores, row))
@@ -117,10 +119,7 @@ class LearnedModel:
     def predict(self, turns: SpeakerTurns, rules: tuple[str, str, bool]) -> Prediction:
         """Intent, sentiment and action for one call (its turns as the rules read them), with the
         rules' verdicts among the features."""
-        get = self.rows.get
-        # in a fixed order: a set's order changes with the process's string hashing, and so would
-        # the last bits of the sums
-        matched = [row for row in map(get, sorted(features(turns, rules))) if row is not None]
+        matched = [row for row in map(self.rows.get, features(turns, rules)) if row is not None]
         scores = [sum(column) for column in zip(self.bias, *matched, strict=True)]
         n_intent, n_sentiment = len(self.intent.classes), len(self.sentiment.classes)
         intent = _best(self.intent.classes, scores[:n_intent])
