@@ -10,9 +10,8 @@ where the rules do not. Each call becomes a set of binary features:
   when to trust them.
 
 The words are those of the turns as the rules read them (split by speaker, folded), lower-cased;
-every number is ``<num>``. Three heads
-(intent, sentiment, action) are multinomial logistic regressions; their probabilities become the
-analysis's ``confidence``. ``python -m consumer train`` fits them (``consumer/train.py``, with
+every number is ``<num>``. The three heads (intent, sentiment, action) are multinomial logistic
+regressions; their probabilities become the analysis's ``confidence``. ``python -m consumer train`` fits them (``consumer/train.py``, with
 scikit-learn) and writes the weights to ``learned_model.json`` beside this file. Reading it needs
 nothing but the standard library: a linear model is a table of weights.
 """
