@@ -205,7 +205,7 @@ _ON_TIME = lexicon(
     r"\b(?:on time|time pe|time par|samay pe|samay par|before the due date|by the due date|due date (?:se pehle|tak|pe|par))\b",
     r"समय\s+पर|समय\s+पे|टाइम\s+पर|टाइम\s+पे",
 )
-_DEBT_WORDS = lexicon(  # _DEBT without "loan", which is also part of lenders' names
+_DEBT_WORDS = lexicon(  # without "loan", which is also part of lenders' names (see _tells_debt)
     rf"{_W}(?:emi|emis|overdue|outstanding|dues?|bakaya|kisht|kishtein|kist|kisten|instal+ments?|arrears|default|defaulter|"
     rf"card (?:ka|ki) bill|bill|interest|auction|npa|penalty|late fee|bounce|repayment){_E}",
     rf"{_W}(?:payment|paisa|paise|rupaye|rupees|rs\.?)\s+(?:pending|due|nahi|baaki|baki|bhara|bhari|ka|ki|kab){_E}",
@@ -217,15 +217,6 @@ _YOUR_LOAN = lexicon(
     rf"{_W}(?:aapka|aapke|aapki|aapne|apka|apke|apki|apne|your|you|tumhara|tumhare|tumhari|tumne|unka|unke|unki|unhone|inka|inke|inki|his|her|their)\s+(?:\w+\s+){{0,2}}loans?{_E}",
     r"(?:आपका|आपके|आपकी|आपने|तुम्हारा|तुम्हारे|तुम्हारी|उनका|उनके|उनकी|उन्होंने)\s+(?:\S+\s+){0,2}लोन",
 )
-_DEBT = lexicon(
-    rf"{_W}(?:loan|loans|emi|emis|overdue|outstanding|dues?|bakaya|kisht|kishtein|kist|kisten|instal+ments?|arrears|default|defaulter|"
-    rf"credit card|card (?:ka|ki) bill|bill|interest|auction|npa|penalty|late fee|bounce|repayment){_E}",
-    rf"{_W}(?:payment|paisa|paise|rupaye|rupees|rs\.?)\s+(?:pending|due|nahi|baaki|baki|bhara|bhari|ka|ki|kab){_E}",
-    rf"{_W}(?:pending|baaki|baki)\s+(?:hai|hain|h){_E}",
-    rf"{_W}(?:payment|part payment|settlement|waiver){_E}",
-    r"लोन|किस्त|किश्त|बकाया|बाकी\s+है|बाक़ी|ऋण|कर्ज|कर्ज़|भुगतान|ईएमआई|रुपये\s+बाकी|ओवरड्यू",
-)
-
 _THREAT = lexicon(
     rf"{_W}(?:police|polis|arrest|arrested|giraftar|girftaar|jail|hawalat|thane (?:mein|me|le)|thana){_E}",
     rf"{_W}andar\s+(?:jayega|jaoge|jaega|karwa|kara|kar denge|ho jayega){_E}",
@@ -572,10 +563,6 @@ def _live_hits(pattern: Lexicon, side: _Side, *, negation: bool) -> dict[int, tu
             continue
         hits[k] = (m.start() - starts[k], m.end() - starts[k])
     return hits
-
-
-def _has_debt(side: _Side, k: int) -> bool:
-    return side.search(_DEBT, k) or bool(find_amounts(side.texts[k]))
 
 
 def _tells_debt(side: _Side, k: int) -> bool:
