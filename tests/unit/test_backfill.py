@@ -22,6 +22,7 @@ from consumer.settings import Settings
 from consumer.store import NewInsight, Reanalysis, StoredInsight, insight_event_id
 from producer_tools import backfill as bf
 from schemas import InsightEvent, TranscriptEvent
+from tests.unit.fake_store import FakeStore
 
 ANSWER = {
     "customer_intent": "Promise to Pay - Friday",
@@ -405,30 +406,27 @@ class FakeBatchApi:
         return self.files[file]
 
 
-class MemoryStore:
-    """The store's backfill methods over a dict: idempotent inserts, versioned re-analyses."""
+class MemoryStore(FakeStore):
+    """The pipeline's in-memory store plus what the backfill needs: an outbox, refused rows and
+    versioned re-analyses."""
 
     def __init__(self) -> None:
-        self.rows: dict[uuid.UUID, StoredInsight] = {}
+        super().__init__()
         self.outbox: list[uuid.UUID] = []
         self.refuse: set[str] = set()
 
     async def analysis_versions(self, event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
         return {e: self.rows[e].analysis_version for e in event_ids if e in self.rows}
 
-    async def save_many(self, items: Sequence[NewInsight]) -> list[StoredInsight | InsightsError]:
+    async def save_many(self, items: Sequence[NewInsight]) -> list[StoredInsight | InsightsError]:  # type: ignore[override]
         out: list[StoredInsight | InsightsError] = []
         for item in items:
             if item.event.call_id in self.refuse:
                 out.append(StoreRejectedError("record refused"))
                 continue
-            existing = self.rows.get(item.event.event_id)
-            if existing is not None:
-                out.append(existing)
-                continue
-            stored = item.stored(record_id=len(self.rows) + 1, unique_id=uuid.uuid4().hex)
-            self.rows[item.event.event_id] = dataclasses.replace(stored, created=False)
-            self.outbox.append(insight_event_id(item.event.event_id))
+            [stored] = await super().save_many([item])
+            if stored.created:
+                self.outbox.append(insight_event_id(item.event.event_id))
             out.append(stored)
         return out
 
