@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from consumer.analyzer.learned import FORMAT, MODEL_PATH, features
+from consumer.analyzer.learned import FORMAT, MODEL_PATH, LearnedModel, features
 from consumer.analyzer.rules import SpeakerTurns, Verdicts, core_fields
 from producer_tools.samples import SAMPLES_PATH
 
@@ -118,23 +118,14 @@ def _fit(train: Sequence[Example], c: float) -> dict[str, Any]:
 
 
 def _accuracy(document: dict[str, Any], examples: Sequence[Example]) -> dict[str, float]:
-    from consumer.analyzer.learned import Head
-
-    names = document["features"]
-    out: dict[str, float] = {}
-    for head_name in ("intent", "sentiment", "action"):
-        spec = document["heads"][head_name]
-        head = Head(
-            classes=tuple(spec["classes"]),
-            bias=tuple(spec["bias"]),
-            weights={names[int(i)]: w for i, w in spec["weights"].items()},
-        )
-        right = 0
-        for ex in examples:
-            p = head.probabilities(ex.features)
-            right += head.classes[max(range(len(p)), key=p.__getitem__)] == getattr(ex, head_name)
-        out[head_name] = round(right / len(examples), 4) if examples else 0.0
-    return out
+    model = LearnedModel.from_json({**document, "version": "candidate"})
+    right = {"intent": 0, "sentiment": 0, "action": 0}
+    for ex in examples:
+        p = model.decide(sorted(ex.features))
+        right["intent"] += p.intent.value == ex.intent
+        right["sentiment"] += p.sentiment.value == ex.sentiment
+        right["action"] += ("true" if p.action else "false") == ex.action
+    return {head: round(n / len(examples), 4) if examples else 0.0 for head, n in right.items()}
 
 
 def train(out: Path = MODEL_PATH) -> dict[str, Any]:

@@ -11,9 +11,10 @@ where the rules do not. Each call becomes a set of binary features:
 
 The words are those of the turns as the rules read them (split by speaker, folded), lower-cased;
 every number is ``<num>``. The three heads (intent, sentiment, action) are multinomial logistic
-regressions; their probabilities become the analysis's ``confidence``. ``python -m consumer train`` fits them (``consumer/train.py``, with
-scikit-learn) and writes the weights to ``learned_model.json`` beside this file. Reading it needs
-nothing but the standard library: a linear model is a table of weights.
+regressions; their probabilities become the analysis's ``confidence``. ``python -m consumer train``
+fits them (``consumer/train.py``, with scikit-learn) and writes the weights to
+``learned_model.json`` beside this file. Reading it needs nothing but the standard library: a
+linear model is a table of weights.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
-from operator import add
 from pathlib import Path
 from typing import Any, Final
 
@@ -65,15 +65,6 @@ class Head:
     classes: tuple[str, ...]
     bias: tuple[float, ...]
     weights: Mapping[str, Sequence[float]]
-
-    def probabilities(self, present: Iterable[str]) -> list[float]:
-        """The class probabilities for a call with these features (softmax of the scores)."""
-        scores = list(self.bias)
-        for name in sorted(present):  # a fixed order: the sums are the same in every process
-            row = self.weights.get(name)
-            if row is not None:
-                scores = list(map(add, scores, row))
-        return softmax(scores)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +109,12 @@ class LearnedModel:
     def predict(self, turns: SpeakerTurns, rules: tuple[str, str, bool]) -> Prediction:
         """Intent, sentiment and action for one call (its turns as the rules read them), with the
         rules' verdicts among the features."""
-        matched = [row for row in map(self.rows.get, features(turns, rules)) if row is not None]
+        return self.decide(features(turns, rules))
+
+    def decide(self, names: Iterable[str]) -> Prediction:
+        """The verdicts for a call with these features; the same order of ``names`` gives the same
+        sums to the last bit."""
+        matched = [row for row in map(self.rows.get, names) if row is not None]
         scores = [sum(column) for column in zip(self.bias, *matched, strict=True)]
         n_intent, n_sentiment = len(self.intent.classes), len(self.sentiment.classes)
         intent = _best(self.intent.classes, scores[:n_intent])
