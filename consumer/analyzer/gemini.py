@@ -380,9 +380,7 @@ class GeminiAnalyzer:
         if self._closed:
             msg = "Gemini analyzer is closed"
             raise AnalyzerUnavailableError(msg)
-        if self._model_check.refused:
-            msg = self._redact(f"Gemini configuration refused: {self._model_check.verdict.describe()}")
-            raise AnalyzerUnavailableError(msg, reason="llm_misconfigured")
+        self._raise_if_refused()
         # No personal identifier (phone, PAN, Aadhaar, card, account, email, UPI) leaves the process.
         call = _Call(prompt=user_prompt(transcript, call_started_at), call_started_at=call_started_at)
         retrying = AsyncRetrying(
@@ -421,9 +419,7 @@ class GeminiAnalyzer:
         if self._closed:
             msg = "Gemini analyzer is closed"
             raise AnalyzerUnavailableError(msg)
-        if self._model_check.refused:
-            msg = self._redact(f"Gemini configuration refused: {self._model_check.verdict.describe()}")
-            raise AnalyzerUnavailableError(msg, reason="llm_misconfigured")
+        self._raise_if_refused()
         health = self._health
         if health.consecutive_failures >= self._attempts:
             msg = self._redact(
@@ -433,6 +429,13 @@ class GeminiAnalyzer:
             if health.last_error_retriable:
                 raise AnalyzerUnavailableError(msg)
             raise AnalyzerError(msg)
+
+    def _raise_if_refused(self) -> None:
+        """While Gemini refuses the configuration: a retriable ``llm_misconfigured`` error saying
+        what to change (no request is spent on it)."""
+        if self._model_check.refused:
+            msg = self._redact(f"Gemini configuration refused: {self._model_check.verdict.describe()}")
+            raise AnalyzerUnavailableError(msg, reason="llm_misconfigured")
 
     @property
     def configuration_ok(self) -> bool:
@@ -526,9 +529,7 @@ class GeminiAnalyzer:
         if self._closed:
             msg = "Gemini analyzer is closed"
             raise AnalyzerUnavailableError(msg)
-        if self._model_check.refused:
-            msg = self._redact(f"Gemini configuration refused: {self._model_check.verdict.describe()}")
-            raise AnalyzerUnavailableError(msg, reason="llm_misconfigured")
+        self._raise_if_refused()
         call.attempt += 1
         contents = self._contents(call)
         config = self._config()

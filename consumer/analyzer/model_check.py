@@ -26,6 +26,8 @@ from google import genai
 from google.auth import exceptions as google_auth_errors
 from google.genai import errors as genai_errors
 
+from consumer.analyzer.pricing import model_id
+
 log = logging.getLogger(__name__)
 
 RECHECK_WHILE_DOWN_S: Final = 15.0
@@ -67,10 +69,6 @@ class Verdict:
         return f"{self.problem}; {self.fix}" if self.fix else self.problem
 
 
-def _bare(name: str | None) -> str:
-    return (name or "").rsplit("/", 1)[-1]
-
-
 async def closest_models(client: genai.Client, model: str) -> tuple[str, ...]:
     """The models the key can use for generateContent whose names are closest to ``model``."""
     names: list[str] = []
@@ -80,7 +78,7 @@ async def closest_models(client: genai.Client, model: str) -> tuple[str, ...]:
             async for found in pager:
                 actions = found.supported_actions
                 if actions is None or "generateContent" in actions:
-                    names.append(_bare(found.name))
+                    names.append(model_id(found.name))
     except Exception as exc:  # a suggestion is a nicety: the verdict stands without one
         log.debug("models.list failed: %s", exc)
         return ()
@@ -194,7 +192,7 @@ class ModelCheck:
             self.record(verdict)
             return verdict
         info = {
-            "name": _bare(found.name),
+            "name": model_id(found.name),
             "version": found.version,
             "display_name": found.display_name,
             "input_token_limit": found.input_token_limit,

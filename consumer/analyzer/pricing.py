@@ -81,13 +81,13 @@ def parse_prices(text: str) -> dict[str, Price]:
         if min(given_input, cached, output) < 0:
             msg = f'GEMINI_PRICES["{model}"]: prices cannot be negative'
             raise PriceTableError(msg)
-        prices[_bare(model)] = Price(input=given_input, cached=cached, output=output)
+        prices[model_id(model)] = Price(input=given_input, cached=cached, output=output)
     return prices
 
 
-def _bare(model: str) -> str:
-    """``models/x`` and Vertex's ``publishers/google/models/x`` name the model ``x``."""
-    return model.rsplit("/", 1)[-1]
+def model_id(model: str | None) -> str:
+    """The model's id: ``models/x`` and Vertex's ``publishers/google/models/x`` name the model ``x``."""
+    return (model or "").rsplit("/", 1)[-1]
 
 
 class PriceTable:
@@ -103,7 +103,7 @@ class PriceTable:
 
     def price(self, model: str) -> Price | None:
         """The price of ``model``; a dated variant (``x-001``) falls back to its base model."""
-        name = _bare(model)
+        name = model_id(model)
         found = self._prices.get(name)
         if found is None and "-" in name:
             base, _, suffix = name.rpartition("-")
