@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from consumer.analyzer.learned import FORMAT, MODEL_PATH, LearnedModel, features
+from consumer.analyzer.learned import DECIMALS, FORMAT, MODEL_PATH, LearnedModel, features
 from consumer.analyzer.rules import SpeakerTurns, Verdicts, core_fields
 from producer_tools.samples import SAMPLES_PATH
 
@@ -28,7 +28,6 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 DATA: Final = ROOT / "data"
 C_GRID: Final = (0.25, 0.5, 1.0, 2.0, 4.0)
 MIN_COUNT: Final = 3  # a feature seen in fewer training calls carries no weight
-DECIMALS: Final = 3
 MIN_WEIGHT: Final = 0.01  # a feature whose weights are all smaller changes no decision: left out
 
 

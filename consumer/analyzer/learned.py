@@ -12,9 +12,14 @@ where the rules do not. Each call becomes a set of binary features:
 The words are those of the turns as the rules read them (split by speaker, folded), lower-cased;
 every number is ``<num>``. The three heads (intent, sentiment, action) are multinomial logistic
 regressions; their probabilities become the analysis's ``confidence``. ``python -m consumer train``
-fits them (``consumer/train.py``, with scikit-learn) and writes the weights to
+fits them (``consumer/train.py``, with scikit-learn) and writes the weights, in thousandths, to
 ``learned_model.json`` beside this file. Reading it needs nothing but the standard library: a
 linear model is a table of weights.
+
+A call's scores are whole thousandths, summed exactly: each feature's weights for all sixteen
+classes are packed into one integer (a fixed-width field per class, offset to stay positive), so
+the scores of a call are one ``sum`` of its features' integers, the same in any order and in every
+process, and a field is read back by a shift and a mask.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import struct
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -34,6 +40,12 @@ from schemas import IntentCategory, Sentiment
 
 MODEL_PATH: Final = Path(__file__).with_name("learned_model.json")
 FORMAT: Final = 1
+DECIMALS: Final = 3  # weights are whole thousandths
+_SCALE: Final = 10**DECIMALS
+_FIELD_BITS: Final = 64  # an unsigned 64-bit integer per class (struct's "Q")
+# Added to every weight so each field stays positive. A call matches each feature at most once,
+# so a field sums at most (features + 1) offsets and weights: far below 2**64.
+_OFFSET: Final = 1 << 40
 _WORD: Final = re.compile(r"[a-z\u0900-\u097f]+|\d[\d,.]*")
 
 
@@ -41,21 +53,31 @@ def _words(text: str) -> list[str]:
     return ["<num>" if w[0].isdigit() else w for w in _WORD.findall(text.lower())]
 
 
-def features(turns: SpeakerTurns, rules: tuple[str, str, bool]) -> list[str]:
-    """The binary features of one call, each once, in the order the call says them (a fixed
-    order: sums over them are the same in every process), from its turns as the rules read them
-    and what the rules decided (intent, sentiment, action)."""
-    out: dict[str, None] = {}
+def features(turns: SpeakerTurns, rules: tuple[str, str, bool]) -> set[str]:
+    """The binary features of one call, from its turns as the rules read them and what the rules
+    decided (intent, sentiment, action)."""
+    intent, sentiment, action = rules
+    out = {f"r:intent={intent}", f"r:sentiment={sentiment}", f"r:action={action}"}
     for speaker, text in turns:
         words = _words(text)
         if speaker == "agent":
-            out.update(dict.fromkeys(["a:" + w for w in words]))
+            out.update(map("a:".__add__, words))
         else:
-            out.update(dict.fromkeys(["c:" + w for w in words]))
-            out.update(dict.fromkeys([f"c:{a} {b}" for a, b in pairwise(words)]))
-    intent, sentiment, action = rules
-    out.update(dict.fromkeys((f"r:intent={intent}", f"r:sentiment={sentiment}", f"r:action={action}")))
-    return list(out)
+            out.update(map("c:".__add__, words))
+            out.update([f"c:{a} {b}" for a, b in pairwise(words)])
+    return out
+
+
+def _pack(values: Iterable[float]) -> int:
+    """Weights as one integer: whole thousandths, one offset field per class."""
+    packed = 0
+    for i, value in enumerate(values):
+        units = round(value * _SCALE)
+        if abs(units) >= _OFFSET:
+            msg = f"learned model weight {value} out of range"
+            raise ValueError(msg)
+        packed |= (units + _OFFSET) << (_FIELD_BITS * i)
+    return packed
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +105,22 @@ class Prediction:
 class LearnedModel:
     """The three heads, as ``python -m consumer train`` wrote them.
 
-    For speed the heads' weights are also kept side by side, one row per feature (intent classes,
-    then sentiment's, then action's): a call's scores are one sum of rows.
+    For speed the heads' weights are also kept side by side, one packed integer per feature
+    (intent classes, then sentiment's, then action's; see the module's docstring): a call's
+    scores are one sum of integers.
     """
 
     version: str
     intent: Head
     sentiment: Head
     action: Head
-    rows: Mapping[str, tuple[float, ...]]
-    bias: tuple[float, ...]
+    rows: Mapping[str, int]
+    bias: int
+    _fields: struct.Struct = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.intent.classes) + len(self.sentiment.classes) + len(self.action.classes)
+        object.__setattr__(self, "_fields", struct.Struct(f"<{n}Q"))  # one field per class
 
     @classmethod
     def of(cls, version: str, intent: Head, sentiment: Head, action: Head) -> LearnedModel:
@@ -100,10 +128,10 @@ class LearnedModel:
         heads = (intent, sentiment, action)
         names = {name for head in heads for name in head.weights}
         rows = {
-            name: tuple(w for head in heads for w in head.weights.get(name, (0.0,) * len(head.classes)))
+            name: _pack(w for head in heads for w in head.weights.get(name, (0.0,) * len(head.classes)))
             for name in names
         }
-        bias = tuple(b for head in heads for b in head.bias)
+        bias = _pack(b for head in heads for b in head.bias)
         return cls(version, intent, sentiment, action, rows, bias)
 
     def predict(self, turns: SpeakerTurns, rules: tuple[str, str, bool]) -> Prediction:
@@ -112,11 +140,15 @@ class LearnedModel:
         return self.decide(features(turns, rules))
 
     def decide(self, names: Iterable[str]) -> Prediction:
-        """The verdicts for a call with these features; the same order of ``names`` gives the same
-        sums to the last bit."""
-        matched = [row for row in map(self.rows.get, names) if row is not None]
-        scores = [sum(column) for column in zip(self.bias, *matched, strict=True)]
+        """The verdicts for a call with these features (a name given twice counts once)."""
+        matched = [row for row in map(self.rows.get, set(names)) if row is not None]
+        total = sum(matched, self.bias)
+        base = (len(matched) + 1) * _OFFSET
         n_intent, n_sentiment = len(self.intent.classes), len(self.sentiment.classes)
+        scores = [
+            (field - base) / _SCALE
+            for field in self._fields.unpack(total.to_bytes(self._fields.size, "little"))
+        ]
         intent = _best(self.intent.classes, scores[:n_intent])
         sentiment = _best(self.sentiment.classes, scores[n_intent : n_intent + n_sentiment])
         action = _best(self.action.classes, scores[n_intent + n_sentiment :])
@@ -147,18 +179,10 @@ class LearnedModel:
         return cls.of(str(data["version"]), heads["intent"], heads["sentiment"], heads["action"])
 
 
-def softmax(scores: Sequence[float]) -> list[float]:
-    """Probabilities from scores."""
-    top = max(scores)
-    exps = [math.exp(x - top) for x in scores]
-    total = sum(exps)
-    return [e / total for e in exps]
-
-
 def _best(classes: Sequence[str], scores: Sequence[float]) -> tuple[str, float]:
-    probabilities = softmax(scores)
-    i = max(range(len(probabilities)), key=probabilities.__getitem__)
-    return classes[i], probabilities[i]
+    """The class with the highest score (the first of equals) and its softmax probability."""
+    top = max(scores)
+    return classes[scores.index(top)], 1.0 / sum([math.exp(x - top) for x in scores])
 
 
 @cache

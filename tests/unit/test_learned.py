@@ -4,13 +4,15 @@ libraries, the same in every process, and its probabilities are the analysis's c
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
+from fractions import Fraction
 from pathlib import Path
 
-from consumer.analyzer.learned import MODEL_PATH, shipped_model
+from consumer.analyzer.learned import MODEL_PATH, features, shipped_model
 from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
 from consumer.analyzer.rules import analyze_text, speaker_turns
 from consumer.train import train
@@ -97,3 +99,43 @@ async def test_the_offline_analyzer_names_the_model() -> None:
     model = shipped_model()
     assert model is not None
     assert OfflineAnalyzer().info.model == f"rules-v1+{model.version}"
+
+
+def test_scores_are_the_exact_sums_of_the_weights_in_any_order() -> None:
+    model = shipped_model()
+    assert model is not None
+    names = sorted(features(speaker_turns(sample_call()), ("dispute", "Negative", True)))
+    assert len(names) > 20
+    heads = (model.intent, model.sentiment, model.action)
+    for subset in (names, names[::2], names[1::3], list(reversed(names))):
+        got = model.decide(subset)
+        for head, (label, p) in zip(
+            heads,
+            (
+                (got.intent.value, got.intent_p),
+                (got.sentiment.value, got.sentiment_p),
+                (str(got.action).lower(), got.action_p),
+            ),
+            strict=True,
+        ):
+            # The reference: exact sums of the thousandths in the file, then a plain softmax.
+            scores = [
+                Fraction(round(b * 1000))
+                + sum(Fraction(round(head.weights[n][k] * 1000)) for n in subset if n in head.weights)
+                for k, b in enumerate(head.bias)
+            ]
+            top = max(scores)
+            assert label == head.classes[scores.index(top)]
+            expected = 1.0 / sum(math.exp(float(s - top) / 1000) for s in scores)
+            assert abs(p - expected) < 1e-12
+    assert model.decide(names) == model.decide(reversed(names)) == model.decide(names + names)
+
+
+def sample_call() -> str:
+    return (
+        "Agent: Namaste, main Ritu bol rahi hoon Sugam Finance se. Kya main Arjun ji se baat kar rahi hoon?\n"
+        "Customer: Haan bol raha hoon. Lekin ye 12000 ka bill galat hai, maine ye loan kabhi liya hi nahi.\n"
+        "Agent: Sir aapke account mein 12000 baki dikh raha hai.\n"
+        "Customer: Main complaint karunga, documents bhejiye,\n"
+        "main paisa nahi dunga jab tak proof nahi milta."
+    )
