@@ -1,4 +1,5 @@
-"""Command line: ``python -m consumer [migrate | analyze [FILE] | eval FILE | check | train]``."""
+"""Command line: ``python -m consumer [migrate | analyze [FILE] | eval [FILE ...] [--split S] | check |
+train]``."""
 
 from __future__ import annotations
 
@@ -63,16 +64,35 @@ async def _analyze(path: str | None, analyzer: Analyzer) -> int:
     return 1 if failures else 0
 
 
-async def _with_analyzer(settings: Settings, command: str, path: str | None) -> int:
+async def _with_analyzer(settings: Settings, command: str, args: argparse.Namespace) -> int:
     analyzer = build_analyzer(settings)
     try:
         if command == "eval":
             from consumer.evaluate import run_eval
 
-            return await run_eval(str(path), analyzer)
-        return await _analyze(path, analyzer)
+            return await run_eval(
+                args.files,
+                analyzer,
+                split=args.split,
+                data_dir=args.data,
+                worst=args.worst,
+                all_mistakes=args.all_mistakes,
+                as_json=args.json,
+            )
+        return await _analyze(getattr(args, "file", None), analyzer)
     finally:
         await analyzer.aclose()
+
+
+def _count(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
 
 
 async def _migrate(settings: Settings) -> int:
@@ -92,14 +112,37 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply the SQL migrations in sql/")
     analyze = sub.add_parser("analyze", help="analyze transcript JSONL from FILE or stdin")
     analyze.add_argument("file", nargs="?", help="JSONL file (default: stdin)")
-    evaluate = sub.add_parser("eval", help="accuracy of the analyzer on labelled JSONL")
-    evaluate.add_argument("file", help="JSONL of {transcript, labels}")
+    evaluate = sub.add_parser(
+        "eval",
+        help="accuracy of the analyzer on labelled JSONL, and where it fails",
+        description="Score the analyzer on labelled JSONL files and/or a split of data/labelled/.",
+    )
+    evaluate.add_argument("files", nargs="*", metavar="FILE", help="JSONL of {transcript, labels}")
+    evaluate.add_argument(
+        "--split",
+        choices=("train", "dev", "test", "all"),
+        help="the briefs of this split in data/splits.json (test is for reporting, not for tuning)",
+    )
+    evaluate.add_argument(
+        "--data", metavar="DIR", help="the directory of splits.json and labelled/ (default: found from cwd)"
+    )
+    evaluate.add_argument(
+        "--worst",
+        type=_count,
+        default=5,
+        metavar="N",
+        help="the N most confident mistakes per field (default 5; 0: none)",
+    )
+    evaluate.add_argument("--all-mistakes", action="store_true", help="also list every mistake")
+    evaluate.add_argument("--json", action="store_true", help="print the whole report as one JSON document")
     sub.add_parser("check", help="check Kafka, PostgreSQL and the LLM configuration (exit 0: all fine)")
     trainer = sub.add_parser(
         "train", help="fit the offline analyzer's learned model from data/ (train extra)"
     )
     trainer.add_argument("--out", help="where to write the weights (default: the packaged model)")
     args = parser.parse_args(argv)
+    if args.command == "eval" and not args.files and args.split is None:
+        parser.error("eval needs a FILE or --split")
 
     try:
         settings = Settings()
@@ -126,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             from consumer.check import run_check
 
             return asyncio.run(run_check(settings))
-        return asyncio.run(_with_analyzer(settings, command, getattr(args, "file", None)))
+        return asyncio.run(_with_analyzer(settings, command, args))
     except InsightsError as exc:
         print(f"error: {scrub(str(exc))}", file=sys.stderr)
         return 1

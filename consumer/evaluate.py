@@ -1,4 +1,4 @@
-"""Score an analyzer against labelled transcripts.
+"""Score an analyzer against labelled transcripts, and show where it fails.
 
 Input is JSON Lines, one object per line::
 
@@ -6,6 +6,8 @@ Input is JSON Lines, one object per line::
      "action_required": true}, "call_started_at": "2026-11-20T10:30:00+05:30", "id": "s001"}
 
 ``call_started_at`` and ``id`` are optional; other keys are ignored; blank lines are skipped.
+Several files may be scored together, or a split of the labelled corpus by name: ``split_files``
+reads ``data/splits.json`` and returns the files of ``train``, ``dev``, ``test`` or ``all`` briefs.
 
 Rows may also carry the extended labels, each key optional: ``contact_status`` (one of
 ``ContactStatus``), ``promise_to_pay`` (``null`` for no promise, or ``{"amount_inr": int | null,
@@ -17,8 +19,18 @@ Each metric is computed over the rows that carry its label. ``compliance_micro_f
 ``outside_calling_hours``, which is set by rule from ``call_started_at``; its own row is still listed.
 
 The report gives per-field accuracy, per-class precision / recall / F1 for ``intent_category``
-and ``sentiment``, a confusion matrix for each of the three fields and, as its last line, one
-JSON object with the headline figures.
+and ``sentiment``, a confusion matrix for each of the three fields, then where the analyzer fails:
+
+- the mistakes it was most confident about, per field (``Mistake.confidence`` is the analysis's
+  ``confidence`` of that field; for a promise, the promise's). Each shows the row's id, gold,
+  prediction, confidence and the transcript's opening words. Distress and compliance list false
+  flags (most severe first, with the analyzer's quote) and misses apart;
+- calibration (``consumer.calibration``): for intent, sentiment and action, the calls by band of
+  their confidence, each band's accuracy beside its mean confidence, the expected calibration
+  error and the Brier score; and the accuracy of calls flagged ``needs_review`` against the others.
+
+Its last line is one JSON object with the headline figures (``EvalReport.summary``), the ECE of
+each field's confidence among them. ``report_document`` is the whole report as one JSON document.
 """
 
 from __future__ import annotations
@@ -29,14 +41,24 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from consumer.analyzer.base import Analyzer
+from consumer.calibration import Calibration, ReviewGroup, calibrate, review_groups
 from consumer.errors import InsightsError
-from schemas import CallAnalysis, ComplianceRule, ContactStatus, DistressKind, IntentCategory, Sentiment
+from schemas import (
+    CallAnalysis,
+    ComplianceRule,
+    ContactStatus,
+    DistressKind,
+    IntentCategory,
+    PromiseToPay,
+    Sentiment,
+    Severity,
+)
 
 __all__ = [
     "ClassMetrics",
@@ -50,12 +72,18 @@ __all__ = [
     "Labels",
     "Mistake",
     "SetReport",
+    "WorstGroup",
     "evaluate",
+    "excerpt",
     "field_report",
+    "find_data_dir",
     "format_report",
     "load_labelled",
+    "report_document",
     "run_eval",
     "set_report",
+    "split_files",
+    "worst_mistakes",
 ]
 
 FIELDS = ("intent_category", "sentiment", "action_required")
@@ -67,6 +95,22 @@ CONTACT_CLASSES: tuple[str, ...] = tuple(c.value for c in ContactStatus)
 DISTRESS_KINDS: tuple[str, ...] = tuple(k.value for k in DistressKind)
 COMPLIANCE_RULES: tuple[str, ...] = tuple(r.value for r in ComplianceRule)
 RULE_SET_BY_TIME = ComplianceRule.OUTSIDE_CALLING_HOURS.value  # left out of compliance_micro_f1
+SPLITS: tuple[str, ...] = ("train", "dev", "test", "all")
+WORST_DEFAULT = 5
+CHECKOUT_DATA = Path(__file__).resolve().parent.parent / "data"  # the labelled corpus of a checkout
+EXCERPT_CHARS = 160
+NOT_SET = "-"  # the gold of a false flag, the prediction of a missed one
+# the order of the fields in the worst-mistakes section
+MISTAKE_FIELDS: tuple[str, ...] = (
+    *FIELDS,
+    "contact_status",
+    "promise_to_pay",
+    "promise_amount",
+    "promise_due_date",
+    "distress",
+    "compliance",
+)
+_SEVERITY_RANK = {Severity.HIGH.value: 3, Severity.MEDIUM.value: 2, Severity.LOW.value: 1}
 _SHORT = {
     "promise_to_pay": "promise",
     "already_paid": "paid",
@@ -124,6 +168,14 @@ class LabelledRow:
     labels: Labels
     call_started_at: datetime | None = None
     id: str | None = None
+    source: str | None = None  # the file's name, when read from one
+
+    @property
+    def name(self) -> str:
+        """How the report names the row: its id, else its file and line."""
+        if self.id:
+            return self.id
+        return f"{self.source} line {self.line}" if self.source else f"line {self.line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,14 +229,39 @@ class ExtendedReport:
     compliance: SetReport | None = None
 
 
+MistakeKind = Literal["wrong", "false_flag", "missed"]
+
+
 @dataclass(frozen=True, slots=True)
 class Mistake:
-    """One wrong prediction, for the error listing."""
+    """One wrong prediction, for the error listing.
+
+    ``kind`` is ``wrong`` for a single-valued field; for distress kinds and compliance rules, one
+    mistake per label: ``false_flag`` (predicted, not in the gold; ``gold`` is ``-``) or ``missed``
+    (in the gold, not predicted; ``predicted`` is ``-``). ``confidence`` is the analyzer's confidence
+    in its prediction of the field (``None`` when it gave none, or gave no prediction to be sure of);
+    ``evidence`` the quote the analyzer gave for a flag, ``severity`` a compliance flag's severity.
+    """
 
     row: str
     field: str
     gold: str
     predicted: str
+    confidence: float | None = None
+    excerpt: str = ""
+    kind: MistakeKind = "wrong"
+    evidence: str | None = None
+    severity: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorstGroup:
+    """The mistakes of one field (and kind) the analyzer was most sure of, worst first."""
+
+    field: str
+    kind: MistakeKind
+    total: int  # mistakes of this field and kind
+    shown: tuple[Mistake, ...]
 
 
 @dataclass(slots=True)
@@ -199,6 +276,9 @@ class EvalReport:
     max_ms: float = 0.0
     mistakes: list[Mistake] = field(default_factory=list)
     extended: ExtendedReport | None = None
+    calibration: dict[str, Calibration] = field(default_factory=dict)  # by field; empty: no confidence
+    review: tuple[ReviewGroup, ReviewGroup] | None = None  # needs_review, then not flagged
+    sources: tuple[str, ...] = ()  # the files the rows came from
 
     def summary(self) -> dict[str, Any]:
         """The headline figures (the report's last line); detail keys only when the data has them."""
@@ -210,18 +290,19 @@ class EvalReport:
             "sentiment_macro_f1": round(self.fields["sentiment"].macro_f1, 4),
         }
         ext = self.extended
-        if ext is None:
-            return out
-        if ext.contact_status is not None:
-            out["contact_status"] = round(ext.contact_status.accuracy, 4)
-        if ext.ptp_n:
-            out["ptp_f1"] = round(ext.ptp_f1, 4)
-            out["ptp_amount_exact"] = round(ext.ptp_amount_exact, 4)
-            out["ptp_date_exact"] = round(ext.ptp_date_exact, 4)
-        if ext.compliance is not None:
-            out["compliance_micro_f1"] = round(ext.compliance.micro_f1, 4)
-        if ext.distress is not None:
-            out["distress_micro_f1"] = round(ext.distress.micro_f1, 4)
+        if ext is not None:
+            if ext.contact_status is not None:
+                out["contact_status"] = round(ext.contact_status.accuracy, 4)
+            if ext.ptp_n:
+                out["ptp_f1"] = round(ext.ptp_f1, 4)
+                out["ptp_amount_exact"] = round(ext.ptp_amount_exact, 4)
+                out["ptp_date_exact"] = round(ext.ptp_date_exact, 4)
+            if ext.compliance is not None:
+                out["compliance_micro_f1"] = round(ext.compliance.micro_f1, 4)
+            if ext.distress is not None:
+                out["distress_micro_f1"] = round(ext.distress.micro_f1, 4)
+        for name, cal in self.calibration.items():
+            out[f"{name}_ece"] = round(cal.ece, 4)
         return out
 
 
@@ -230,7 +311,7 @@ class EvalReport:
 # --------------------------------------------------------------------------------------------
 
 
-def _parse_row(obj: Any, line: int) -> LabelledRow:
+def _parse_row(obj: Any, line: int, source: str | None = None) -> LabelledRow:
     if not isinstance(obj, dict):
         raise DatasetError(f"line {line}: expected a JSON object, got {type(obj).__name__}")
     transcript = obj.get("transcript")
@@ -272,6 +353,7 @@ def _parse_row(obj: Any, line: int) -> LabelledRow:
         labels=Labels(intent, sentiment, action, _parse_extended(labels, line)),
         call_started_at=started,
         id=str(row_id) if row_id is not None else None,
+        source=source,
     )
 
 
@@ -345,10 +427,63 @@ def load_labelled(path: str | Path) -> list[LabelledRow]:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise DatasetError(f"line {line_no}: invalid JSON: {exc.msg} (column {exc.colno})") from None
-            rows.append(_parse_row(obj, line_no))
+            rows.append(_parse_row(obj, line_no, Path(path).name))
     if not rows:
         raise DatasetError("no labelled rows in the file")
     return rows
+
+
+def find_data_dir(start: str | Path | None = None, *, fallback: Path | None = CHECKOUT_DATA) -> Path:
+    """The labelled corpus's directory: the first ``data/`` holding ``splits.json`` in ``start``
+    (default: the current directory) or one of its parents, else ``fallback`` (the repository
+    this package was imported from, when it is a checkout).
+
+    Raises ``DatasetError`` saying where it looked.
+    """
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    candidates = [d / "data" for d in (here, *here.parents)]
+    if fallback is not None:
+        candidates.append(fallback)
+    for candidate in candidates:
+        if (candidate / "splits.json").is_file():
+            return candidate
+    msg = (
+        f"no data/splits.json in {here}, its parents or the repository of this package; "
+        "run from the repository root or pass --data DIR"
+    )
+    raise DatasetError(msg)
+
+
+def split_files(split: str, data_dir: str | Path | None = None) -> list[Path]:
+    """The labelled files of one split (``train``, ``dev``, ``test``, or ``all`` of them in that
+    order), from ``data_dir/splits.json`` (default: ``find_data_dir()``).
+
+    Raises ``DatasetError`` for an unknown split, an unreadable ``splits.json`` or a missing file.
+    """
+    if split not in SPLITS:
+        raise DatasetError(f"unknown split {split!r}; one of {', '.join(SPLITS)}")
+    root = Path(data_dir) if data_dir is not None else find_data_dir()
+    splits_path = root / "splits.json"
+    try:
+        splits = json.loads(splits_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DatasetError(f"cannot read {splits_path}: {exc}") from None
+    if not isinstance(splits, dict):
+        raise DatasetError(f"{splits_path}: expected an object of split name -> list of briefs")
+    names = [s for s in SPLITS if s != "all"] if split == "all" else [split]
+    briefs: list[str] = []
+    for name in names:
+        listed = splits.get(name)
+        if not isinstance(listed, list) or not all(isinstance(b, str) for b in listed):
+            raise DatasetError(f"{splits_path}: {name!r} must be a list of brief names")
+        briefs += listed
+    files = [root / "labelled" / f"{brief}.jsonl" for brief in briefs]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise DatasetError(f"split {split!r} names files that do not exist: {', '.join(missing)}")
+    if not files:
+        raise DatasetError(f"split {split!r} has no briefs in {splits_path}")
+    return files
 
 
 # --------------------------------------------------------------------------------------------
@@ -439,36 +574,123 @@ def set_report(
     )
 
 
+def excerpt(transcript: str, limit: int = EXCERPT_CHARS) -> str:
+    """The transcript's opening on one line: whitespace collapsed, at most ``limit`` characters
+    (the last an ellipsis when cut)."""
+    flat = " ".join(transcript.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "\u2026"
+
+
+def _field_confidence(result: CallAnalysis | None, name: str) -> float | None:
+    """The analysis's confidence in one of its fields (a ``FieldConfidence`` attribute)."""
+    if result is None or result.confidence is None:
+        return None
+    value = getattr(result.confidence, name)
+    return float(value) if value is not None else None
+
+
+def _promise_confidence(result: CallAnalysis | None) -> float | None:
+    """How sure the analysis is of its promise: the field's confidence, else the promise's own."""
+    if result is None or result.promise_to_pay is None:
+        return None
+    value = _field_confidence(result, "promise_to_pay")
+    return value if value is not None else result.promise_to_pay.confidence
+
+
+def _promise_text(amount: int | None, due: date | None) -> str:
+    return f"{amount if amount is not None else 'no amount'} by {due if due is not None else 'no date'}"
+
+
+def _promise_mistakes(
+    row: LabelledRow, gold: GoldPromise | None, result: CallAnalysis | None, text: str
+) -> list[Mistake]:
+    """Detection mistakes as ``promise_to_pay``; a found promise's wrong amount or date apart."""
+    pred: PromiseToPay | None = result.promise_to_pay if result is not None else None
+    conf = _promise_confidence(result)
+    if gold is None and pred is None:
+        return []
+    if gold is None or pred is None:
+        g_txt = "none" if gold is None else _promise_text(gold.amount_inr, gold.due_date)
+        p_txt = "none" if pred is None else _promise_text(pred.amount_inr, pred.due_date)
+        return [Mistake(row.name, "promise_to_pay", g_txt, p_txt, conf, text)]
+    out: list[Mistake] = []
+    if pred.amount_inr != gold.amount_inr:
+        g_amount, p_amount = (str(a) if a is not None else "none" for a in (gold.amount_inr, pred.amount_inr))
+        out.append(Mistake(row.name, "promise_amount", g_amount, p_amount, conf, text))
+    if pred.due_date != gold.due_date:
+        g_due, p_due = (str(d) if d is not None else "none" for d in (gold.due_date, pred.due_date))
+        out.append(Mistake(row.name, "promise_due_date", g_due, p_due, conf, text))
+    return out
+
+
+def _set_mistakes(
+    row: LabelledRow,
+    name: str,
+    gold: frozenset[str],
+    predicted: dict[str, tuple[str | None, str | None]],
+    text: str,
+) -> list[Mistake]:
+    """One mistake per label wrongly flagged (with its quote and severity) or missed.
+
+    ``predicted`` maps each predicted label to its (quote, severity).
+    """
+    out = [
+        Mistake(row.name, name, NOT_SET, label, None, text, "false_flag", quote or None, severity)
+        for label, (quote, severity) in predicted.items()
+        if label not in gold
+    ]
+    out += [
+        Mistake(row.name, name, label, NOT_SET, None, text, "missed")
+        for label in sorted(gold)
+        if label not in predicted
+    ]
+    return out
+
+
+def _distress_flags(res: CallAnalysis | None) -> dict[str, tuple[str | None, str | None]]:
+    if res is None or res.distress is None:
+        return {}
+    return {DistressKind(k).value: (res.distress.quote, None) for k in res.distress.kinds}
+
+
+def _compliance_flags(res: CallAnalysis | None) -> dict[str, tuple[str | None, str | None]]:
+    flags: dict[str, tuple[str | None, str | None]] = {}
+    if res is None:
+        return flags
+    for f in sorted(res.compliance_flags, key=lambda f: -_SEVERITY_RANK[Severity(f.severity).value]):
+        flags.setdefault(ComplianceRule(f.rule).value, (f.quote, Severity(f.severity).value))
+    return flags
+
+
 def _extended(
-    rows: Sequence[LabelledRow], results: Sequence[CallAnalysis | None]
+    rows: Sequence[LabelledRow], results: Sequence[CallAnalysis | None], texts: Sequence[str]
 ) -> tuple[ExtendedReport | None, list[Mistake]]:
-    pairs = [(r, r.labels.extended, res) for r, res in zip(rows, results, strict=True)]
-    labelled = [(r, e, res) for r, e, res in pairs if e is not None]
+    pairs = [(r, r.labels.extended, res, t) for r, res, t in zip(rows, results, texts, strict=True)]
+    labelled = [(r, e, res, t) for r, e, res, t in pairs if e is not None]
     if not labelled:
         return None, []
     mistakes: list[Mistake] = []
 
-    def row_name(r: LabelledRow) -> str:
-        return r.id or f"line {r.line}"
-
-    contact_rows = [(r, e.contact_status, res) for r, e, res in labelled if e.contact_status is not None]
+    contact_rows = [
+        (r, e.contact_status, res, t) for r, e, res, t in labelled if e.contact_status is not None
+    ]
     contact: FieldReport | None = None
     if contact_rows:
-        gold_c = [g for _, g, _ in contact_rows]
+        gold_c = [g for _, g, _, _ in contact_rows]
         pred_c = [
             ContactStatus(res.contact_status).value if res is not None else ERROR_LABEL
-            for _, _, res in contact_rows
+            for _, _, res, _ in contact_rows
         ]
         contact = field_report("contact_status", gold_c, pred_c, CONTACT_CLASSES)
         mistakes += [
-            Mistake(row_name(r), "contact_status", g, p)
-            for (r, g, _), p in zip(contact_rows, pred_c, strict=True)
+            Mistake(r.name, "contact_status", g, p, _field_confidence(res, "contact_status"), t)
+            for (r, g, res, t), p in zip(contact_rows, pred_c, strict=True)
             if g != p
         ]
 
-    ptp_rows = [(r, e.promise, res) for r, e, res in labelled if e.has_promise]
+    ptp_rows = [(r, e.promise, res, t) for r, e, res, t in labelled if e.has_promise]
     tp = fp = fn = amount_ok = date_ok = gold_n = 0
-    for r, gold_p, res in ptp_rows:
+    for r, gold_p, res, t in ptp_rows:
         pred_p = res.promise_to_pay if res is not None else None
         if gold_p is not None:
             gold_n += 1
@@ -476,52 +698,35 @@ def _extended(
                 tp += 1
                 amount_ok += pred_p.amount_inr == gold_p.amount_inr
                 date_ok += pred_p.due_date == gold_p.due_date
+            else:
+                fn += 1
         elif pred_p is not None:
             fp += 1
-        if gold_p is not None and pred_p is None:
-            fn += 1
-        g_txt = "none" if gold_p is None else f"{gold_p.amount_inr} by {gold_p.due_date}"
-        p_txt = "none" if pred_p is None else f"{pred_p.amount_inr} by {pred_p.due_date}"
-        if g_txt != p_txt:
-            mistakes.append(Mistake(row_name(r), "promise_to_pay", g_txt, p_txt))
+        mistakes += _promise_mistakes(r, gold_p, res, t)
     precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
 
-    def kinds(res: CallAnalysis | None) -> frozenset[str]:
-        if res is None or res.distress is None:
-            return frozenset()
-        return frozenset(DistressKind(k).value for k in res.distress.kinds)
-
-    def rules(res: CallAnalysis | None) -> frozenset[str]:
-        return (
-            frozenset(ComplianceRule(f.rule).value for f in res.compliance_flags)
-            if res is not None
-            else frozenset()
-        )
-
     distress: SetReport | None = None
-    d_rows = [(r, e.distress, res) for r, e, res in labelled if e.distress is not None]
+    d_rows = [(r, e.distress, res, t) for r, e, res, t in labelled if e.distress is not None]
     if d_rows:
-        gold_d = [g for _, g, _ in d_rows if g is not None]
-        pred_d = [kinds(res) for _, _, res in d_rows]
-        distress = set_report("distress", gold_d, pred_d, DISTRESS_KINDS)
-        mistakes += [
-            Mistake(row_name(r), "distress", ",".join(sorted(g)) or "none", ",".join(sorted(p)) or "none")
-            for (r, _, _), g, p in zip(d_rows, gold_d, pred_d, strict=True)
-            if g != p
-        ]
+        gold_d = [g for _, g, _, _ in d_rows if g is not None]
+        pred_d = [_distress_flags(res) for _, _, res, _ in d_rows]
+        distress = set_report("distress", gold_d, [frozenset(p) for p in pred_d], DISTRESS_KINDS)
+        for (r, _, _, t), g, p in zip(d_rows, gold_d, pred_d, strict=True):
+            mistakes += _set_mistakes(r, "distress", g, p, t)
     compliance: SetReport | None = None
-    c_rows = [(r, e.compliance, res) for r, e, res in labelled if e.compliance is not None]
+    c_rows = [(r, e.compliance, res, t) for r, e, res, t in labelled if e.compliance is not None]
     if c_rows:
-        gold_r = [g for _, g, _ in c_rows if g is not None]
-        pred_r = [rules(res) for _, _, res in c_rows]
+        gold_r = [g for _, g, _, _ in c_rows if g is not None]
+        pred_r = [_compliance_flags(res) for _, _, res, _ in c_rows]
         compliance = set_report(
-            "compliance", gold_r, pred_r, COMPLIANCE_RULES, exclude=frozenset({RULE_SET_BY_TIME})
+            "compliance",
+            gold_r,
+            [frozenset(p) for p in pred_r],
+            COMPLIANCE_RULES,
+            exclude=frozenset({RULE_SET_BY_TIME}),
         )
-        mistakes += [
-            Mistake(row_name(r), "compliance", ",".join(sorted(g)) or "none", ",".join(sorted(p)) or "none")
-            for (r, _, _), g, p in zip(c_rows, gold_r, pred_r, strict=True)
-            if g != p
-        ]
+        for (r, _, _, t), g, p in zip(c_rows, gold_r, pred_r, strict=True):
+            mistakes += _set_mistakes(r, "compliance", g, p, t)
     report = ExtendedReport(
         contact_status=contact,
         ptp_n=len(ptp_rows),
@@ -555,11 +760,37 @@ def _gold(labels: Labels) -> dict[str, str]:
     }
 
 
+def _reliability(
+    gold: Sequence[dict[str, str]], pred: Sequence[dict[str, str]], results: Sequence[CallAnalysis | None]
+) -> tuple[dict[str, Calibration], tuple[ReviewGroup, ReviewGroup] | None]:
+    """Calibration of each core field's confidence (over the analyses that carry one) and the
+    accuracy of calls flagged ``needs_review`` against the rest (over every analysis made)."""
+    made = [(g, p, res) for g, p, res in zip(gold, pred, results, strict=True) if res is not None]
+    if not made:
+        return {}, None
+    correct = {f: [g[f] == p[f] for g, p, _ in made] for f in FIELDS}
+    review = review_groups([res.needs_review for _, _, res in made], correct)
+    sure = [(i, res.confidence) for i, (_, _, res) in enumerate(made) if res.confidence is not None]
+    if not sure:
+        return {}, review
+    calibration = {
+        f: calibrate(
+            f,
+            [float(getattr(conf, f)) for _, conf in sure],
+            [correct[f][i] for i, _ in sure],
+            needs_review=[made[i][2].needs_review for i, _ in sure],
+        )
+        for f in FIELDS
+    }
+    return calibration, review
+
+
 async def evaluate(rows: Sequence[LabelledRow], analyzer: Analyzer, *, concurrency: int = 8) -> EvalReport:
     """Run ``analyzer`` over ``rows`` and score it.
 
     An analyzer error (``InsightsError``) on a row is recorded as an ``ERROR`` prediction, which
-    counts as wrong for every field. At most ``concurrency`` analyses run at once.
+    counts as wrong for every field and is left out of the calibration. At most ``concurrency``
+    analyses run at once.
     """
     sem = asyncio.Semaphore(max(1, concurrency))
     timings: list[float] = []
@@ -577,6 +808,7 @@ async def evaluate(rows: Sequence[LabelledRow], analyzer: Analyzer, *, concurren
     results = await asyncio.gather(*(one(r) for r in rows))
     gold = [_gold(r.labels) for r in rows]
     pred = [_values(res) for res in results]
+    texts = [excerpt(r.transcript) for r in rows]
     classes = {
         "intent_category": INTENT_CLASSES,
         "sentiment": SENTIMENT_CLASSES,
@@ -584,13 +816,14 @@ async def evaluate(rows: Sequence[LabelledRow], analyzer: Analyzer, *, concurren
     }
     fields = {f: field_report(f, [g[f] for g in gold], [p[f] for p in pred], classes[f]) for f in FIELDS}
     mistakes = [
-        Mistake(r.id or f"line {r.line}", f, g[f], p[f])
-        for r, g, p in zip(rows, gold, pred, strict=True)
+        Mistake(r.name, f, g[f], p[f], _field_confidence(res, f), t)
+        for r, res, t, g, p in zip(rows, results, texts, gold, pred, strict=True)
         for f in FIELDS
         if g[f] != p[f]
     ]
-    extended, more_mistakes = _extended(rows, results)
+    extended, more_mistakes = _extended(rows, results, texts)
     mistakes += more_mistakes
+    calibration, review = _reliability(gold, pred, results)
     info = getattr(analyzer, "info", None)
     name = f"{info.provider}/{info.model}" if info is not None else type(analyzer).__name__
     return EvalReport(
@@ -602,7 +835,39 @@ async def evaluate(rows: Sequence[LabelledRow], analyzer: Analyzer, *, concurren
         max_ms=max(timings, default=0.0),
         mistakes=mistakes,
         extended=extended,
+        calibration=calibration,
+        review=review,
+        sources=tuple(dict.fromkeys(r.source for r in rows if r.source)),
     )
+
+
+def worst_mistakes(mistakes: Iterable[Mistake], n: int = WORST_DEFAULT) -> list[WorstGroup]:
+    """Per field (in ``MISTAKE_FIELDS`` order, unknown fields after) and kind, the ``n`` mistakes
+    the analyzer was most confident about: highest confidence first, then (for flags) the most
+    severe; mistakes without a confidence come last; ties keep the input order.
+    ``n`` = 0 gives no groups.
+    """
+    if n <= 0:
+        return []
+    groups: dict[tuple[str, MistakeKind], list[Mistake]] = {}
+    for m in mistakes:
+        groups.setdefault((m.field, m.kind), []).append(m)
+    kind_order = {"wrong": 0, "false_flag": 1, "missed": 2}
+
+    def group_key(key: tuple[str, MistakeKind]) -> tuple[int, str, int]:
+        name, kind = key
+        pos = MISTAKE_FIELDS.index(name) if name in MISTAKE_FIELDS else len(MISTAKE_FIELDS)
+        return pos, name, kind_order[kind]
+
+    def rank(m: Mistake) -> tuple[bool, float, int]:
+        severity = _SEVERITY_RANK.get(m.severity or "", 0)
+        return m.confidence is None, -(m.confidence or 0.0), -severity
+
+    out: list[WorstGroup] = []
+    for key in sorted(groups, key=group_key):
+        ranked = sorted(groups[key], key=rank)
+        out.append(WorstGroup(key[0], key[1], len(ranked), tuple(ranked[:n])))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -674,11 +939,81 @@ def _extended_lines(ext: ExtendedReport) -> list[str]:
     return lines
 
 
-def format_report(report: EvalReport) -> list[str]:
-    """The report as text lines; the last line is one JSON object with the headline figures."""
-    f = report.fields
+def _conf(value: float | None) -> str:
+    return f"{value:.3f}" if value is not None else "-"
+
+
+def _mistake_lines(m: Mistake) -> list[str]:
+    if m.kind == "false_flag":
+        what = f"flagged {m.predicted}" + (f" ({m.severity})" if m.severity else "")
+    elif m.kind == "missed":
+        what = f"missed {m.gold}"
+    else:
+        what = f"gold {m.gold}, predicted {m.predicted}"
+    lines = [f"  {_conf(m.confidence):>5}  {m.row}  {what}"]
+    if m.evidence:
+        lines.append(f'         quote: "{excerpt(m.evidence)}"')
+    lines.append(f"         | {m.excerpt}")
+    return lines
+
+
+def _worst_lines(groups: Sequence[WorstGroup]) -> list[str]:
+    titles = {"wrong": "Most confident mistakes", "false_flag": "False flags", "missed": "Missed"}
+    lines: list[str] = []
+    for g in groups:
+        lines.append(f"{titles[g.kind]}, {g.field} ({len(g.shown)} of {g.total})")
+        for m in g.shown:
+            lines += _mistake_lines(m)
+        lines.append("")
+    return lines
+
+
+def _pct(value: float | None) -> str:
+    return f"{value * 100:.1f}%" if value is not None else "-"
+
+
+def _calibration_lines(cal: Calibration) -> list[str]:
     lines = [
-        f"Evaluated {report.n} transcripts with {report.analyzer} "
+        f"Calibration of {cal.field} confidence over {cal.n} calls: ECE {cal.ece:.4f}, "
+        f"Brier {cal.brier:.4f} (accuracy {cal.accuracy:.4f}, mean confidence {cal.mean_confidence:.4f})",
+        f"  {'band':<10} {'calls':>6} {'confidence':>10} {'accuracy':>8} {'gap':>7} {'needs_review':>12}",
+    ]
+    for b in cal.bands:
+        close = "]" if b.high == cal.bands[-1].high else ")"
+        gap = f"{b.gap:+.3f}" if b.gap is not None else "-"
+        lines.append(
+            f"  {f'[{b.low:.1f}, {b.high:.1f}{close}':<10} {b.n:>6} {_conf(b.mean_confidence):>10} "
+            f"{_conf(b.accuracy):>8} {gap:>7} {_pct(b.review_rate):>12}"
+        )
+    return lines
+
+
+def _review_lines(groups: Sequence[ReviewGroup]) -> list[str]:
+    total = sum(g.n for g in groups)
+    lines = [
+        f"needs_review against accuracy over {total} calls",
+        f"  {'group':<13} {'calls':>6} {'share':>6} "
+        + " ".join(f"{name:>{len(name)}}" for name in FIELDS)
+        + f" {'all three':>9}",
+    ]
+    for g in groups:
+        label = "needs_review" if g.needs_review else "not flagged"
+        cells = " ".join(f"{_conf(g.accuracy[name] if g.n else None):>{len(name)}}" for name in FIELDS)
+        all_three = _conf(g.all_correct if g.n else None)
+        lines.append(f"  {label:<13} {g.n:>6} {_pct(g.share):>6} {cells} {all_three:>9}")
+    return lines
+
+
+def format_report(report: EvalReport, *, worst: int = WORST_DEFAULT, all_mistakes: bool = False) -> list[str]:
+    """The report as text lines; the last line is one JSON object with the headline figures.
+
+    ``worst``: how many of each field's most confident mistakes to show (0: none);
+    ``all_mistakes``: list every mistake too.
+    """
+    f = report.fields
+    sources = f" from {', '.join(report.sources)}" if report.sources else ""
+    lines = [
+        f"Evaluated {report.n} transcripts{sources} with {report.analyzer} "
         f"(errors: {report.errors}; mean {report.mean_ms:.3f} ms, max {report.max_ms:.3f} ms per transcript)",
         "Accuracy: " + ", ".join(f"{name} {f[name].accuracy:.4f}" for name in FIELDS),
         "",
@@ -691,26 +1026,119 @@ def format_report(report: EvalReport) -> list[str]:
         lines.append("")
     if report.extended is not None:
         lines += _extended_lines(report.extended)
-    if report.mistakes:
-        lines.append(f"Mistakes ({len(report.mistakes)}):")
-        lines += [f"  {m.row}: {m.field} gold={m.gold} predicted={m.predicted}" for m in report.mistakes]
+    for cal in report.calibration.values():
+        lines += _calibration_lines(cal)
+        lines.append("")
+    if report.review is not None:
+        lines += _review_lines(report.review)
+        lines.append("")
+    lines += _worst_lines(worst_mistakes(report.mistakes, worst))
+    if all_mistakes and report.mistakes:
+        lines.append(f"All mistakes ({len(report.mistakes)}):")
+        lines += [
+            f"  {m.row}: {m.field} gold={m.gold} predicted={m.predicted} confidence={_conf(m.confidence)}"
+            for m in report.mistakes
+        ]
         lines.append("")
     lines.append(json.dumps(report.summary()))
     return lines
 
 
-async def run_eval(path: str, analyzer: Analyzer) -> int:
-    """Evaluate ``analyzer`` on the file at ``path`` and print the report.
+def _field_document(fr: FieldReport) -> dict[str, Any]:
+    confusion: dict[str, dict[str, int]] = {}
+    for (g, p), count in fr.confusion.items():
+        confusion.setdefault(g, {})[p] = count
+    return {
+        "accuracy": fr.accuracy,
+        "macro_f1": fr.macro_f1,
+        "classes": list(fr.classes),
+        "per_class": [asdict(m) for m in fr.per_class],
+        "confusion": confusion,  # gold -> predicted -> count, non-zero cells only
+    }
 
-    Returns 0, or 2 (with a message on stderr) when the file cannot be read or is invalid.
-    The caller owns the analyzer and closes it.
+
+def _extended_document(ext: ExtendedReport) -> dict[str, Any]:
+    return {
+        "contact_status": _field_document(ext.contact_status) if ext.contact_status is not None else None,
+        "promise_to_pay": {
+            "n": ext.ptp_n,
+            "gold": ext.ptp_gold,
+            "precision": ext.ptp_precision,
+            "recall": ext.ptp_recall,
+            "f1": ext.ptp_f1,
+            "amount_exact": ext.ptp_amount_exact,
+            "date_exact": ext.ptp_date_exact,
+        }
+        if ext.ptp_n
+        else None,
+        "distress": asdict(ext.distress) if ext.distress is not None else None,
+        "compliance": asdict(ext.compliance) if ext.compliance is not None else None,
+    }
+
+
+def _calibration_document(cal: Calibration) -> dict[str, Any]:
+    out = asdict(cal)
+    out["bands"] = [{**asdict(b), "gap": b.gap} for b in cal.bands]
+    return out
+
+
+def report_document(report: EvalReport, *, worst: int = WORST_DEFAULT) -> dict[str, Any]:
+    """The whole report as one JSON-ready document: every figure of the text report, every
+    mistake, the ``worst`` most confident mistakes per field, and ``summary`` (the headline)."""
+    return {
+        "n": report.n,
+        "analyzer": report.analyzer,
+        "sources": list(report.sources),
+        "errors": report.errors,
+        "mean_ms": report.mean_ms,
+        "max_ms": report.max_ms,
+        "fields": {name: _field_document(fr) for name, fr in report.fields.items()},
+        "extended": _extended_document(report.extended) if report.extended is not None else None,
+        "calibration": {name: _calibration_document(c) for name, c in report.calibration.items()},
+        "needs_review": [asdict(g) for g in report.review] if report.review is not None else None,
+        "worst": [asdict(g) for g in worst_mistakes(report.mistakes, worst)],
+        "mistakes": [asdict(m) for m in report.mistakes],
+        "summary": report.summary(),
+    }
+
+
+async def run_eval(
+    paths: str | Sequence[str],
+    analyzer: Analyzer,
+    *,
+    split: str | None = None,
+    data_dir: str | Path | None = None,
+    worst: int = WORST_DEFAULT,
+    all_mistakes: bool = False,
+    as_json: bool = False,
+) -> int:
+    """Evaluate ``analyzer`` on the files at ``paths`` and those of ``split`` and print the
+    report (text, or with ``as_json`` one JSON document).
+
+    Returns 0, or 2 (with a message on stderr) when there is nothing to read, a file cannot be
+    read or is invalid, or the split cannot be found. The caller owns the analyzer and closes it.
     """
-    try:
-        rows = load_labelled(path)
-    except (OSError, UnicodeDecodeError, DatasetError) as exc:
-        print(f"error: cannot evaluate {path}: {exc}", file=sys.stderr)
+    files: list[str | Path] = [paths] if isinstance(paths, str) else list(paths)
+    if split is not None:
+        try:
+            files += split_files(split, data_dir)
+        except DatasetError as exc:
+            print(f"error: cannot evaluate split {split!r}: {exc}", file=sys.stderr)
+            return 2
+    if not files:
+        print("error: nothing to evaluate: give a FILE or --split", file=sys.stderr)
         return 2
+    rows: list[LabelledRow] = []
+    for path in files:
+        try:
+            rows += load_labelled(path)
+        except (OSError, UnicodeDecodeError, DatasetError) as exc:
+            print(f"error: cannot evaluate {path}: {exc}", file=sys.stderr)
+            return 2
     report = await evaluate(rows, analyzer)
-    for line in format_report(report):
+    if as_json:
+        print(json.dumps(report_document(report, worst=worst), indent=2))
+        return 0
+    for line in format_report(report, worst=worst, all_mistakes=all_mistakes):
         print(line)
     return 0

@@ -268,13 +268,17 @@ async def test_run_eval_prints_the_report(tmp_path: Path, capsys: pytest.Capture
     )
     assert await run_eval(str(path), OfflineAnalyzer()) == 0
     out = capsys.readouterr().out.splitlines()
-    assert json.loads(out[-1]) == {
+    last = json.loads(out[-1])
+    assert {k: last[k] for k in ("n", "intent_category", "sentiment", "action_required")} == {
         "n": 2,
         "intent_category": 1.0,
         "sentiment": 1.0,
         "action_required": 1.0,
-        "sentiment_macro_f1": 1.0,
     }
+    assert last["sentiment_macro_f1"] == 1.0
+    # the offline analyzer states its confidence, so the summary carries its calibration error
+    assert {"intent_category_ece", "sentiment_ece", "action_required_ece"} <= set(last)
+    assert all(0.0 <= last[k] <= 1.0 for k in ("intent_category_ece", "sentiment_ece"))
 
 
 async def test_run_eval_returns_2_for_a_missing_file(
@@ -401,7 +405,14 @@ async def test_extended_metrics_on_known_answers() -> None:
     assert ext.compliance.micro_f1 == 1.0  # outside_calling_hours (missed on t3) is excluded
     by_rule = {m.label: m for m in ext.compliance.per_label}
     assert by_rule["outside_calling_hours"].recall == 0.0
-    assert {(m.row, m.field) for m in report.mistakes} >= {("e3", "contact_status"), ("e2", "promise_to_pay")}
+    assert {(m.row, m.field) for m in report.mistakes} >= {
+        ("e3", "contact_status"),
+        ("e3", "promise_to_pay"),  # a promise where the gold has none
+        ("e4", "promise_to_pay"),  # missed
+        ("e2", "promise_amount"),  # found, with the wrong amount and date
+        ("e2", "promise_due_date"),
+    }
+    assert ("e1", "promise_amount") not in {(m.row, m.field) for m in report.mistakes}
     lines = format_report(report)
     last = json.loads(lines[-1])
     assert list(last)[:5] == ["n", "intent_category", "sentiment", "action_required", "sentiment_macro_f1"]
