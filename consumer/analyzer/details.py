@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from consumer.analyzer import speakers
 from consumer.analyzer.enrich import parse_callback
 from consumer.analyzer.lexicon import Lexicon, Scan, lexicon
-from consumer.analyzer.speakers import AGENT_LABELS, CUSTOMER_LABELS
 from consumer.normalize import AmountMatch, DateMatch, find_amounts, find_dates
 from schemas import (
     CallAnalysis,
@@ -53,72 +53,21 @@ _REASON_MAX = 160
 # Turns
 # --------------------------------------------------------------------------------------------
 
-_AGENT_LABELS = "|".join(AGENT_LABELS)
-_CUSTOMER_LABELS = "|".join(CUSTOMER_LABELS)
-_LABELS: dict[str, Speaker] = {
-    **dict.fromkeys(_AGENT_LABELS.split("|"), Speaker.AGENT),
-    **dict.fromkeys(_CUSTOMER_LABELS.split("|"), Speaker.CUSTOMER),
-}
-_LABEL_ENDINGS = tuple(sorted(_LABELS, key=len, reverse=True))  # longest first: "collection agent"
-_COLON = re.compile("[:：]")
-
-
-def _label_matches(transcript: str) -> list[tuple[int, int, Speaker]]:
-    """Speaker labels as (start, end after the colon, speaker): a label word (optional number and
-    "(note)") and a colon, at the start of the text or after white space or sentence punctuation.
-    Only the few characters before each colon are looked at."""
-    found: list[tuple[int, int, Speaker]] = []
-    taken = 0  # where the last label ended
-    for colon in _COLON.finditer(transcript):
-        at = colon.start()
-        lo = at - 64 if at - 64 > taken else taken
-        word = transcript[lo:at].rstrip()
-        if word.endswith(")"):  # "Agent (Hindi):"
-            opening = word.rfind("(", max(0, len(word) - 42))
-            if opening == -1 or "\n" in word[opening:]:
-                continue
-            word = word[:opening].rstrip()
-        word = word.rstrip("0123456789").rstrip().lower()  # "Agent 2:"
-        label = _LABEL_AT_END.match(word[::-1])  # the longest label the word ends with
-        if label is None:
-            continue
-        start = lo + len(word) - label.end()
-        if start == 0 or transcript[start - 1] in _LABEL_AFTER or transcript[start - 1].isspace():
-            found.append((start, colon.end(), _LABELS[word[start - lo :]]))
-            taken = colon.end()
-    return found
-
-
-_LABEL_AFTER = frozenset(".!?।\"')]")  # a label starts the text, a line, or follows these / a space
-# The labels spelt backwards, longest first: matched at the start of a reversed word, the first
-# that matches is the longest label the word ends with.
-_LABEL_AT_END = re.compile("|".join(re.escape(x[::-1]) for x in _LABEL_ENDINGS))
-
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """One utterance in the original wording."""
+    """One utterance in the original wording; ``relative``: its label named someone on the
+    borrower's side who is not the borrower ("Customer's wife:")."""
 
     speaker: Speaker
     text: str
+    relative: bool = False
 
 
 def split_turns(transcript: str) -> tuple[list[Turn], bool]:
     """The turns of ``transcript`` and whether it had speaker labels (without any: one customer turn)."""
-    matches = _label_matches(transcript)
-    if not matches:
-        body = transcript.strip()
-        return ([Turn(Speaker.CUSTOMER, body)] if body else []), False
-    turns: list[Turn] = []
-    head = transcript[: matches[0][0]].strip()
-    if head:
-        turns.append(Turn(Speaker.CUSTOMER, head))
-    for i, (_, body_start, speaker) in enumerate(matches):
-        end = matches[i + 1][0] if i + 1 < len(matches) else len(transcript)
-        body = transcript[body_start:end].strip()
-        if body:
-            turns.append(Turn(speaker, body))
-    return turns, True
+    turns, labelled = speakers.split_turns(transcript)
+    return [Turn(t.speaker, transcript[t.start : t.end], t.relative) for t in turns], labelled
 
 
 # --------------------------------------------------------------------------------------------
@@ -614,6 +563,9 @@ def _contact(call: _Call) -> tuple[ContactStatus, float]:
         return ContactStatus.WRONG_NUMBER, 0.85
     if _THIRD_PARTY.search_in(scan):
         return ContactStatus.THIRD_PARTY, 0.8
+    relatives = {t.relative for t in call.turns if t.speaker is Speaker.CUSTOMER}
+    if relatives == {True}:  # only people labelled as the borrower's relatives answered
+        return ContactStatus.THIRD_PARTY, 0.85
     if not call.labelled or not customer.texts:
         return ContactStatus.UNKNOWN, 0.5
     if _BAD_LINE.search_in(scan) and not _ENGAGED.search_in(scan):

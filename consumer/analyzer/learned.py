@@ -6,6 +6,7 @@ where the rules do not. Each call becomes a set of binary features:
 
 - ``c:w`` and ``c:w1 w2``: the customer's words and word pairs (everything whoever answered said);
 - ``a:w``: the agent's words;
+- ``x:relative``: someone whose label names them as the borrower's relative or neighbour spoke;
 - ``r:intent=…``, ``r:sentiment=…``, ``r:action=…``: what the rules decided, so the model learns
   when to trust them.
 
@@ -63,6 +64,8 @@ def features(turns: SpeakerTurns, rules: tuple[str, str, bool]) -> set[str]:
         if speaker == "agent":
             out.update(map("a:".__add__, words))
         else:
+            if speaker == "relative":
+                out.add("x:relative")
             out.update(map("c:".__add__, words))
             out.update([f"c:{a} {b}" for a, b in pairwise(words)])
     return out

@@ -38,9 +38,9 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import Any, Literal, NamedTuple
 
-from consumer.analyzer.speakers import AGENT_LABELS, CUSTOMER_LABELS
+from consumer.analyzer import speakers
 from consumer.normalize import find_dates
-from schemas import CallAnalysis, IntentCategory, Sentiment
+from schemas import CallAnalysis, IntentCategory, Sentiment, Speaker
 
 __all__ = ["Turn", "analyze_text", "core_fields", "normalize", "split_turns"]
 
@@ -111,91 +111,32 @@ def _fold_devanagari(text: str) -> str:
 # Speakers
 # --------------------------------------------------------------------------------------------
 
-_AGENT_LABELS = AGENT_LABELS
-_CUSTOMER_LABELS = CUSTOMER_LABELS
-
-
-def _label_alternation(labels: Iterable[str]) -> list[str]:
-    return [normalize(x) for x in sorted(labels, key=len, reverse=True)]
-
-
-def _by_first_char(words: Sequence[str]) -> str:
-    """The alternation ``word1|word2|...`` grouped by first character: ``a(?:gent|dvisor)|...``.
-
-    It matches the same text, and words that could match at the same place are tried in the
-    same order; but the engine now rejects a position after one comparison per first letter
-    instead of one per word, and can skip straight to the letters a word may start with.
-    """
-    groups: dict[str, list[str]] = {}
-    for w in words:
-        groups.setdefault(w[0], []).append(re.escape(w[1:]))
-    return "|".join(f"{re.escape(first)}(?:{'|'.join(rest)})" for first, rest in groups.items())
-
-
-# A speaker label: the label word, an optional number and "(note)", then a colon. (The agent
-# labels come first, as they always did.)
-_LABEL_RE = re.compile(
-    rf"(?P<label>{_by_first_char(_label_alternation(_AGENT_LABELS) + _label_alternation(_CUSTOMER_LABELS))})"
-    r"\s*(?:\d{1,2}\s*)?(?:\([^()\n]{0,40}\)\s*)?[:：]",
-)
-_LABEL_SPEAKER: dict[str, Literal["agent", "customer"]] = {
-    **{normalize(x): "customer" for x in _CUSTOMER_LABELS},
-    **{normalize(x): "agent" for x in _AGENT_LABELS},
-}
-# A label counts only at the start of the text or after one of these (or any white space).
-_LABEL_AFTER = frozenset(".!?\u0964\"')]")
-
-
-def _label_matches(text: str) -> list[re.Match[str]]:
-    """The speaker labels in normalised ``text``, left to right, without overlaps.
-
-    The same matches as ``finditer`` with a look-behind ``(?:^|(?<=[\\s.!?।"')\\]]))`` in front,
-    checked here instead: a label found where it may not start is skipped, and the search goes
-    on from the next character. Every label ends on a colon, so nothing after the last colon
-    needs to be searched.
-    """
-    last = max(text.rfind(":"), text.rfind("："))
-    found: list[re.Match[str]] = []
-    pos = 0
-    while True:
-        for m in _LABEL_RE.finditer(text, pos, last + 1):
-            start = m.start()
-            if start == 0 or text[start - 1].isspace() or text[start - 1] in _LABEL_AFTER:
-                found.append(m)
-            else:  # inside a word ("xagent:"): look again from the next character
-                pos = start + 1
-                break
-        else:
-            return found
-
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """One utterance: who spoke (``agent`` or ``customer``) and the normalised text."""
+    """One utterance: who spoke and the normalised text. ``relative`` is someone on the
+    borrower's side whose label names them ("Customer's wife:"); the rules read their words with
+    the customer's."""
 
-    speaker: Literal["agent", "customer"]
+    speaker: Literal["agent", "customer", "relative"]
     text: str
 
 
-_TurnTuple = tuple[Literal["agent", "customer"], str]
+_Side = Literal["agent", "customer", "relative"]
+_TurnTuple = tuple[_Side, str]
 
 
-def _turns(text: str) -> list[_TurnTuple]:
-    """``split_turns`` on already normalised text, as plain (speaker, text) pairs."""
-    matches = _label_matches(text) if ":" in text or "：" in text else []
-    if not matches:
-        body = text.strip()
-        return [("customer", body)] if body else []
+def _turns(transcript: str) -> list[_TurnTuple]:
+    """The turns of ``transcript`` (as ``speakers.split_turns`` finds them), each normalised."""
     turns: list[_TurnTuple] = []
-    head = text[: matches[0].start()].strip()
-    if head:
-        turns.append(("customer", head))
-    ends = [m.start() for m in matches[1:]]
-    ends.append(len(text))
-    for m, end in zip(matches, ends, strict=True):
-        body = text[m.end() : end].strip()
-        if body:
-            turns.append((_LABEL_SPEAKER[m.group("label")], body))
+    for turn in speakers.split_turns(transcript)[0]:
+        body = transcript[turn.start : turn.end]
+        text = normalize(speakers.without_marks(body)).strip()
+        if text:
+            side: _Side = (
+                "agent" if turn.speaker is Speaker.AGENT else "relative" if turn.relative else "customer"
+            )
+            turns.append((side, text))
     return turns
 
 
@@ -205,7 +146,7 @@ def split_turns(transcript: str) -> list[Turn]:
     Labels may start a line or follow sentence punctuation on the same line. Text before the
     first label, and the whole text when there is no label at all, is attributed to the customer.
     """
-    return [Turn(speaker, body) for speaker, body in _turns(normalize(transcript))]
+    return [Turn(speaker, body) for speaker, body in _turns(transcript)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1923,8 +1864,8 @@ def _add_hit(found: dict[IntentCategory, _Found], cat: IntentCategory, hit: _Hit
 
 
 def _collect(transcript: str) -> _Evidence:
-    turns = _turns(normalize(transcript))
-    customer = _Doc("\n".join([text for speaker, text in turns if speaker == "customer"]))
+    turns = _turns(transcript)
+    customer = _Doc("\n".join([text for speaker, text in turns if speaker != "agent"]))
     # The agent's words are only read for a few context checks, in some categories: searching
     # them directly is cheaper than indexing them.
     agent = _Doc("\n".join([text for speaker, text in turns if speaker == "agent"]), indexed=False)
@@ -2016,9 +1957,13 @@ def _decide(ev: _Evidence) -> IntentCategory:
     Wednesday ko pakka karunga"); an undated "jaise hi paisa aayega de dunga" next to a
     hardship story is hardship. An explicit callback ask wins over a single hardship cue. A dated
     promise of the full amount wins over talk of a settlement ("settlement nahi, poora Monday ko").
+    When everyone who answered is labelled as someone else ("Customer's wife:"), it is a wrong party.
     """
     c = IntentCategory
     s = ev.scores.__getitem__
+    speakers_ = {speaker for speaker, _ in ev.turns}
+    if "relative" in speakers_ and "customer" not in speakers_:
+        return c.WRONG_PARTY
     if s(c.WRONG_PARTY) >= 3:
         return c.WRONG_PARTY
     if s(c.DISPUTE) >= 2:
@@ -2090,8 +2035,8 @@ def _info_answered(ev: _Evidence) -> bool:
     offset = 0
     seen_question = False
     for speaker, text in ev.turns:
-        if speaker == "customer":
-            offset += len(text) + 1  # customer turns are joined with "\n"
+        if speaker != "agent":
+            offset += len(text) + 1  # customer (and relative) turns are joined with "\n"
             if first < offset:
                 seen_question = True
         elif seen_question:
@@ -2310,4 +2255,4 @@ def core_fields(
 
 def speaker_turns(transcript: str) -> SpeakerTurns:
     """The turns of ``transcript`` as the rules read them (what ``decide`` is given)."""
-    return _turns(normalize(transcript))
+    return _turns(transcript)

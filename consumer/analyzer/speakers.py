@@ -1,13 +1,22 @@
-"""Speaker labels: the one list every part of the analyzer reads turns by.
+"""Speaker turns: the one label list and the one splitter every part of the analyzer reads.
 
-A label is a word before a colon at the start of a line ("Agent:", "Borrower 2:", "ग्राहक:"). The
-agent's side is the collector, whatever the platform calls them; the customer's side is whoever
-answered: the borrower, or a relative or stranger on the line (their words decide a wrong party).
+A label is a word before a colon at the start of the text, a line, or after sentence punctuation
+("Agent:", "Borrower 2:", "Customer (Ravi):", "ग्राहक:"). The agent's side is the collector,
+whatever the platform calls them; the customer's side is whoever answered: the borrower, or a
+relative or stranger on the line (their words decide a wrong party). A label that names someone
+on the borrower's side other than the borrower ("Customer's wife:", "Neighbour:", "ग्राहक की
+पत्नी:") marks its turns as a relative's. Numbered labels that say nothing of the role
+("Speaker 1:", "Speaker 2:") are decided by content: the side whose first turns introduce a
+lender, ask for the borrower or talk about their dues is the agent's.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Final
+
+from schemas import Speaker
 
 AGENT_LABELS: Final = (
     "agent",
@@ -45,3 +54,254 @@ CUSTOMER_LABELS: Final = (
     "कर्जदार",
     "कर्ज़दार",
 )
+# Someone on the borrower's side who is not the borrower, alone or as "<customer label>'s ...".
+RELATIVE_LABELS: Final = (
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+    "mother",
+    "father",
+    "brother",
+    "sister",
+    "son-in-law",
+    "daughter-in-law",
+    "mother-in-law",
+    "father-in-law",
+    "brother-in-law",
+    "sister-in-law",
+    "grandson",
+    "granddaughter",
+    "grandmother",
+    "grandfather",
+    "uncle",
+    "aunt",
+    "nephew",
+    "niece",
+    "cousin",
+    "relative",
+    "family member",
+    "neighbour",
+    "neighbor",
+    "friend",
+    "colleague",
+    "roommate",
+    "landlord",
+    "employer",
+    "third party",
+    "pati",
+    "patni",
+    "bhai",
+    "bhaiya",
+    "behen",
+    "bahen",
+    "beta",
+    "beti",
+    "maa",
+    "mummy",
+    "papa",
+    "bhabhi",
+    "पत्नी",
+    "पति",
+    "बेटा",
+    "बेटी",
+    "माँ",
+    "मां",
+    "माता",
+    "पिता",
+    "पिताजी",
+    "भाई",
+    "बहन",
+    "भाभी",
+    "पड़ोसी",
+    "पडोसी",
+    "रिश्तेदार",
+)
+# Labels that name a position in the call, not a role: decided by what each side says.
+NUMBERED_LABELS: Final = ("speaker", "spk", "person", "voice", "participant", "party", "वक्ता")
+# A machine or unknown voice on the line: the customer's side, like "Other".
+MACHINE_LABELS: Final = ("ivr", "automated voice", "automated", "voicemail", "recorded message", "system")
+
+_OWNERS: Final = ("customer", "borrower", "client", "debtor", "cust")
+_HINDI_OWNERS: Final = ("ग्राहक", "कस्टमर", "उधारकर्ता", "कर्जदार", "कर्ज़दार")
+
+
+def _relative_forms() -> list[str]:
+    forms = list(RELATIVE_LABELS)
+    for relative in RELATIVE_LABELS:
+        forms += [f"{owner}'s {relative}" for owner in _OWNERS]
+        forms += [f"{owner}’s {relative}" for owner in _OWNERS]
+        forms += [
+            f"{owner} {particle} {relative}" for owner in _HINDI_OWNERS for particle in ("की", "का", "के")
+        ]
+    return forms
+
+
+_NUMBERED: Final = "numbered"
+_RELATIVE: Final = "relative"
+_KINDS: Final[dict[str, str]] = {
+    **dict.fromkeys(_relative_forms(), _RELATIVE),
+    **dict.fromkeys(NUMBERED_LABELS, _NUMBERED),
+    **dict.fromkeys(MACHINE_LABELS, Speaker.CUSTOMER.value),
+    **dict.fromkeys(CUSTOMER_LABELS, Speaker.CUSTOMER.value),
+    **dict.fromkeys(AGENT_LABELS, Speaker.AGENT.value),
+}
+# The labels spelt backwards, longest first: matched at the start of a reversed word, the first
+# that matches is the longest label the word ends with ("collection agent" before "agent").
+_LABEL_AT_END: Final = re.compile("|".join(re.escape(x[::-1]) for x in sorted(_KINDS, key=len, reverse=True)))
+_COLON: Final = re.compile("[:：]")
+_LABEL_AFTER: Final = frozenset(".!?।\"')]")  # a label starts the text, a line, or follows these / a space
+_NUMBER: Final = re.compile(r"(?:\s*#?\d{1,2}|\s+[a-d])$")  # "Speaker 1", "Speaker #2", "Speaker A"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One utterance: who spoke, where its words are in the transcript, and whether the label
+    named a relative or someone else on the borrower's side."""
+
+    speaker: Speaker
+    start: int
+    end: int
+    relative: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Label:
+    start: int  # where the label starts
+    body: int  # where the words after its colon start
+    kind: str  # "agent", "customer", _RELATIVE or _NUMBERED
+    key: str  # the label as written, lower-cased ("speaker 2"): one numbered speaker
+
+
+def _labels(transcript: str) -> list[_Label]:
+    """The speaker labels of ``transcript``, left to right. Only the few characters before each
+    colon are looked at."""
+    found: list[_Label] = []
+    taken = 0  # where the last label ended
+    for colon in _COLON.finditer(transcript):
+        at = colon.start()
+        lo = at - 64 if at - 64 > taken else taken
+        word = transcript[lo:at].rstrip()
+        if word.endswith(")"):  # "Agent (Hindi):"
+            opening = word.rfind("(", max(0, len(word) - 42))
+            if opening == -1 or "\n" in word[opening:]:
+                continue
+            word = word[:opening].rstrip()
+        word = word.lower() if word.isascii() else _lower(word)
+        number = _NUMBER.search(word)
+        bare = word[: number.start()] if number else word
+        label = _LABEL_AT_END.match(bare[::-1])
+        if label is None:
+            continue
+        start = lo + len(bare) - label.end()
+        if start and transcript[start - 1] not in _LABEL_AFTER and not transcript[start - 1].isspace():
+            continue
+        name = bare[len(bare) - label.end() :]
+        kind = _KINDS[name]
+        if number and kind != _NUMBERED and not number.group().strip().lstrip("#").isdigit():
+            continue  # "Agent A" is not a label form we know; "Agent 2" is
+        key = word[len(bare) - label.end() :] if kind == _NUMBERED else name
+        found.append(_Label(start, colon.end(), kind, " ".join(key.split())))
+        taken = colon.end()
+    return found
+
+
+def _lower(text: str) -> str:
+    """``text`` lower-cased character by character, leaving the few characters whose lower case
+    is longer ("İ") as they are, so offsets in it are offsets in ``text``."""
+    return "".join([c if len(low := c.lower()) != 1 else low for c in text])
+
+
+# What collectors say in their first turns, and borrowers do not.
+_AGENT_CUES: Final = re.compile(
+    r"\b(?:calling (?:from|on behalf)|this is [\w .]{1,30}? from|(?:am i|i am) speaking (?:to|with)|"
+    r"may i (?:speak|talk)|se bol (?:raha|rahi)|bol (?:raha|rahi) (?:hoon|hun|hu|hu[n]?)\b.{1,40}?\bse\b|"
+    r"kya (?:meri |main |mai )?(?:baat|bat)|se baat (?:ho|kar)|(?:aapka|aapki|aapke|apka|apki|your) "
+    r"(?:emi|loan|account|payment|outstanding|dues?|card|bill|installment|instalment|kist)|"
+    r"outstanding|overdue|collections?|recovery|recoveries|fincorp|finserv|finance|bank|"
+    r"payment kab|kab tak (?:kar|de|ho)|due (?:hai|tha|date))|"
+    r"(?:बोल रह[ाी] (?:हूँ|हूं|हू)|से बात|आपक[ाीे] (?:ईएमआई|लोन|खाता|भुगतान|बकाया)|बकाया)",
+)
+_CUSTOMER_CUES: Final = re.compile(
+    r"\b(?:kaun (?:bol|hai|ho)|who is (?:this|calling)|haan (?:ji )?(?:bol|boliye|bolo)|(?:de|kar|bhar) "
+    r"(?:dunga|dungi|denge|doonga|doongi)|i will pay|i'll pay|mere paas|meri salary|abhi paise nahi|"
+    r"wrong number|galat number)|(?:कौन बोल|हाँ जी बोलिए|दे दूँगा|दे दूंगा|कर दूँगा|कर दूंगा)",
+)
+
+
+def _decide_numbered(transcript: str, labels: list[_Label], ends: list[int]) -> dict[str, Speaker]:
+    """The side of each numbered speaker: agent cues minus customer cues in each one's first
+    three turns; the highest is the agent. On a tie (or no cue at all), whoever spoke first is."""
+    if not any(label.kind == _NUMBERED for label in labels):
+        return {}
+    named = {label.kind for label in labels if label.kind != _NUMBERED}
+    firsts: dict[str, list[str]] = {}
+    for label, end in zip(labels, ends, strict=True):
+        if label.kind == _NUMBERED and len(firsts.setdefault(label.key, [])) < 3:
+            firsts[label.key].append(transcript[label.body : end].lower())
+    keys = list(firsts)  # in order of first appearance
+    if Speaker.AGENT.value in named:  # the agent is labelled: every numbered speaker is the other side
+        return dict.fromkeys(keys, Speaker.CUSTOMER)
+    if Speaker.CUSTOMER.value in named and len(keys) == 1:
+        return {keys[0]: Speaker.AGENT}
+    scores = {
+        key: sum(len(_AGENT_CUES.findall(t)) - len(_CUSTOMER_CUES.findall(t)) for t in texts)
+        for key, texts in firsts.items()
+    }
+    agent = max(keys, key=lambda k: (scores[k], -keys.index(k)))
+    return {key: Speaker.AGENT if key == agent else Speaker.CUSTOMER for key in keys}
+
+
+def split_turns(transcript: str) -> tuple[list[Turn], bool]:
+    """The turns of ``transcript`` (spans of its original text, stripped) and whether it had speaker
+    labels. Text before the first label, and the whole text when there is none, is the customer's."""
+    labels = _labels(transcript)
+    if not labels:
+        body = transcript.strip()
+        if not body:
+            return [], False
+        start = transcript.index(body[0])
+        return [Turn(Speaker.CUSTOMER, start, start + len(body))], False
+    ends = [label.start for label in labels[1:]] + [len(transcript)]
+    numbered = _decide_numbered(transcript, labels, ends)
+    turns: list[Turn] = []
+    head = _span(transcript, 0, labels[0].start)
+    if head is not None:
+        turns.append(Turn(Speaker.CUSTOMER, *head))
+    for label, end in zip(labels, ends, strict=True):
+        span = _span(transcript, label.body, end)
+        if span is None:
+            continue
+        if label.kind == _NUMBERED:
+            turns.append(Turn(numbered[label.key], *span))
+        elif label.kind == _RELATIVE:
+            turns.append(Turn(Speaker.CUSTOMER, *span, relative=True))
+        else:
+            turns.append(Turn(Speaker(label.kind), *span))
+    return turns, True
+
+
+# Marks a transcript carries that nobody said: "[inaudible]", "(crosstalk)", "<unk>", "[00:01:02]".
+_MARKS: Final = re.compile(
+    r"\[[^\[\]\n]{0,40}\]|<[a-z]{1,12}>|\((?:crosstalk|inaudible|unclear|noise|laughs?|pause|silence)\)",
+    re.IGNORECASE,
+)
+
+
+def without_marks(text: str) -> str:
+    """``text`` with its transcription marks ("[inaudible]", "[00:01]", "<unk>") made spaces."""
+    if "[" in text or "<" in text or "(" in text:
+        return _MARKS.sub(" ", text)
+    return text
+
+
+def _span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``text[start:end]`` without the white space around it, or None when nothing (but marks)
+    is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end or without_marks(text[start:end]).isspace():
+        return None
+    return start, end

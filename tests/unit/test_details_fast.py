@@ -9,8 +9,6 @@ their lines, case variants and random text.
 
 from __future__ import annotations
 
-import re
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -132,45 +130,6 @@ def test_the_verified_turn_is_found_like_with_the_plain_searches_on_random_calls
     turns: list[tuple[str, str]],
 ) -> None:
     _check_verified("\n".join(label + text for label, text in turns))
-
-
-def _plain_labels(transcript: str) -> list[tuple[int, int, Speaker]]:
-    found: list[tuple[int, int, Speaker]] = []
-    for colon in re.finditer("[:：]", transcript):
-        lo = max(found[-1][1] if found else 0, colon.start() - 64)
-        word = transcript[lo : colon.start()].rstrip()
-        if word.endswith(")"):
-            opening = word.rfind("(", max(0, len(word) - 42))
-            if opening == -1 or "\n" in word[opening:]:
-                continue
-            word = word[:opening].rstrip()
-        word = word.rstrip("0123456789").rstrip().lower()
-        labels = [label for label in details._LABELS if word.endswith(label)]
-        if not labels:
-            continue
-        label = max(labels, key=len)
-        start = lo + len(word) - len(label)
-        if start == 0 or transcript[start - 1] in ".!?।\"')]" or transcript[start - 1].isspace():
-            found.append((start, colon.end(), details._LABELS[label]))
-    return found
-
-
-LABEL_PARTS = [
-    *("Agent", "agent", "AGENT", "Customer", "collection agent", "recovery agent", "tele caller", "caller"),
-    *("telecaller", "xagent", "Agent 2", "Agent (Hindi)", "(x\ny)", ":", "：", "\n", " ", ".", "'", ")"),
-    *("(", "İ", "İagent", "ग्राहक", "एजेंट", "exec", "executive", "cust", "12", "a" * 70),
-]
-
-
-def test_speaker_labels_are_found_like_by_their_plain_reading() -> None:
-    for transcript in [*TRANSCRIPTS, *(t.upper() for t in TRANSCRIPTS)]:
-        assert details._label_matches(transcript) == _plain_labels(transcript), transcript
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(LABEL_PARTS), max_size=16).map("".join))
-def test_speaker_labels_are_found_like_by_their_plain_reading_on_random_text(text: str) -> None:
-    assert details._label_matches(text) == _plain_labels(text), text
 
 
 ACKS = sorted(details._ACK_WORDS)

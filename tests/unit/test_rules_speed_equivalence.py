@@ -123,38 +123,6 @@ def test_normalize_matches_its_plain_form_on_any_text(text: str) -> None:
     assert normalize(text) == _reference_normalize(text)
 
 
-def _alternation(labels: tuple[str, ...]) -> str:
-    return "|".join(re.escape(x) for x in rules._label_alternation(labels))
-
-
-_REFERENCE_LABEL = re.compile(
-    r"(?:^|(?<=[\s.!?\u0964\"'\)\]]))"
-    rf"(?:(?P<agent>{_alternation(rules._AGENT_LABELS)})|(?P<customer>{_alternation(rules._CUSTOMER_LABELS)}))"
-    r"\s*(?:\d{1,2}\s*)?(?:\([^()\n]{0,40}\)\s*)?[:：]",
-)
-LABELS = ["Agent:", "Customer:", "agent 2:", "Collector (Ravi):", "ग्राहक:", "एजेंट:", "rep:", "user :"]
-LABELS += ["(agent):", "tele caller:", "CSR:", "Borrower：", "agent\n:", "customer (note: x):"]
-LABELS += ["xagent:", "reagent:"]  # label words inside other words
-
-
-def _assert_labels_match(text: str) -> None:
-    norm = normalize(text)
-    want = [(m.span(), "agent" if m.group("agent") else "customer") for m in _REFERENCE_LABEL.finditer(norm)]
-    got = [(m.span(), rules._LABEL_SPEAKER[m.group("label")]) for m in rules._label_matches(norm)]
-    assert got == want
-
-
-def test_labels_match_the_look_behind_regex_on_the_samples() -> None:
-    for t in VARIANTS:
-        _assert_labels_match(t)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(LABELS + WORDS[:200] + PUNCT), max_size=30).map(" ".join))
-def test_labels_match_the_look_behind_regex_on_any_text(text: str) -> None:
-    _assert_labels_match(text)
-
-
 # ---------------------------------------------------------------------------------------------
 # Rewritten regexes and bounded searches
 # ---------------------------------------------------------------------------------------------

@@ -3,14 +3,20 @@ promise the rules see is a promise the details can date and price."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from consumer.analyzer import speakers
 from consumer.analyzer.details import split_turns
 from consumer.analyzer.offline import analyze_offline
+from consumer.analyzer.rules import speaker_turns
 from consumer.analyzer.speakers import AGENT_LABELS, CUSTOMER_LABELS
-from schemas import IntentCategory, Speaker
+from producer_tools.samples import SAMPLES_PATH, load_rows
+from schemas import ContactStatus, IntentCategory, Speaker
 
 IST = timezone(timedelta(hours=5, minutes=30))
 MONDAY = datetime(2026, 11, 16, 10, 30, tzinfo=IST)
@@ -36,3 +42,125 @@ def test_an_agent_label_is_the_agents_side(label: str) -> None:
 
     assert labelled
     assert [t.speaker for t in turns] == [Speaker.AGENT, Speaker.CUSTOMER]
+
+
+# ---------------------------------------------------------------------------------------------
+# The one splitter: labels, numbered speakers decided by content, relatives, transcription marks
+# ---------------------------------------------------------------------------------------------
+
+ALL_LABELS = sorted(speakers._KINDS, key=len, reverse=True)
+
+
+def _plain_labels(transcript: str) -> list[tuple[int, int, str]]:
+    """The reading ``speakers._labels`` is a fast form of: (label start, body start, kind)."""
+    found: list[tuple[int, int, str]] = []
+    for colon in re.finditer("[:：]", transcript):
+        lo = max(found[-1][1] if found else 0, colon.start() - 64)
+        word = transcript[lo : colon.start()].rstrip()
+        if word.endswith(")"):
+            opening = word.rfind("(", max(0, len(word) - 42))
+            if opening == -1 or "\n" in word[opening:]:
+                continue
+            word = word[:opening].rstrip()
+        word = "".join(c.lower() if len(c.lower()) == 1 else c for c in word)
+        number = re.search(r"(?:\s*#?\d{1,2}|\s+[a-d])$", word)
+        bare = word[: number.start()] if number else word
+        labels = [label for label in ALL_LABELS if bare.endswith(label)]
+        if not labels:
+            continue
+        label = labels[0]
+        kind = speakers._KINDS[label]
+        if number and kind != "numbered" and not number.group().strip().lstrip("#").isdigit():
+            continue
+        start = lo + len(bare) - len(label)
+        if start == 0 or transcript[start - 1] in ".!?।\"')]" or transcript[start - 1].isspace():
+            found.append((start, colon.end(), kind))
+    return found
+
+
+LABEL_PARTS = [
+    *("Agent", "agent", "AGENT", "Customer", "collection agent", "recovery agent", "tele caller", "caller"),
+    *("telecaller", "xagent", "Agent 2", "Agent (Hindi)", "(x\ny)", ":", "：", "\n", " ", ".", "'", ")"),
+    *("(", "İ", "İagent", "ग्राहक", "एजेंट", "exec", "executive", "cust", "12", "a" * 70, "Speaker 1"),
+    *("speaker", " A", " #2", "Customer's wife", "wife", "son-in-law", "ग्राहक की पत्नी", "पत्नी", "IVR"),
+]
+
+
+def test_labels_are_found_like_by_their_plain_reading() -> None:
+    rows = load_rows(SAMPLES_PATH)
+    for transcript in [r["transcript"] for r in rows] + [r["transcript"].upper() for r in rows[:50]]:
+        got = [(x.start, x.body, x.kind) for x in speakers._labels(transcript)]
+        assert got == _plain_labels(transcript), transcript
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LABEL_PARTS), max_size=16).map("".join))
+def test_labels_are_found_like_by_their_plain_reading_on_random_text(text: str) -> None:
+    assert [(x.start, x.body, x.kind) for x in speakers._labels(text)] == _plain_labels(text), text
+
+
+def sides(transcript: str) -> list[tuple[str, bool, str]]:
+    turns, _ = speakers.split_turns(transcript)
+    return [(t.speaker.value, t.relative, transcript[t.start : t.end]) for t in turns]
+
+
+@pytest.mark.parametrize(
+    "transcript",
+    [
+        "Speaker 1: Hello?\nSpeaker 2: Namaste, main Ritu bol rahi hoon Sugam Finance se. Kya Arjun ji se "
+        "baat ho rahi hai?\nSpeaker 1: Haan ji bol raha hoon.\nSpeaker 2: Aapka EMI 5000 due hai.",
+        "speaker a: hello\nspeaker b: good morning this is ritu calling from sugam finance, am i speaking "
+        "with arjun\nspeaker a: yes who is this\nspeaker b: your loan payment is overdue",
+        "Speaker 2: हेलो\nSpeaker 1: नमस्ते, मैं रितु बोल रही हूँ सुगम फाइनेंस से। क्या अर्जुन जी से बात हो रही है?\n"
+        "Speaker 2: हाँ जी बोलिए",
+    ],
+)
+def test_numbered_speakers_are_decided_by_what_they_say(transcript: str) -> None:
+    got = sides(transcript)
+    agent_turns = [text for side, _, text in got if side == "agent"]
+    assert agent_turns, got
+    assert all(("se" in t or "from" in t or "से" in t or "loan" in t or "EMI" in t) for t in agent_turns)
+    assert {side for side, _, _ in got} == {"agent", "customer"}
+
+
+def test_numbered_speakers_beside_a_labelled_agent_are_the_other_side() -> None:
+    got = sides("Agent: EMI due hai.\nSpeaker 2: bhai bahar gaye hain\nSpeaker 3: kaun hai")
+    assert [side for side, _, _ in got] == ["agent", "customer", "customer"]
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Customer's wife", "Customer’s son", "Borrower's mother-in-law", "Neighbour", "ग्राहक की पत्नी", "Bhai"],
+)
+def test_a_relatives_label_is_the_customers_side_and_marked(label: str) -> None:
+    got = sides(f"Agent: Kya Arjun ji se baat ho sakti hai?\n{label}: woh ghar pe nahi hain")
+    assert got[1] == ("customer", True, "woh ghar pe nahi hain")
+
+
+def test_only_a_relative_on_the_line_is_a_wrong_party_and_a_third_party_contact() -> None:
+    analysis = analyze_offline(
+        "Agent: Namaste, main Priya, Sugam Finance se. Kya Arjun Bhatia ji se baat ho sakti hai?\n"
+        "Customer's wife: Woh office gaye hain, shaam ko aayenge.\n"
+        "Agent: Theek hai, main shaam ko call karungi.",
+        MONDAY,
+    )
+    assert analysis.intent_category is IntentCategory.WRONG_PARTY
+    assert analysis.contact_status is ContactStatus.THIRD_PARTY
+
+
+def test_a_relative_who_hands_over_to_the_borrower_leaves_the_borrowers_intent() -> None:
+    analysis = analyze_offline(
+        "Agent: Kya Arjun ji se baat ho sakti hai?\nCustomer's wife: Ek minute, dete hain.\n"
+        "Customer: Haan bolo, main Arjun.\nAgent: Aapki EMI 4000 overdue hai.\n"
+        "Customer: Parso 4000 de dunga.",
+        MONDAY,
+    )
+    assert analysis.intent_category is IntentCategory.PROMISE_TO_PAY
+
+
+def test_transcription_marks_are_not_words_or_turns() -> None:
+    transcript = (
+        "[00:01] Agent: hello [inaudible] EMI due hai [00:04]\n[00:05] Customer: <unk> haan (crosstalk) kal"
+    )
+    assert [side for side, _, _ in sides(transcript)] == ["agent", "customer"]
+    assert speaker_turns(transcript) == [("agent", "hello emi due hai"), ("customer", "haan kal")]
