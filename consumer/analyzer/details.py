@@ -162,6 +162,11 @@ _DEBT_WORDS = lexicon(  # without "loan", which is also part of lenders' names (
     rf"{_W}(?:payment|part payment|settlement|waiver){_E}",
     r"किस्त|किश्त|बकाया|बाकी\s+है|बाक़ी|ऋण|कर्ज|कर्ज़|भुगतान|ईएमआई|रुपये\s+बाकी|ओवरड्यू",
 )
+# A debt word followed by one of these is part of the lender's name ("EasyKart EMI Finance").
+_LENDER_WORD = re.compile(
+    r"\s+(?:finance|finserv|fincorp|finvest|microfin\w*|capital|credit|bank|services|ltd|limited|pay|later|app)\b",
+    _I,
+)
 _YOUR_LOAN = lexicon(
     rf"{_W}(?:aapka|aapke|aapki|aapne|apka|apke|apki|apne|your|you|tumhara|tumhare|tumhari|tumne|unka|unke|unki|unhone|inka|inke|inki|his|her|their)\s+(?:\w+\s+){{0,2}}loans?{_E}",
     r"(?:आपका|आपके|आपकी|आपने|तुम्हारा|तुम्हारे|तुम्हारी|उनका|उनके|उनकी|उन्होंने)\s+(?:\S+\s+){0,2}लोन",
@@ -173,15 +178,32 @@ _THREAT = lexicon(
     rf"{_W}(?:ghar|gaon|office)\s+(?:pe\s+|par\s+)?(?:log|aadmi|ladke|banda|bande)\s+(?:bhejenge|bhej denge|aayenge){_E}",
     rf"{_W}(?:mohalle|mohalla|padosi|padosiyon|neighbou?rs?|relatives|rishtedaron|contacts|poore bazaar|bazaar|society|colony)\s+(?:ko|mein|me|sab)?\s*(?:ko\s+)?(?:pata chalega|bata denge|bataenge|batayenge|message|msg|call|sms|inform){_E}",
     rf"{_W}(?:aapke|apke|tere|tumhare|uske|unke)\s+(?:saare\s+|sab\s+)?(?:contacts|relatives|rishtedaron|padosiyon|neighbou?rs|family|boss|employer|office|hr|colleagues)\s+(?:ko|mein|me|se|par|pe)\s+(?:\w+\s+){{0,3}}?(?:bata|batayenge|bataenge|message|msg|call|phone|inform|pata|aa|aake|aakar|bhej|jayega|jayenge)",
-    rf"{_W}(?:hr|boss|employer|manager|company)\s+(?:ko|se)\s+(?:mail|call|phone|bata|inform|complain|shikayat)",
+    rf"{_W}(?:hr|boss|employer)\s+(?:ko|se)\s+(?:mail|call|phone|bata|inform|complain|shikayat)\w*\s+(?:kar\s+)?(?:denge|dunga|karenge|karunga|kar denge|kar dunga|bhejenge|jayega|jaayega){_E}",
     rf"{_W}(?:tell|telling|inform|informing|call|calling|contact|contacting|message|messaging|visit|visiting)\s+your\s+(?:employer|boss|manager|hr|office|neighbou?rs|family|relatives|contacts|workplace){_E}",
     rf"{_W}(?:board|poster|banner)\s+laga{_E}",
-    rf"{_W}(?:utha lenge|utha le jayenge|uthwa denge|dekh lenge|dekh lunga|tod denge|maar denge|haddi|bahut bura hoga|bura haal|jaan se)",
+    # Coming to the borrower's home or village, shaming them before others.
+    rf"{_W}(?:ghar|gaon|gaanv|pind|society|colony|mohalle|mohalla|building|dukaan|dukan)\s+(?:mein\s+|me\s+|pe\s+|par\s+|tak\s+)?(?:aa\s+jayenge|aa\s+jaayenge|aa\s+jaenge|aayenge|aaenge|aauge|aa\s+rahe\s+hain|pahunch\s+jayenge|aake\s+vasooli){_E}(?![^.!?\n]*\?)",
+    rf"{_W}(?:poore|pure)\s+(?:gaon|mohalle|society|colony)\s+ke\s+(?:saamne|samne){_E}",
+    rf"{_W}(?:sabke|sab\s+ke|sabhi\s+ke)\s+(?:saamne|samne)\s+(?:\w+\s+){{0,4}}?(?:vasooli|vasuli|bezzati|beizzati|tamasha|utha\w*|le\s+jayenge|aayenge|bolenge|puchenge|maangenge|insult){_E}",
+    rf"{_W}(?:sarpanch|pradhan|contact\s+list|phone\s+book)\s+(?:\w+\s+){{0,2}}?(?:ko|nu|mein|me)\s+(?:vi\s+|bhi\s+|sabko\s+)?(?:bata|batayenge|bataenge|dassange|message|msg|sms|call|pata)",
+    rf"{_W}(?:mohalle|colony|society|gaon|gali)\s+(?:mein|me)\s+(?:sabko|sab\s+ko|sabhi\s+ko)\s+pata\s+chal",
+    rf"{_W}(?:hr|boss|employer|md|manager)\s+(?:aur\s+\w+\s+)?(?:ko|se)\s+(?:letter|mail|email|message|notice)\s+(?:bhejenge|bhej\s+denge|bhejunga|karenge|kar\s+denge){_E}",
+    rf"{_W}naam\s+(?:\w+\s+){{0,2}}?(?:chipka|laga|likh)\s*(?:denge|dunga|ke){_E}",
+    rf"{_W}(?:utha lenge|utha le jayenge|uthwa denge|tod denge|maar denge|haddi|bahut bura hoga|jaan se)",
+    rf"{_W}(?:tumhe|tumhein|tujhe|tumko|tujhko|aapko|apko|aap ko|aapse|tumse|tujhse)\s+(?:\w+\s+){{0,2}}?dekh\s+(?:lenge|lunga|lungi|liya jayega){_E}",
+    rf"{_W}(?:(?:tumhara|tera|aapka|apka|uska)\s+(?:\w+\s+)?bura\s+haal|bura\s+haal\s+(?:kar\s+denge|karenge|kar dunga|ho\s+jayega|hoga)){_E}",
     rf"{_W}(?:send (?:the )?police|call (?:the )?police|police will|you will be arrested|go to jail|put you in jail|come to your (?:house|home|office)|visit your (?:house|home|office) and)",
     r"पुलिस|एफआईआर|एफ़आईआर|गिरफ्तार|गिरफ़्तार|जेल|थाने|थाना|हवालात|अंदर\s+जाएगा|अंदर\s+करवा|घर\s+(?:पर\s+|पे\s+)?आ\s*(?:जाएँगे|जाएंगे|जायेंगे)|गाँव\s+आएँगे|गांव\s+आएंगे|मोहल्ले|पड़ोसियों|दफ्तर\s+में\s+बता",
+    r"घर\s+(?:पर\s+|पे\s+)?(?:आएँगे|आएंगे|आयेंगे)|सबके\s+सामने|(?:गाँव|गांव|मोहल्ले|समूह)\s+(?:\S+\s+){0,2}?को\s+पता\s+चल",
 )
 
 _FIR = re.compile(r"\bF\.?I\.?R\b")
+# A borrower being helped to report or claim: "FIR ki copy bhejiye", "police complaint kar dijiye".
+_HELPS_REPORT = lexicon(
+    rf"{_W}(?:copy|copies|fraud|cyber|investigation|grievance|insurance|claim|ombudsman|declaration){_E}",
+    rf"{_W}(?:aap|aapne|apne|you)\s+(?:\w+\s+){{0,4}}?(?:kar|karwa|karva|file kar|darj kar|likhwa)\s*(?:dijiye|lijiye|sakte|sakti|do|lo|chuke|diya|di|rakhi|rakha){_E}",
+    rf"{_W}(?:you can|you could|please)\s+(?:file|lodge|raise|register){_E}",
+)
 _ABUSE = lexicon(
     rf"{_W}(?:chor|chor kahin ka|dhokebaaz|dhokebaz|dhokhebaaz|besharam|beshram|kamina|kamine|kameena|harami|haramkhor|saala|saale|sala|kutta|kutte|kutiya|gadha|gadhe|ullu|bewakoof|bevakoof|bewkoof|nalayak|nikamma|badtameez|bhikari|bhikhari|haraam|chutiya|madarchod|behenchod|bc|mc|gawar|ganwar|jahil){_E}",
     rf"{_W}(?:idiot|stupid|moron|fool|bastard|bloody|shameless|liar|cheater|scumbag|loser|shut up|damn you){_E}",
@@ -191,12 +213,18 @@ _ABUSE = lexicon(
 )
 
 # Identification: the agent's own name and the lender / agency.
+# "Loan department se", "recovery team se": a department names no lender.
+_NOT_DEPARTMENT = (
+    r"(?!\s+(?:department|dept|office|team|section|vibhag|wale|waale)\b)(?!\s*(?:डिपार्टमेंट|विभाग|ऑफिस))"
+)
 _ORG = _plain(
-    rf"{_W}(?:bank|finance|finserv|fincorp|financial|financials|capital|credit|cards?|loans?|recoveries|recovery|agency|collections?|nbfc|ltd|limited|microfinance|housing|fintech){_E}",
+    rf"{_W}(?:bank|finance|finserv|fincorp|finvest|microfin|financial|financials|capital|credit|cards?|loans?|recoveries|recovery|agency|collections?|nbfc|ltd|limited|microfinance|housing|fintech){_E}{_NOT_DEPARTMENT}",
     r"\bfrom\s+[A-Z][\w&.]+",
     r"[A-Z][\w&.]*\s+se(?:\s|[.,])",
     r"बैंक|कलेक्शंस|कलेक्शन|फाइनेंस|फ़ाइनेंस|फायनेंस|कैपिटल|क्रेडिट|फिनकॉर्प|फिनसर्व|रिकवरी|एजेंसी|\S+\s+से\s+\S+(?:\s+\S+)?\s+बोल",
     r"माइक्रोफिन|माइक्रोफाइनेंस|लोन्स|फिनलीज|फिनकैप|\S+\s+लोन(?:\s+से|,)",
+    r"की\s+(?:तरफ|ओर)\s+से|\S+\s+से(?:[।,.]|\s+(?:बोल|बात))",
+    r"\b(?:theke|madhun|kadun|ton)\b|\b(?:ki|ke)\s+taraf\s+se\b|\bon behalf of\b",
 )
 _NAME = re.compile(
     r"(?:\b(?:main|mai|myself|this is|i am|i'm|my name is|mera naam|naam)\s+(?:hai\s+)?(?!Sir|Madam|Ma'am)[A-Z][a-z]+(?![\w&]*(?:\s+[\w&]+){0,3}?\s+(?:se|ji)\b))"
@@ -204,16 +232,22 @@ _NAME = re.compile(
     r"|(?:\b(?!Sir|Madam|Ma|Hello|Namaste|Hi)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b)"
     r"|(?:\bse\s+(?!Sir|Madam|Ma)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*(?:[.,!]|bol|$))"
     r"|(?:से\s+(?!बोल)\S+(?:\s+(?!बोल)\S+)?\s+बोल)|(?:मैं\s+(?!\S*(?:फाइनेंस|बैंक))\S+(?:\s+\S+)?\s+बोल)|(?:मेरा\s+नाम\s+\S+)|(?:मैं\s+[^\s,।]+[,।])"
-    r"|(?:से\s+[^\s,।?]+[,।])",
+    r"|(?:से\s+[^\s,।?]+[,।])|(?:मैं\s+[^\s,।]+\s+[^\s,।]+[,।])",
 )
 
 # The same searches for ASCII text, where only whether they match is used: each alternative starts
 # with a literal character or a small class, so the engine skips ahead (a leading ``\b`` is
 # checked just after the first character: ``b(?<!\w.)ank`` is ``\bbank``), and a phrase
 # ending in "se" is looked for from the "se".
-_ORG_WORDS = "bank|finance|finserv|fincorp|financial|financials|capital|credit|cards?|loans?|recoveries|recovery|agency|collections?|nbfc|ltd|limited|microfinance|housing|fintech"
+_ORG_WORDS = (
+    "bank|finance|finserv|fincorp|finvest|microfin|financial|financials|capital|credit|cards?|loans?|recoveries|"
+    "recovery|agency|collections?|nbfc|ltd|limited|microfinance|housing|fintech"
+)
 _ORG_ASCII = re.compile(  # on lower-cased text
-    "|".join(rf"{w[0]}(?<!\w.){w[1:]}(?!\w)" for w in _ORG_WORDS.split("|")) + r"|f(?<!\w.)rom\s+[a-z][\w&.]+"
+    "|".join(rf"{w[0]}(?<!\w.){w[1:]}(?!\w){_NOT_DEPARTMENT}" for w in _ORG_WORDS.split("|"))
+    + r"|f(?<!\w.)rom\s+[a-z][\w&.]+"
+    r"|t(?<!\w.)(?:heke|on)(?!\w)|m(?<!\w.)adhun(?!\w)|k(?<!\w.)adun(?!\w)|t(?<!\w.)araf\s+se(?!\w)"
+    r"|o(?<!\w.)n behalf of(?!\w)"
 )
 _SE = re.compile(r"\s+se(?=[\s.,])")
 _NAME_NOT = r"(?!Sir|Madam|Ma'am)[A-Z][a-z]+(?![\w&]*(?:\s+[\w&]+){0,3}?\s+(?:se|ji)\b)"
@@ -246,7 +280,8 @@ _NAME_ANY_CASE = re.compile(
     rf"|\b(?:main|mai)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|here|from|speaking|calling)\b)"
     rf"|\b(?:main|mai)\s+{_A_NAME}(?:\s+(?!ji\b)[a-z&.]+){{2,3}}\s+(?:se|ki taraf se)\b"
     rf"|\b(?:hello|hi|namaste|namaskar|morning|afternoon|evening)[,.]?\s+{_A_NAME}\s+(?:here|speaking|from)\b"
-    rf"|\b(?!(?:main|mai)\b){_A_NAME}\s+(?:bol raha|bol rahi)\b"
+    rf"|\b(?!(?:main|mai)\b){_A_NAME}\s+(?:bol raha|bol rahi|bol reha|bolchi|bolto|bolte|bolat|baat kar raha|baat kar rahi)\b"
+    rf"|\b(?:ami|amar naam|hum|ham)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|bolchi|here|from|speaking|calling)\b)"
 )
 
 
@@ -276,17 +311,26 @@ def _word_before_se(low: str) -> bool:
 
 _ASKS_WHO = (  # a yes/no question about who answered, as speech recognition writes it (no "?")
     r"|\bkya\s+(?:meri|main|mai|aap|ap|ye|yeh|mera)\b|\bji\s+se\s+(?:ho|baat)\b|\b(?:se|ji)\s+baat\b"
+    r"|\b(?:naal|nal)\s+gal\b|\bse\s+(?:baat\s+)?(?:ho|kar)\s+rah"
 )
 _IDENTITY_Q = _plain(
     r"\b(?:baat\s+(?:ho|kar)|speaking with|speak (?:with|to)|am i speaking|is this|bol rahe|bol rahi hain|hain kya|hai kya|available|phone do|call kar sakta|aap\s+\w+(?:\s+\w+)?\s+(?:ji\s+)?(?:hi\s+)?(?:hain|ho|bol))"
     + _ASKS_WHO,
     r"\b(?:ji|jee|hai|hain|na)\s*\?",
     r"बात\s+हो|बात\s+कर|बोल\s+रहे|बोल\s+रही|जी\s*(?:ही\s+)?(?:हैं|है|हो)|जी\s*\?|हैं\s+ना|का\s+नंबर|\?",
+    r"क्या\s+(?:मेरी\s+)?बात|से\s+(?:बात\s+)?हो\s+रही",
+)
+_STAGE = r"(?:\([^()]{0,30}\)\W*)?"  # "(dheemi awaaz) haan ji"
+_YES_WORDS = "haan|haa|han|ha|hanji|haanji|ji|jee|yes+|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji|ho|hau|hav|aama|aam|hyan|hoy|bilkul"
+# "It's me" in the languages collectors meet ("Kuljit taan main haan", "ami bolchi", "Senthil here").
+_SAYS_ME = (
+    r"\b|\b(?:main|mai|mi|ami)\s+(?:hi\s+)?(?:haan|hoon|hu|hun|bolchi|bolto|bolte|bolat)\b|\b(?:bolchi|bolto|bolti)\b"
+    r"|^\W*(?:yes,?\s+)?(?!(?:not|no|nobody|nothing)\b)[a-z]+\s+here\b"
 )
 _AFFIRM = _plain(
-    r"^\W*(?:haan|haa|han|ha|hanji|haanji|ji|jee|yes|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji|ho|hau|hav)\b",
-    r"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is)\b",
-    r"^\W*(?:हाँ|हां|जी|बोलिए|बोलो)|मैं\s+ही|बोल\s+रहा|बोल\s+रही",
+    rf"^\W*{_STAGE}(?:{_YES_WORDS})\b|^\W*{_STAGE}(?:\w+\W+)?(?:bolo|boliye|bolun|bola|bolen|bataiye|batao)\b",
+    rf"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is){_SAYS_ME}",
+    r"^\W*(?:\([^()]{0,30}\)\W*)?(?:हाँ|हां|जी|बोलिए|बोलो|हो|हा)(?=[\s,.।!?]|$)|मैं\s+ही|बोल\s+रहा|बोल\s+रही|बोलत[ोीाे]",
 )
 # The same for an ASCII turn (the case-insensitive searches then read the lower-cased text), as
 # lexicons, so a speaker's text is scanned only when a first word is there; the "?" and Devanagari
@@ -302,7 +346,9 @@ _VERIFY_ASKED = lexicon(
     r"वेरिफिकेशन|पुष्टि|जन्म\s+तिथि|पिन\s*कोड",
 )
 _THANKS_FIRST = re.compile(
-    r"^\W*(?:thank you|thanks|thank u|shukriya|dhanyavaad|dhanyawad|dhanyawaad|धन्यवाद|शुक्रिया)", _I
+    r"^\W*(?:thank you|thanks|thank u|thanku|shukriya|dhanyavaad|dhanyavad|dhanyawad|dhanyawaad|dhanvaad|"
+    r"dhanyabad|धन्यवाद|शुक्रिया)",
+    _I,
 )
 # The agent saying the identity check passed (after a date of birth or the last digits of a card).
 _VERIFIED_SAID = lexicon(
@@ -310,12 +356,14 @@ _VERIFIED_SAID = lexicon(
     r"thank(?:s| you) for (?:the )?(?:verification|verifying|confirming)|(?:you are|aap) verified)\b",
     r"वेरिफिकेशन\s+हो\s+गया|पुष्टि\s+हो\s+गई|सत्यापन\s+हो\s+गया",
 )
-_AFFIRM_START = re.compile(  # "ho" (Marathi) and "hau" (Hyderabadi) are a yes too
-    r"^\W*(?:haan|haa|han|ha|hanji|haanji|ji|jee|yes|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji|ho|hau|hav)\b",
+_AFFIRM_START = re.compile(  # "ho" (Marathi), "hau" (Hyderabadi), "aama" (Tamil) are a yes too
+    rf"^\W*{_STAGE}(?:{_YES_WORDS})\b|^\W*{_STAGE}(?:\w+\W+)?(?:bolo|boliye|bolun|bola|bolen|bataiye|batao)\b"
+    r"|^\W*(?:yes,?\s+)?(?!(?:not|no|nobody|nothing)\b)[a-z]+\s+here\b",
     _I,
 )
 _AFFIRM_ASCII = lexicon(
-    r"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is)\b"
+    r"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is)\b",
+    r"\b(?:main|mai|mi|ami)\s+(?:hi\s+)?(?:haan|hoon|hu|hun|bolchi|bolto|bolte|bolat)\b|\b(?:bolchi|bolto|bolti)\b",
 )
 _OWN_DEBT = lexicon(
     r"\b(?:meri|mera|mere|my|hamari|hamara)\s+(?:\w+\s+){0,2}(?:emi|loan|kisht|installment|card|account|payment)",
@@ -337,10 +385,16 @@ _WRONG_NUMBER = lexicon(
 _RELATION = (
     r"(?:bhai|bhaiya|brother|wife|husband|patni|pati|beta|beti|son|daughter|father|mother|papa|pitaji|"
     r"maa|mummy|mom|dad|colleague|friend|dost|munim|neighbou?r|padosi|sister|behen|bahen|relative|rishtedar|"
-    r"landlord|tenant|kirayedar|boss|manager|secretary|driver|assistant|mama|chacha|chachi|uncle|aunty|bhabhi|devar|saala|jija)"
+    r"landlord|tenant|kirayedar|boss|manager|secretary|driver|assistant|mama|chacha|chachi|uncle|aunty|bhabhi|devar|saala|jija|"
+    r"baap|bapu|bhra|veer|flatmate|roommate|room mate|partner|cousin|nephew|bhatija|bhanja|nana|nani|dada|dadi|"
+    r"grandson|granddaughter|pota|poti|naukar|servant|maid|bai|cook|receptionist|staff|employee)"
 )
 _THIRD_PARTY = lexicon(
-    rf"\b(?:main|mai|me|i'?m|i am|this is)\s+(?:unka|unki|unke|uska|uski|uske|inka|inki|his|her|their)\s+(?:\w+\s+){{0,2}}?{_RELATION}\b",
+    rf"\b(?:main|mai|me|i'?m|i am|this is)\s+(?:unka|unki|unke|uska|uski|uske|inka|inki|his|her|their|unhaan\s+da|unhaan\s+di|ohna\s+da|ohda|ohdi)\s+(?:\w+\s+){{0,2}}?{_RELATION}\b",
+    r"\b(?:main|mai)\s+\w+\s+(?:nahi|nahin)\s*(?:hoon|hun|hu|haan|hoo)?\s*[,.]?\s+(?:main|mai)\s+",
+    r"\b(?:i'?m|i am|this is)\s+not\s+\w+\s*[,.]?\s+(?:i'?m|i am|this is|my name)\b",
+    r"\b(?:main|mai)\s+(?:to\s+|toh\s+)?(?:yahan|yaha|idhar|inke\s+yahan|unke\s+yahan)\s+kaam\s+kar(?:ta|ti|te)\b",
+    r"\b(?:reception|front\s+desk)\s+se\s+bol",
     rf"\b(?:main|mai|i'?m|i am)\s+(?:\w+\s+){{0,2}}?(?:ka|ki|ke|'s)\s+{_RELATION}\b",
     rf"\b(?:his|her)\s+{_RELATION}\s+(?:here|speaking)\b|\bthis is the\s+{_RELATION}'?s?\b|\blandlord'?s\b",
     r"\b(?:wo|woh|vo|voh|bhaiya|ji|sahab|saab)\s+(?:\w+\s+){0,2}?(?:pe|par|mein|bahar|godown|office|duty|kaam|dukaan|market|gaon|shahar|bahar)\s+(?:\w+\s+)?gaye\s+(?:hain|hai|hue|huye)\b",
@@ -518,12 +572,27 @@ def _tells_debt(side: _Side, k: int) -> bool:
     """Whether the agent's ``k``-th text tells someone of the debt: a figure, a debt word, or "your
     loan". A bare "loan" is not enough, since lenders put it in their names ("Kuber Swarna Loans se
     bol rahi hoon")."""
-    return side.search(_DEBT_WORDS, k) or side.search(_YOUR_LOAN, k) or bool(find_amounts(side.texts[k]))
+    text = side.texts[k]
+    if side.search(_DEBT_WORDS, k) and any(
+        not _LENDER_WORD.match(text, m.end()) for m in _DEBT_WORDS.finditer(text)
+    ):
+        return True
+    return side.search(_YOUR_LOAN, k) or bool(find_amounts(side.texts[k]))
 
 
 def _has_account_status(side: _Side, k: int) -> bool:
     """Account-specific facts (a figure, what is due or pending), not general product information."""
     return side.search(_STATUS, k) or bool(find_amounts(side.texts[k]))
+
+
+def _helps_report(text: str, start: int, end: int) -> bool:
+    """Whether the sentence around ``text[start:end]`` helps the borrower report something (a
+    police complaint or FIR copy for a fraud, an insurance claim, a grievance): police words there
+    are not a threat."""
+    return any(
+        (s.start() <= start < s.end() or s.start() < end <= s.end()) and _HELPS_REPORT.search(s.group(0))
+        for s in _SENTENCE.finditer(text)
+    )
 
 
 def _sentence_with(text: str, pattern: Lexicon) -> str | None:
@@ -636,6 +705,7 @@ def _compliance(call: _Call, contact: ContactStatus) -> list[ComplianceFlag]:
             f = next((f for f in _FIR.finditer(text) if not _negated(text, f.start(), f.end())), None)
             if f is not None:
                 threats[k] = f.span()
+    threats = {k: span for k, span in threats.items() if not _helps_report(texts[k], *span)}
     if threats:
         k = min(threats)
         quote = _window(texts[k], *threats[k])

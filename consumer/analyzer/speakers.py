@@ -215,40 +215,47 @@ def _lower(text: str) -> str:
 # What collectors say in their first turns, and borrowers do not.
 _AGENT_CUES: Final = re.compile(
     r"\b(?:calling (?:from|on behalf)|this is [\w .]{1,30}? from|(?:am i|i am) speaking (?:to|with)|"
-    r"may i (?:speak|talk)|se bol (?:raha|rahi)|bol (?:raha|rahi) (?:hoon|hun|hu|hu[n]?)\b.{1,40}?\bse\b|"
-    r"kya (?:meri |main |mai )?(?:baat|bat)|se baat (?:ho|kar)|(?:aapka|aapki|aapke|apka|apki|your) "
-    r"(?:emi|loan|account|payment|outstanding|dues?|card|bill|installment|instalment|kist)|"
-    r"outstanding|overdue|collections?|recovery|recoveries|fincorp|finserv|finance|bank|"
-    r"payment kab|kab tak (?:kar|de|ho)|due (?:hai|tha|date))|"
-    r"(?:बोल रह[ाी] (?:हूँ|हूं|हू)|से बात|आपक[ाीे] (?:ईएमआई|लोन|खाता|भुगतान|बकाया)|बकाया)",
+    r"may i (?:speak|talk)|(?:se|ton|theke|madhun|kadun|from) (?:bol|baat kar)|"
+    r"bol (?:raha|rahi|rahe|reha|rahya)|bolchi|bolto|bolte|"
+    r"kya (?:meri |main |mai |hum |humari )?(?:baat|bat|gal)|(?:se|naal) (?:baat|gal) (?:ho|kar)|"
+    r"ki taraf se|ke taraf se|"
+    r"outstanding|overdue|pending|baaki|baki|bakaya|kisht|kist|kisti|emi|installment|instalment|due|"
+    r"verification|date of birth|dob|"
+    r"\w*(?:finance|fincorp|finserv|finvest|microfin|credit|capital|bank|recover|collection|loans)\w*)\b|"
+    r"बोल रह[ाीे]|से बात|की तरफ से|आपक[ाीे] (?:ईएमआई|लोन|खाता|भुगतान|बकाया)|बकाया|बाकी|किस्त|फाइनेंस|फ़ाइनेंस|बैंक",
+    re.IGNORECASE,
 )
 _CUSTOMER_CUES: Final = re.compile(
-    r"\b(?:kaun (?:bol|hai|ho)|who is (?:this|calling)|haan (?:ji )?(?:bol|boliye|bolo)|(?:de|kar|bhar) "
-    r"(?:dunga|dungi|denge|doonga|doongi)|i will pay|i'll pay|mere paas|meri salary|abhi paise nahi|"
-    r"wrong number|galat number)|(?:कौन बोल|हाँ जी बोलिए|दे दूँगा|दे दूंगा|कर दूँगा|कर दूंगा)",
+    r"\b(?:kaun (?:bol|hai|ho)|who is (?:this|calling)|(?:de|kar|bhar) (?:dunga|dungi|denge|doonga|doongi)|"
+    r"i will pay|i'll pay|mere paas|meri salary|abhi paise nahi|wrong number|galat number)\b|"
+    r"कौन बोल|दे दूँगा|दे दूंगा|कर दूँगा|कर दूंगा",
+    re.IGNORECASE,
 )
 
 
 def _decide_numbered(transcript: str, labels: list[_Label], ends: list[int]) -> dict[str, Speaker]:
     """The side of each numbered speaker: agent cues minus customer cues in each one's first
-    three turns; the highest is the agent. On a tie (or no cue at all), whoever spoke first is."""
+    three turns; the highest is the agent. On a tie the one who said more is (a collector's
+    introduction is longer than a "Hello?"), then whoever spoke first."""
     if not any(label.kind == _NUMBERED for label in labels):
         return {}
     named = {label.kind for label in labels if label.kind != _NUMBERED}
     firsts: dict[str, list[str]] = {}
     for label, end in zip(labels, ends, strict=True):
         if label.kind == _NUMBERED and len(firsts.setdefault(label.key, [])) < 3:
-            firsts[label.key].append(transcript[label.body : end].lower())
+            firsts[label.key].append(transcript[label.body : end])
     keys = list(firsts)  # in order of first appearance
     if Speaker.AGENT.value in named:  # the agent is labelled: every numbered speaker is the other side
         return dict.fromkeys(keys, Speaker.CUSTOMER)
     if Speaker.CUSTOMER.value in named and len(keys) == 1:
         return {keys[0]: Speaker.AGENT}
-    scores = {
-        key: sum(len(_AGENT_CUES.findall(t)) - len(_CUSTOMER_CUES.findall(t)) for t in texts)
-        for key, texts in firsts.items()
-    }
-    agent = max(keys, key=lambda k: (scores[k], -keys.index(k)))
+
+    def rank(key: str) -> tuple[int, int, int]:
+        texts = firsts[key]
+        cues = sum(len(_AGENT_CUES.findall(t)) - len(_CUSTOMER_CUES.findall(t)) for t in texts)
+        return cues, sum(len(t.split()) for t in texts), -keys.index(key)
+
+    agent = max(keys, key=rank)
     return {key: Speaker.AGENT if key == agent else Speaker.CUSTOMER for key in keys}
 
 
