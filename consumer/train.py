@@ -1,7 +1,8 @@
 """``python -m consumer train``: fit the offline analyzer's learned model from the labelled calls.
 
 Trains on the ``train`` briefs of ``data/splits.json`` and the bundled samples, picks the
-regularisation by accuracy on the ``dev`` briefs, refits and writes the weights to
+regularisation by accuracy on the ``dev`` briefs, refits, sets each head's temperature so its
+probabilities are calibrated on the ``dev`` briefs, and writes the weights to
 ``consumer/analyzer/learned_model.json`` (or ``--out``). The ``test`` briefs are never read. The
 same data and library versions give the same file: the features are sorted, the solver is
 deterministic, and weights are rounded to three decimals.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -127,6 +129,34 @@ def _accuracy(document: dict[str, Any], examples: Sequence[Example]) -> dict[str
     return {head: round(n / len(examples), 4) if examples else 0.0 for head, n in right.items()}
 
 
+TEMPERATURES: Final = tuple(round(0.25 * 1.1**k, 2) for k in range(34))  # 0.25 .. 6
+
+
+def _calibrate(document: dict[str, Any], examples: Sequence[Example]) -> None:
+    """Set each head's temperature to the one that gives the gold classes of ``examples`` the
+    highest likelihood (temperature scaling; the verdicts stay the same)."""
+    model = LearnedModel.from_json({**document, "version": "candidate"})
+    n_intent, n_sentiment = len(model.intent.classes), len(model.sentiment.classes)
+    spans = {
+        "intent": (0, n_intent),
+        "sentiment": (n_intent, n_intent + n_sentiment),
+        "action": (n_intent + n_sentiment, n_intent + n_sentiment + len(model.action.classes)),
+    }
+    scored = [(model.scores(ex.features), ex) for ex in examples]
+    for head, (lo, hi) in spans.items():
+        classes: list[str] = document["heads"][head]["classes"]
+        rows = [(scores[lo:hi], classes.index(getattr(ex, head))) for scores, ex in scored]
+
+        def loss(t: float, rows: list[tuple[list[float], int]] = rows) -> float:
+            total = 0.0
+            for row, gold in rows:
+                top = max(row)
+                total += (top - row[gold]) / t + math.log(sum(math.exp((x - top) / t) for x in row))
+            return total
+
+        document["heads"][head]["temperature"] = min(TEMPERATURES, key=loss) if rows else 1.0
+
+
 def train(out: Path = MODEL_PATH) -> dict[str, Any]:
     """Fit, choose C on dev, refit on train and write ``out``; return a summary."""
     train_rows = _rows([*split_paths("train"), Path(SAMPLES_PATH)])
@@ -139,6 +169,7 @@ def train(out: Path = MODEL_PATH) -> dict[str, Any]:
         scores[c] = acc
     best = max(C_GRID, key=lambda c: (sum(scores[c].values()), -c))
     document = _fit(train_set, best)
+    _calibrate(document, dev_set)
     data_hash = hashlib.sha256(
         "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in train_rows).encode()
     ).hexdigest()[:12]
@@ -154,6 +185,9 @@ def train(out: Path = MODEL_PATH) -> dict[str, Any]:
         "c": best,
         "dev_accuracy": scores[best],
         "dev_accuracy_by_c": {str(c): s for c, s in scores.items()},
+        "temperature": {
+            head: document["heads"][head]["temperature"] for head in ("intent", "sentiment", "action")
+        },
         "bytes": len(text) + 1,
     }
 

@@ -33,6 +33,7 @@ def test_the_shipped_model_is_what_train_produces(tmp_path: Path) -> None:
         other = shipped["heads"][name]
         assert head["classes"] == other["classes"]
         assert head["weights"].keys() == other["weights"].keys()
+        assert head["temperature"] == other["temperature"]
         worst = max(
             abs(a - b)
             for i, row in head["weights"].items()
@@ -126,7 +127,7 @@ def test_scores_are_the_exact_sums_of_the_weights_in_any_order() -> None:
             ]
             top = max(scores)
             assert label == head.classes[scores.index(top)]
-            expected = 1.0 / sum(math.exp(float(s - top) / 1000) for s in scores)
+            expected = 1.0 / sum(math.exp(float(s - top) / 1000 / head.temperature) for s in scores)
             assert abs(p - expected) < 1e-12
     assert model.decide(names) == model.decide(reversed(names)) == model.decide(names + names)
 
