@@ -59,15 +59,19 @@ _LABELS: dict[str, Speaker] = {
     **dict.fromkeys(_AGENT_LABELS.split("|"), Speaker.AGENT),
     **dict.fromkeys(_CUSTOMER_LABELS.split("|"), Speaker.CUSTOMER),
 }
-_LABEL_ENDINGS = tuple(sorted(_LABELS, key=len, reverse=True))  # longest first: "collection agent"
+# Labels that say who spoke only by a number ("Speaker 1:", "Speaker 2:"), either of whom may be
+# the agent: what each one says decides (see ``_numbered_roles``).
+_NUMBERED_LABELS = ("speaker", "spkr", "spk", "participant")
+_LABEL_ENDINGS = tuple(sorted((*_LABELS, *_NUMBERED_LABELS), key=len, reverse=True))  # longest first
 _COLON = re.compile("[:：]")
 
 
-def _label_matches(transcript: str) -> list[tuple[int, int, Speaker]]:
+def _label_matches(transcript: str) -> list[tuple[int, int, Speaker | str]]:
     """Speaker labels as (start, end after the colon, speaker): a label word (optional number and
     "(note)") and a colon, at the start of the text or after white space or sentence punctuation.
-    Only the few characters before each colon are looked at."""
-    found: list[tuple[int, int, Speaker]] = []
+    Only the few characters before each colon are looked at. A numbered label ("Speaker 2") is
+    reported as its lower-cased text, to be given a side later."""
+    found: list[tuple[int, int, Speaker | str]] = []
     taken = 0  # where the last label ended
     for colon in _COLON.finditer(transcript):
         at = colon.start()
@@ -78,13 +82,20 @@ def _label_matches(transcript: str) -> list[tuple[int, int, Speaker]]:
             if opening == -1 or "\n" in word[opening:]:
                 continue
             word = word[:opening].rstrip()
+        numbered = word.lower()
         word = word.rstrip("0123456789").rstrip().lower()  # "Agent 2:"
         label = _LABEL_AT_END.match(word[::-1])  # the longest label the word ends with
         if label is None:
             continue
         start = lo + len(word) - label.end()
         if start == 0 or transcript[start - 1] in _LABEL_AFTER or transcript[start - 1].isspace():
-            found.append((start, colon.end(), _LABELS[word[start - lo :]]))
+            name = word[start - lo :]
+            if name in _LABELS:
+                found.append((start, colon.end(), _LABELS[name]))
+            elif len(numbered) > len(word):  # "Speaker 1"; a bare "speaker:" is no label
+                found.append((start, colon.end(), " ".join(numbered[start - lo :].split())))
+            else:
+                continue
             taken = colon.end()
     return found
 
@@ -109,16 +120,33 @@ def split_turns(transcript: str) -> tuple[list[Turn], bool]:
     if not matches:
         body = transcript.strip()
         return ([Turn(Speaker.CUSTOMER, body)] if body else []), False
-    turns: list[Turn] = []
+    said: list[tuple[Speaker | str, str]] = []
     head = transcript[: matches[0][0]].strip()
     if head:
-        turns.append(Turn(Speaker.CUSTOMER, head))
+        said.append((Speaker.CUSTOMER, head))
     for i, (_, body_start, speaker) in enumerate(matches):
         end = matches[i + 1][0] if i + 1 < len(matches) else len(transcript)
         body = transcript[body_start:end].strip()
         if body:
-            turns.append(Turn(speaker, body))
-    return turns, True
+            said.append((speaker, body))
+    roles = _numbered_roles(said)
+    return [Turn(who if isinstance(who, Speaker) else roles[who], body) for who, body in said], True
+
+
+def _numbered_roles(said: list[tuple[Speaker | str, str]]) -> dict[str, Speaker]:
+    """The side of each numbered label: the agent is the one who introduces the lender, asks who
+    answered, verifies them or speaks of the EMI and the overdue; every other number is the customer.
+    Without any such words all of them are the customer, as an unlabelled text is."""
+    scores: dict[str, int] = {}
+    for who, body in said:
+        if not isinstance(who, Speaker):
+            scores[who] = scores.get(who, 0) + _agent_score(body)
+    if not scores:
+        return {}
+    top = max(scores.values())
+    agents = [who for who, score in scores.items() if score == top]
+    agent = agents[0] if top > 0 and len(agents) == 1 else None
+    return {who: Speaker.AGENT if who == agent else Speaker.CUSTOMER for who in scores}
 
 
 # --------------------------------------------------------------------------------------------
@@ -401,6 +429,28 @@ _THIRD_PARTY = lexicon(
     r"मैं\s+(?:उनका|उनकी|उनके|उसका|उसकी|उसके|इनका|इनकी)\s|(?:पिता|पिताजी|भाई|पत्नी|पति|बेटा|बेटी|माँ)\s+(?:हूँ|हूं|बोल)",
     r"(?:वो|वह|वे)\s+(?:अभी\s+)?(?:घर\s+पर|यहाँ|इस\s+नंबर\s+पर)\s+नहीं",
 )
+
+# What only the collector says: asks for the borrower by name, reads back what they noted.
+_AGENT_ASKS = lexicon(
+    r"\b(?:kya|am i|is this|are you)\s+(?:\w+\s+){0,6}?(?:baat|speaking|talking|bol rahe|bol rahi)\b",
+    r"\b(?:baat ho rahi|baat kar raha|baat kar rahi|speaking (?:with|to)|ji se baat|se baat ho|(?:may|can) i (?:speak|talk))\b",
+    r"\bnote\s+(?:kar|kr)\s*(?:raha|rahi|liya|li|leti|leta|le|lijiye)\b|\b(?:noted|i'?ll note|i have noted)\b",
+    r"बात\s+हो\s+रही|बात\s+कर\s+रह|नोट\s+कर",
+)
+
+
+def _agent_score(text: str) -> int:
+    """How much ``text`` sounds like the collector: introducing themselves and the lender, asking
+    for the borrower, verifying, speaking of the EMI or the overdue, noting a promise down."""
+    low = text.lower()
+    intro = bool(_ORG.search(text) and (_NAME.search(text) or _NAME_ANY_CASE.search(low)))
+    return (
+        3 * intro
+        + 2 * bool(_AGENT_ASKS.search(text))
+        + 2 * bool(_VERIFY_ASKED.search(text))
+        + bool(_DEBT_WORDS.search(text))
+    )
+
 
 _COMMIT = lexicon(
     r"\b(?:de|kar|bhar|bhej|jama kar|jama|daal|transfer kar|pay kar|clear kar|chuka|jamaa kar|nikal)\s*(?:dunga|dungi|doonga|doongi|denge|dengi|dete|deta hoon|deti hoon|deta hu|deti hu|sakta hoon|sakti hoon|sakta hu|sakti hu|dunga|lunga|loonga)\b",

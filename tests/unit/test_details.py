@@ -71,6 +71,30 @@ def test_no_labels_is_one_customer_turn() -> None:
     assert [(t.speaker, t.text) for t in turns] == [(Speaker.CUSTOMER, "Kal tak kar dunga.")]
 
 
+@pytest.mark.parametrize("first", ["Speaker 1", "Speaker 2"])
+def test_numbered_speakers_take_the_side_of_what_they_say(first: str) -> None:
+    second = "Speaker 2" if first == "Speaker 1" else "Speaker 1"
+    transcript = (
+        f"{first}: hello?\n"
+        f"{second}: namaste, main Neha bol rahi hoon Kotak Finserv se, kya Manoj ji se baat ho rahi hai?\n"
+        f"{first}: haan bolo\n"
+        f"{second}: sir aapki EMI 5,000 ki 8 tareekh se pending hai\n"
+        f"{first}: Friday ko 5000 de dunga"
+    )
+    turns, labelled = split_turns(transcript)
+    assert labelled
+    assert [t.speaker for t in turns] == [Speaker.CUSTOMER, Speaker.AGENT] * 2 + [Speaker.CUSTOMER]
+    ptp = _details(transcript, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (5000, date(2026, 11, 27))  # not the agent's 8th
+
+
+def test_numbered_speakers_without_an_agents_words_are_the_customer() -> None:
+    turns, _ = split_turns("Speaker 1: hello\nSpeaker 2: haan ji\nSpeaker: kaun")
+    assert {t.speaker for t in turns} == {Speaker.CUSTOMER}
+    assert len(turns) == 2  # a bare "Speaker:" is no label
+
+
 # ---------------------------------------------------------------------------------------------
 # Contact status
 # ---------------------------------------------------------------------------------------------
