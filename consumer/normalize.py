@@ -54,19 +54,21 @@ The anchor is the call time (``call_started_at or now``). It is converted to IST
 taken (a naive anchor is taken to be IST already), so 20:00 UTC is the next calendar day. Phrases and
 what they resolve to (``kind`` in brackets):
 
-- aaj/today/आज +0, kal/tomorrow/कल +1, parso/day after tomorrow/परसों +2, narso +3, yesterday -1
-  [relative]. Hindi "kal" and "parso" mean both directions; they are read as future (the promise
-  sense) unless a simple past-tense marker ("tha", "thi", "kiya", "kar diya", "ho gaya", "bheja",
+- aaj/today/आज +0, kal/tomorrow/कल/udya (Marathi) +1, parso/day after tomorrow/परसों +2, narso +3,
+  yesterday -1 [relative]. Hindi "kal" and "parso" mean both directions; they are read as future
+  (the promise sense) unless a simple past-tense marker ("tha", "thi", "kiya", "kar diya", "ho gaya", "bheja",
   "किया", "हो गया" ...) follows in the same clause, or precedes it there with no future-tense verb
   ("dunga", "karenge", "hoga", "will" ...) after it: "kal kiya tha" and "payment kar diya tha kal" are
   yesterday (-1), "parso bhej diya tha" is -2; "kal tak kar diya jayega" (passive future) and "maine
   bola tha kal dunga" stay +1.
 - Weekdays in English (and "mon".."fri" abbreviations), romanised Hindi (somvar, mangalvar, budhvar,
-  guruvar/brihaspativar/veervar, shukravar, shanivar, ravivar/itwar/etwar) and Devanagari, with an
-  optional "ko"/"tak" [weekday]. Plain, "is"/"this"/"coming": the next such day strictly after the
-  anchor date (1-7 days ahead; on a Wednesday, "Wednesday" is a week later). "agle"/"next": that
-  weekday in the following calendar week (weeks start on Monday), 1-13 days ahead: on a Monday "next
-  Wednesday" is 9 days ahead, on a Friday 5. "pichle"/"last": the latest such day strictly before.
+  guruvar/brihaspativar/veervar, shukravar, shanivar, ravivar/itwar/etwar), the Bengali, Punjabi
+  and Marathi forms callers mix into Hinglish (shukrobar, robibar, budhvaar, mangalvari) and
+  Devanagari, with an optional "ko"/"tak" [weekday]. Plain, "is"/"this"/"coming": the next such day
+  strictly after the anchor date (1-7 days ahead; on a Wednesday, "Wednesday" is a week later).
+  "agle"/"next" (Marathi "pudhchya", Bengali "porer"/"agami"): that weekday in the following
+  calendar week (weeks start on Monday), 1-13 days ahead: on a Monday "next Wednesday" is 9 days
+  ahead, on a Friday 5. "pichle"/"last": the latest such day strictly before.
   Short forms ("mangal", "budh", "shukra", "shani", "sat", "sun") need "ko"/"tak" or a prefix
   because alone they are ordinary words ("sun lijiye").
 - "5 tareekh", "5th", "5th ko", "5 ko", "paanch tareekh", "५ तारीख" [day_of_month]: that day of the
@@ -625,6 +627,7 @@ _PAY_STEMS: Final = (
 _PAY_WORDS: Final = (
     *("de", "dena", "dedo", "dijiye", "dijie", "dunga", "dungi", "doonga", "doongi", "denge", "dega"),
     *("degi", "diya", "diye", "dia", "karunga", "karungi", "karenge", "दे", "दो"),
+    *("deta", "deti", "dete", "debo", "dibo", "dinda", "dindi", "deto"),  # "kar deta", "diye debo"
 )
 _PAY_CONTEXT: Final = re.compile(rf"{_L}(?:{_alt(_PAY_STEMS)}[{_WORD_CLASS}]*|{_alt(_PAY_WORDS)}{_R})")
 _CONTEXT_TOKENS: Final = 4
@@ -779,13 +782,15 @@ def _find(text: str, need_context: bool) -> list[AmountMatch]:
     ]
 
 
-def find_amounts(text: str) -> list[AmountMatch]:
+def find_amounts(text: str, *, need_context: bool = True) -> list[AmountMatch]:
     """Every rupee amount mentioned in ``text``, in order ("Sir main 5 tareekh ko 15,600 bhar dunga"
     -> one match, 15600 at "15,600"). Bare numbers count only with payment words nearby; see the
-    module docstring for the exact rule. Never raises."""
+    module docstring for the exact rule. ``need_context=False`` drops that one requirement (rule 3's
+    payment words), for a caller that knows from elsewhere that a number is money ("2100" said back
+    by a borrower after the agent's "EMI 2100"). Never raises."""
     if not text:
         return []
-    return _find(text, need_context=True)
+    return _find(text, need_context=need_context)
 
 
 def parse_amount(text: str) -> int | None:
@@ -840,7 +845,10 @@ class DateMatch:
 
 
 # Word lists (data for both the patterns and their lead words).
-_NEXT_WORDS: Final = ("agle", "agli", "agla", "agale", "next", "अगले", "अगली", "अगला")
+_NEXT_WORDS: Final = (
+    *("agle", "agli", "agla", "agale", "next", "अगले", "अगली", "अगला"),
+    *("pudhchya", "pudhcha", "pudhchi", "pudhil", "porer", "agami"),  # Marathi, Bengali
+)
 _COMING_WORDS: Final = ("aane wale", "aane waale", "aanewale", "coming", "upcoming", "आने वाले")
 _THIS_WORDS: Final = ("is", "iss", "isi", "this", "इस", "इसी")
 _LAST_WORDS: Final = ("pichle", "pichhle", "pichli", "picchle", "last", "previous", "पिछले", "पिछली")
@@ -856,9 +864,18 @@ _KO_TAK_WORDS: Final = ("ko", "tak", "se pehle", "se pahle", "को", "तक",
 _DAY_NUMBERS: Final = {w: v for w, v in NUMBER_WORDS.items() if v <= 31 and w != "a"}
 _WEEKDAYS: Final = _table(
     {
-        0: ("monday", "mon", "somvar", "somwar", "somvaar", "somwaar", "सोमवार"),
-        1: ("tuesday", "tue", "tues", "mangalvar", "mangalwar", "mangalvaar", "mangalwaar", "मंगलवार"),
-        2: ("wednesday", "wed", "weds", "budhvar", "budhwar", "budhvaar", "budhwaar", "बुधवार"),
+        0: (
+            *("monday", "mon", "somvar", "somwar", "somvaar", "somwaar", "सोमवार"),
+            *("somvari", "somwari", "sombar", "shombar", "somobar"),
+        ),
+        1: (
+            *("tuesday", "tue", "tues", "mangalvar", "mangalwar", "mangalvaar", "mangalwaar", "मंगलवार"),
+            *("mangalvari", "mangalwari", "mongolbar", "mongalbar", "mangalbar"),
+        ),
+        2: (
+            *("wednesday", "wed", "weds", "budhvar", "budhwar", "budhvaar", "budhwaar", "बुधवार"),
+            *("budhvari", "budhwari", "budhbar", "budhobar", "budbar"),
+        ),
         3: (
             *(
                 "thursday",
@@ -872,12 +889,20 @@ _WEEKDAYS: Final = _table(
                 "brihaspativar",
             ),
             *("brihaspatiwar", "veervar", "veerwar", "virvar", "गुरुवार", "बृहस्पतिवार", "वीरवार"),
+            *("veervaar", "veerwaar", "guruvari", "guruwari", "brihospotibar", "brihaspatibar", "bishudbar"),
         ),
-        4: ("friday", "fri", "shukravar", "shukrawar", "shukravaar", "shukrawaar", "शुक्रवार"),
-        5: ("saturday", "shanivar", "shaniwar", "shanivaar", "shaniwaar", "शनिवार"),
+        4: (
+            *("friday", "fri", "shukravar", "shukrawar", "shukravaar", "shukrawaar", "शुक्रवार"),
+            *("shukarvaar", "shukarvar", "shukkarvaar", "shukravari", "shukrawari", "shukrobar", "sukrobar"),
+        ),
+        5: (
+            *("saturday", "shanivar", "shaniwar", "shanivaar", "shaniwaar", "शनिवार"),
+            *("shanivari", "shaniwari", "shonibar", "sonibar", "shanibar", "sanicharvaar", "shanichar"),
+        ),
         6: (
             *("sunday", "ravivar", "raviwar", "ravivaar", "raviwaar", "itwar", "itvar", "itwaar", "itvaar"),
             *("etwar", "etvar", "aitwar", "aitvar", "रविवार", "इतवार", "एतवार"),
+            *("aitvaar", "aitwaar", "ravivari", "raviwari", "robibar", "rabibar", "robbar"),
         ),
     }
 )
@@ -890,8 +915,11 @@ _WEEKDAY_ANY: Final = {**_WEEKDAYS_SHORT, **_WEEKDAYS}
 _RELATIVE: Final = _table(
     {
         0: ("aaj", "aj", "today", "tonight", "आज"),
-        1: ("kal", "tomorrow", "tomorow", "tommorow", "tommorrow", "tmrw", "tmr", "कल"),
-        2: ("parso", "parson", "parsoon", "parsu", "parsun", "day after tomorrow", "परसों", "परसो"),
+        1: ("kal", "tomorrow", "tomorow", "tommorow", "tommorrow", "tmrw", "tmr", "कल", "udya", "bhalke"),
+        2: (
+            *("parso", "parson", "parsoon", "parsu", "parsun", "day after tomorrow", "परसों", "परसो"),
+            *("porshu", "porshu din"),
+        ),
         3: ("narso", "narson", "नरसों", "नरसो"),
         -1: ("yesterday",),
         -2: ("day before yesterday",),

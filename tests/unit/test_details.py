@@ -168,6 +168,45 @@ def test_a_phrase_inside_a_word_does_not_hide_a_commitment_right_after_it() -> N
     assert (ptp.amount_inr, ptp.due_date, ptp.is_partial) == (2000, NOON.date(), True)
 
 
+@pytest.mark.parametrize(
+    ("said", "due"),
+    [
+        ("Shukrobar ko branch e giye 650 diye debo, pakka.", date(2026, 11, 27)),  # Bengali
+        ("Budhvaar nu 650 pa dinda haan.", date(2026, 11, 25)),  # Punjabi
+        ("Parso pakka 650 bharto.", date(2026, 11, 26)),  # Marathi
+        ("कल सुबह ब्रांच आके ६५० दे देंगे।", date(2026, 11, 25)),
+        ("I will do the NEFT of 650 on Friday.", date(2026, 11, 27)),
+        ("Parso tak 650 kar deta hoon, please ghar mat bhejna.", date(2026, 11, 26)),
+    ],
+)
+def test_commitments_in_every_register_carry_the_promise(said: str, due: date) -> None:
+    t = GOOD_OPENING + "Agent: Aapki 650 ki kisht baaki hai.\nCustomer: Theek hai.\nCustomer: " + said
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (650, due)
+
+
+def test_a_bare_number_the_agent_named_is_the_promised_amount() -> None:
+    t = (
+        GOOD_OPENING
+        + "Agent: EMI 2100 abhi tak nahi aayi.\nCustomer: dekhiye wo 2100 main monday ko kar dungi pakka"
+    )
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (2100, date(2026, 11, 30))
+    other = (
+        GOOD_OPENING + "Agent: EMI 2100 abhi tak nahi aayi.\nCustomer: wo 1800 main monday ko kar dungi pakka"
+    )
+    ptp = _details(other, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert ptp.amount_inr != 1800  # a number nobody called money stays a number
+
+
+def test_a_commitment_negated_right_after_is_no_commitment() -> None:
+    t = GOOD_OPENING + "Agent: 5,000 kab doge?\nCustomer: Parso 5,000 dunga nahi, jo karna hai karlo."
+    assert _details(t, IC.REFUSE_TO_PAY).promise_to_pay is None
+
+
 def test_devanagari_promise() -> None:
     t = "एजेंट: आपकी किस्त 6,000 रुपये बाकी है।\nग्राहक: परसों तक ६००० जमा कर दूँगा।"
     ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay

@@ -265,6 +265,19 @@ def test_not_amounts(text: str) -> None:
     assert find_amounts(text) == []
 
 
+def test_bare_numbers_without_payment_words_only_on_request() -> None:
+    text = "wo 2100 main monday ko kar dungi pakka"
+    assert find_amounts(text) == []
+    assert [a.value for a in find_amounts(text, need_context=False)] == [2100]
+    # the other rules still hold: dates, years, identifiers and small numbers are no money
+    assert find_amounts("5 tareekh, 2019 mein, account 123456, 50 log", need_context=False) == []
+
+
+@pytest.mark.parametrize("verb", ["kar deta", "daal deti", "diye debo", "pa dinda haan", "kal bharto"])
+def test_regional_payment_verbs_make_a_bare_number_money(verb: str) -> None:
+    assert [a.value for a in find_amounts(f"Friday tak 7800 {verb}")] == [7800]
+
+
 def test_amount_match_fields_point_into_the_text() -> None:
     text = "Sir Rs. 5,000/- jama kar diya, baaki dedh lakh"
     found = find_amounts(text)
@@ -497,6 +510,15 @@ def test_evening_utc_is_next_day_in_ist(day: date, clock: clock_time) -> None:
         ("itwar", "2026-11-22", "weekday"),
         ("etwar", "2026-11-22", "weekday"),
         ("रविवार", "2026-11-22", "weekday"),
+        ("shukrobar", "2026-11-20", "weekday"),  # Bengali
+        ("robibar e", "2026-11-22", "weekday"),
+        ("agami budhbar", "2026-11-25", "weekday"),
+        ("Budhvaar nu", "2026-11-18", "weekday"),  # Punjabi
+        ("veervaar", "2026-11-19", "weekday"),
+        ("Mangalvari", "2026-11-17", "weekday"),  # Marathi
+        ("Pudhchya Mangalvari", "2026-11-24", "weekday"),
+        ("udya sakali", "2026-11-17", "relative"),
+        ("porshu", "2026-11-18", "relative"),
         ("is Wednesday", "2026-11-18", "weekday"),
         ("this Wednesday", "2026-11-18", "weekday"),
         ("coming Wednesday", "2026-11-18", "weekday"),
