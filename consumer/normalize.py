@@ -83,13 +83,14 @@ what they resolve to (``kind`` in brackets):
   date.
 - "mahine ke end tak", "month end", "end of month" [relative]: the anchor month's last day (the next
   month's when the anchor is already the last day); "agle mahine ke end" is next month's last day.
-- "agle hafte"/"next week"/"अगले हफ्ते" [relative]: Monday of the next calendar week.
-  "is hafte"/"this week" [relative]: the coming Saturday (the anchor itself on a Saturday; on a
-  Sunday the following Saturday).
+- "agle hafte"/"next week"/"अगले हफ्ते", "is hafte"/"this week" with no day [vague]: no date, reason
+  ``"vague"`` (a week names no day; the labelling guide leaves such a promise undated). With a day
+  they are that weekday: "agle hafte Monday" is the Monday of the next calendar week, "is hafte
+  Friday" the coming Friday [weekday].
 - "2 din mein", "in 3 days", "teen din baad", "ek hafte mein", "within a week", "do mahine mein"
   [relative]: +N days, +7 per week, +N calendar months (day clamped); a range ("2-3 din mein", "ek
   ya do din mein") counts as its upper end; "2 din pehle" / "3 days ago" is -N.
-- "agle mahine"/"next month" alone [vague]: the 1st of the next month, as the earliest date meant.
+- "agle mahine"/"next month" alone [vague]: no date, reason ``"vague"``, for the same reason.
 - "salary aane pe", "salary milte hi", "when salary comes", "तनख्वाह आने पर" [conditional]: no date,
   reason ``"salary_day_unknown"``.
 - "jaldi", "soon", "jab paise honge", "kuch din mein", "baad mein", "aaj kal" [vague]: no date, reason
@@ -978,6 +979,7 @@ _FUNDS_VERBS: Final = (
     *("हो जाएंगे", "मिलेंगे"),
 )
 
+_OF_WORDS: Final = ("ke", "ki", "ka", "mein", "me", "on", "के", "की", "में")  # "agle hafte ke Monday"
 _DIG12: Final = rf"{_NOT_AFTER_NUM}(?<![0-9])[0-9]{{1,2}}{_NOT_BEFORE_NUM}"
 _ORD: Final = r"(?:st|nd|rd|th)"
 _NEXT: Final = _alt(_NEXT_WORDS + _COMING_WORDS)  # "next week" = "coming week"
@@ -1057,7 +1059,8 @@ _DATE_PATTERNS: Final[tuple[_DatePattern, ...]] = (
     _date_pattern("relative", rf"(?P<rel>{_alt(_RELATIVE)}){_R}", _RELATIVE),
     _date_pattern(
         "weekday",
-        rf"(?:(?P<pfx>{_NEXT}|{_THIS}|{_LAST})\s+)?(?P<wd>{_alt(_WEEKDAYS)}){_R}(?:\s+{_KO_TAK})?",
+        rf"(?:(?P<pfx>{_NEXT}|{_THIS}|{_LAST})\s+(?:{_alt(_WEEK_WORDS)}\s+(?:{_alt(_OF_WORDS)}\s+)?)?)?"
+        rf"(?P<wd>{_alt(_WEEKDAYS)}){_R}(?:\s+{_KO_TAK})?",
         _NEXT_WORDS + _COMING_WORDS,
         _THIS_WORDS,
         _LAST_WORDS,
@@ -1249,12 +1252,6 @@ def _resolve(tag: str, m: re.Match[str], text: str, norm: str, today: _dt.date) 
         return None if found is None else (found, "absolute", None)
     if tag == "month_end":
         return _month_end(today, 1 if g["nx"] or g["nx2"] else 0), "relative", None
-    if tag == "next_week":
-        return today + _dt.timedelta(days=7 - today.weekday()), "relative", None
-    if tag == "this_week":
-        return today + _dt.timedelta(days=(5 - today.weekday()) % 7), "relative", None
-    if tag == "next_month":
-        return _dt.date(*_add_months(today.year, today.month, 1), 1), "vague", None
     if tag == "salary":
         return None, "conditional", SALARY_DAY_UNKNOWN
     return None, "vague", VAGUE

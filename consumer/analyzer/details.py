@@ -470,7 +470,11 @@ _FULL = lexicon(
     r"\b(?:poora|pura|poori|puri|full|entire|total|whole|saara|sara|sab clear|complete)\b", r"पूरा|पूरी|सारा|पूरे"
 )
 _REST = lexicon(r"\b(?:baaki|baki|bakaya|rest|balance|remaining|baad mein baaki)\b", r"बाकी|बाक़ी|शेष")
-_NOW = lexicon(r"\b(?:abhi|abi|right now|immediately|turant|isi waqt)\b", r"अभी|तुरंत")
+# "Now" as a time to pay; "abhi tak" (until now), "abhi bhi" (still), "abhi nahi" (not now) are not.
+_NOW = lexicon(
+    r"\b(?:abhi|abi)\b(?!\s+(?:tak|bhi|nahi|nahin|nai|to nahi|toh nahi)\b)|\b(?:right now|immediately|turant|isi waqt)\b",
+    r"अभी(?!\s+(?:तक|भी|नहीं))|तुरंत",
+)
 
 _DISTRESS: tuple[tuple[DistressKind, Lexicon], ...] = (
     (
@@ -833,6 +837,12 @@ def _span(text: str, pos: int, ends: re.Pattern[str]) -> tuple[int, int]:
     return left, right
 
 
+def _now_in_clause(text: str, pos: int) -> bool:
+    """Whether the clause around ``pos`` says "now" ("abhi", "right now")."""
+    lo, hi = _span(text, pos, _CLAUSE_END)
+    return _NOW.search(text[lo:hi]) is not None
+
+
 def _pick_date(text: str, focus: int, dates: list[DateMatch], today: date) -> DateMatch | None:
     """The dated phrase that goes with the commitment at ``focus``: same clause, same sentence, nearest."""
     dated = [d for d in dates if d.date is not None and d.date >= today]
@@ -880,8 +890,8 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
         if firm_only and not amounts:  # (then its dates do not matter)
             continue
         dates = find_dates(t.text, anchor)
-        if firm_only and not any(d.date is not None for d in dates):
-            continue
+        if firm_only and not (any(d.date is not None for d in dates) or _now_in_clause(t.text, at)):
+            continue  # a firm commitment names its day ("abhi bhej deti hoon" is today)
         found.append((i, t.text, at, amounts, dates))
     if not found:
         if firm_only or not customer:

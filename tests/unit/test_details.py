@@ -148,6 +148,23 @@ def test_salary_promise_has_no_date_and_the_normalisers_reason() -> None:
     assert ptp.date_unresolved_reason == "salary_day_unknown"
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "agle hafte 2,500 kar dungi, din abhi nahi bata sakti",
+        "is hafte ya agle hafte 2,500 kar dungi",
+        "salary abhi tak nahi aayi, salary aate hi 2,500 kar dungi",
+    ],
+)
+def test_a_promise_with_a_week_or_a_salary_and_no_day_has_no_date(said: str) -> None:
+    ptp = _details(
+        GOOD_OPENING + "Agent: 4,900 overdue hai.\nCustomer: " + said, IC.PROMISE_TO_PAY
+    ).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (2500, None)
+    assert ptp.date_unresolved_reason in ("vague", "salary_day_unknown")
+
+
 def test_partial_promise_abhi_baaki() -> None:
     t = GOOD_OPENING + "Agent: 18,000 due hai.\nCustomer: Abhi 5,000 bhej deta hoon, baaki agle hafte."
     ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
