@@ -821,6 +821,31 @@ def _agent_amount(turns: list[Turn], before: int) -> int | None:
     return None
 
 
+def _read_back(turns: list[Turn], after: int, anchor: datetime) -> int | None:
+    """The amount the agent reads back after the customer's commitment at ``after`` ("Ji sir, kal
+    3,200." / "Next Thursday tak, 2,780"): in one of the next two agent turns, beside a day."""
+    seen = 0
+    for t in turns[after + 1 :]:
+        if t.speaker is not Speaker.AGENT:
+            continue
+        if (found := find_amounts(t.text)) and find_dates(t.text, anchor):
+            return found[-1].value
+        seen += 1
+        if seen == 2:
+            break
+    return None
+
+
+def _unnamed_amount(turns: list[Turn], at: int, said: str, anchor: datetime) -> int | None:
+    """The promised amount when the customer names no figure (the labelling guide's reading): the
+    figure the agent reads back with the day; else, unless the customer speaks of the whole amount
+    without a figure ("pura kar dunga", whose sum the call leaves open), the figure the agent stated."""
+    agreed = _read_back(turns, at, anchor)
+    if agreed is not None or _FULL.search(said):
+        return agreed
+    return _agent_amount(turns, at)
+
+
 _CLAUSE_END = re.compile(r"[,;](?=\s)|[.!?।\n](?=\s|$)")
 _SENTENCE_END = re.compile(r"[.!?।\n](?=\s|$)")
 
@@ -905,8 +930,8 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
     best_i, best, at, amounts, dates = max(found, key=score)  # the first of the most informative
     focus = amounts[0].start if amounts else at
     amount = amounts[0].value if amounts else None
-    if amount is None and _FULL.search(best):
-        amount = _agent_amount(turns, best_i)
+    if amount is None:
+        amount = _unnamed_amount(turns, best_i, best, anchor)
     picked = _pick_date(best, focus, dates, anchor.date())
     if picked is None:
         for _, text, at2, _, more in found:

@@ -134,11 +134,31 @@ def test_promise_amount_and_date_from_the_customer_turn() -> None:
     assert ptp.confidence >= 0.8
 
 
-def test_full_amount_without_a_figure_takes_the_agents_amount() -> None:
-    t = GOOD_OPENING + "Agent: Sir 12,500 overdue hai.\nCustomer: Poora amount Friday ko bhar dunga."
+def test_a_promise_without_a_figure_is_for_the_amount_the_agent_named() -> None:
+    t = GOOD_OPENING + "Agent: Sir 12,500 overdue hai.\nCustomer: Friday ko bank jaake bhar dunga."
     ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
     assert ptp is not None
     assert (ptp.amount_inr, ptp.due_date) == (12500, date(2026, 11, 27))
+
+
+def test_the_whole_amount_without_a_figure_has_no_amount() -> None:
+    # The labelling guide: "pura kar dunga" with no figure named has amount null.
+    t = GOOD_OPENING + "Agent: Sir 12,500 overdue hai.\nCustomer: Poora amount Friday ko bhar dunga."
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (None, date(2026, 11, 27))
+
+
+def test_the_figure_the_agent_reads_back_with_the_day_is_the_promised_amount() -> None:
+    t = (
+        GOOD_OPENING
+        + "Agent: Do kisht baaki hai, 1,800 ki ek, total 3,600.\n"
+        + "Customer: 15 tareekh tak dono bhar dungi, poora.\n"
+        + "Agent: Theek hai, 15 tareekh tak 3,600.\nCustomer: Haan."
+    )
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (3600, date(2026, 12, 15))
 
 
 def test_salary_promise_has_no_date_and_the_normalisers_reason() -> None:
