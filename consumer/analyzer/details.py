@@ -116,9 +116,14 @@ class Turn:
 
 
 def split_turns(transcript: str) -> tuple[list[Turn], bool]:
-    """The turns of ``transcript`` and whether it had speaker labels (without any: one customer turn)."""
+    """The turns of ``transcript`` and whether it had speaker labels. Without any, a text of one
+    utterance per line whose alternate lines read as the collector's (``_alternating``) is those
+    turns, as if labelled; any other text is one customer turn."""
     matches = _label_matches(transcript)
     if not matches:
+        alternating = _alternating(transcript)
+        if alternating:
+            return alternating, True
         body = transcript.strip()
         return ([Turn(Speaker.CUSTOMER, body)] if body else []), False
     said: list[tuple[Speaker | str, str]] = []
@@ -132,6 +137,32 @@ def split_turns(transcript: str) -> tuple[list[Turn], bool]:
             said.append((speaker, body))
     roles = _numbered_roles(said)
     return [Turn(who if isinstance(who, Speaker) else roles[who], body) for who, body in said], True
+
+
+_BARE_LABEL = re.compile(r"^(?:\[[\d:.]+\]\s*)?(agent|customer)\s+(?=\S)", _I)  # "agent namaskar ..."
+
+
+def _alternating(transcript: str) -> list[Turn]:
+    """Unlabelled lines as alternating turns, when the text has three or more lines and the lines of
+    one parity sound like the collector (``_agent_score``) more than the others; else nothing.
+    A line opening with a bare "agent" / "customer" (a label that lost its colon) is that side's."""
+    lines = [line.strip() for line in transcript.splitlines() if line.strip()]
+    if len(lines) < 3:
+        return []
+    bare = [_BARE_LABEL.match(line) for line in lines]
+    if all(bare):
+        return [
+            Turn(Speaker.AGENT if m.group(1).lower() == "agent" else Speaker.CUSTOMER, line[m.end() :])
+            for m, line in zip(bare, lines, strict=True)
+            if m is not None
+        ]
+    scores = [0, 0]
+    for i, line in enumerate(lines):
+        scores[i % 2] += _agent_score(line)
+    if scores[0] == scores[1]:
+        return []
+    agent = 0 if scores[0] > scores[1] else 1
+    return [Turn(Speaker.AGENT if i % 2 == agent else Speaker.CUSTOMER, line) for i, line in enumerate(lines)]
 
 
 def _numbered_roles(said: list[tuple[Speaker | str, str]]) -> dict[str, Speaker]:

@@ -89,6 +89,39 @@ def test_numbered_speakers_take_the_side_of_what_they_say(first: str) -> None:
     assert (ptp.amount_inr, ptp.due_date) == (5000, date(2026, 11, 27))  # not the agent's 8th
 
 
+@pytest.mark.parametrize("greeting", [[], ["hello"]])
+def test_unlabelled_lines_alternate_between_the_collector_and_the_customer(greeting: list[str]) -> None:
+    lines = [
+        *greeting,
+        "namaskar main dinesh bol raha hoon krushi finance se kya balasaheb ji se baat ho rahi hai",
+        "haan main balasaheb bol raha hoon",
+        "aapki emi 7000 pending hai 5 tareekh se",
+        "agle mahine ki 5 tareekh ko 3500 kar dunga baaki baad mein",
+    ]
+    turns, labelled = split_turns("\n".join(lines))
+    assert labelled
+    assert [t.speaker for t in turns][-4:] == [Speaker.AGENT, Speaker.CUSTOMER] * 2
+    ptp = _details("\n".join(lines), IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (3500, date(2026, 12, 5))
+
+
+def test_lines_opening_with_a_label_that_lost_its_colon() -> None:
+    turns, labelled = split_turns("agent namaste EMI baaki hai\ncustomer kal dunga\nagent theek hai")
+    assert labelled
+    assert [(t.speaker, t.text) for t in turns] == [
+        (Speaker.AGENT, "namaste EMI baaki hai"),
+        (Speaker.CUSTOMER, "kal dunga"),
+        (Speaker.AGENT, "theek hai"),
+    ]
+
+
+def test_unlabelled_lines_without_a_collector_stay_one_customer_turn() -> None:
+    turns, labelled = split_turns("haan ji\nkal kar dunga\ntheek hai")
+    assert not labelled
+    assert len(turns) == 1
+
+
 def test_numbered_speakers_without_an_agents_words_are_the_customer() -> None:
     turns, _ = split_turns("Speaker 1: hello\nSpeaker 2: haan ji\nSpeaker: kaun")
     assert {t.speaker for t in turns} == {Speaker.CUSTOMER}
