@@ -544,6 +544,7 @@ def _term_pattern(named: bool) -> str:
 def _rest_pattern(named: bool) -> str:
     """The units left after a thousand or a hundred ("5 hazaar *500*", "paanch sau *pachas*")."""
     words = _alt(w for w in NUMBER_WORDS if w not in {"do", "a"})  # "do hazaar do": "do" is "give"
+    words = f"(?:{_EN_COMPOUND_RE}|{words})"  # "seven hundred forty nine"
     digits, word = (r"(?P<rd>[1-9][0-9]{0,2})", f"(?P<rw>{words})") if named else (r"[1-9][0-9]{0,2}", words)
     return rf"\s+(?:(?:aur|and|और)\s+)?(?:{digits}{_NOT_BEFORE_NUM}|{word}){_R}"
 
@@ -1123,7 +1124,7 @@ _DATE_SCAN: Final = _lead_scanner(frozenset(_DATE_INDEX))
 
 _PAST_MARKER: Final = re.compile(
     rf"{_L}(?:{_alt(('tha', 'thi', 'kiya', 'kiye', 'kia', 'diya', 'diye', 'dia', 'kar di', 'de di'))}"
-    rf"(?!\s+(?:ja|जा))"  # "kar diya jayega" is a passive future
+    rf"(?!\s+(?:ja|जा|debo|dibo|ashbo|jabo))"  # "kar diya jayega" is a passive future, "diye debo" a future
     rf"|{_alt(('bhej di', 'bhar di', 'ho gaya', 'ho gayi', 'ho gya', 'ho gyi', 'ho gai', 'ho chuka'))}"
     rf"|{_alt(('ho chuki', 'hua', 'hui', 'huaa', 'bheja', 'bheji', 'bhara', 'bhari', 'paid', 'sent'))}"
     rf"|{_alt(('था', 'थी', 'थे', 'किया', 'किए', 'दिया', 'दिए', 'भेजा', 'भरा', 'हुआ', 'हुई', 'हो गया'))}"
@@ -1132,6 +1133,8 @@ _PAST_MARKER: Final = re.compile(
 # Hindi future endings: karunga, dunga, bhejungi, denge, hoga, jayega, karoge; करूंगा, देंगे, होगा.
 _FUTURE_MARKER: Final = re.compile(
     rf"[a-z](?:unga|ungi|oonga|oongi|enge|engi|ega|egi|oga|ogi|oge){_R}|{_L}(?:will|shall|gonna){_R}"
+    # Bengali, Punjabi and Marathi futures in Hinglish: "kal dibo", "kal pa dinda", "udya bharto"
+    rf"|{_L}(?:debo|dibo|korbo|ashbo|pathabo|bhorbo|dinda|dindi|bharto|deto|karto|deil|karel){_R}"
     r"|(?:ूंगा|ूंगी|ेंगे|ेंगी|ेगा|ेगी|ोगा|ोगी|ोगे)(?![\u0900-\u097F])"
 )
 _CLAUSE_CHARS: Final = 48
@@ -1184,12 +1187,14 @@ def _clause_before(norm: str, start: int) -> str:
 
 
 def _is_past(norm: str, start: int, end: int) -> bool:
-    """Whether a Hindi "kal"/"parso" points back: a past-tense marker after it in its clause ("kal
-    kiya tha"), or before it when no future marker follows ("payment kar diya tha kal")."""
+    """Whether a Hindi "kal"/"parso" points back: a past-tense marker after it in its clause before
+    any future-tense verb ("kal kiya tha"), or before it when no future marker follows ("payment kar
+    diya tha kal")."""
     after = _clause_after(norm, end)
-    if _PAST_MARKER.search(after):
-        return True
-    if _FUTURE_MARKER.search(after):
+    past, future = _PAST_MARKER.search(after), _FUTURE_MARKER.search(after)
+    if past is not None and (future is None or past.start() < future.start()):
+        return True  # "kal kiya tha"; not "kal dibo 700, ... diye ashbo"
+    if future is not None:
         return False
     return _PAST_MARKER.search(_clause_before(norm, start)) is not None
 

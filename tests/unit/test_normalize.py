@@ -265,6 +265,11 @@ def test_not_amounts(text: str) -> None:
     assert find_amounts(text) == []
 
 
+def test_english_hundreds_take_a_tens_and_ones_rest() -> None:
+    assert [a.value for a in find_amounts("one thousand seven hundred forty nine ka repayment")] == [1749]
+    assert [a.value for a in find_amounts("EMI two thousand three hundred fifty-five")] == [2355]
+
+
 def test_bare_numbers_without_payment_words_only_on_request() -> None:
     text = "wo 2100 main monday ko kar dungi pakka"
     assert find_amounts(text) == []
@@ -664,6 +669,9 @@ def test_not_dates(phrase: str) -> None:
         ("maine bola tha kal dunga", "2026-11-17"),
         ("pichli baar late hua tha, kal bhar dunga", "2026-11-17"),
         ("कल जमा कर दूंगा", "2026-11-17"),
+        ("kal dibo, branch e diye ashbo", "2026-11-17"),  # Bengali futures
+        ("kal dibo 700 taka, pichli baar diya tha", "2026-11-17"),
+        ("kal de dunga jo pichli baar nahi diya tha", "2026-11-17"),  # the future comes first
     ],
 )
 def test_kal_and_parso_point_back_only_with_past_tense(phrase: str, expected: str) -> None:
