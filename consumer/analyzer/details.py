@@ -893,6 +893,20 @@ def _span(text: str, pos: int, ends: re.Pattern[str]) -> tuple[int, int]:
     return left, right
 
 
+def _clause_date(text: str, pos: int, dates: list[DateMatch], today: date) -> DateMatch | None:
+    """The dated phrase in the clause of the commitment verb at ``pos`` ("Salary 1 ko aa gayi, 3150
+    rakh diya. 5 ko kat jaata": the 5th goes with "kat jaata"), nearest to it."""
+    lo, hi = _span(text, pos, _CLAUSE_END)
+    rest = _REST.search(text[lo:hi])
+    if rest is not None and lo + rest.start() > pos:  # "... kar dunga, baaki do hafte mein": the rest's day
+        hi = lo + rest.start()
+    inside = [d for d in dates if d.date is not None and d.date >= today and lo <= d.start < hi]
+    before = [d for d in inside if d.start < pos]  # the day comes before the verb ("kal de dunga")
+    if before:
+        return before[-1]
+    return inside[0] if inside else None
+
+
 def _now_in_clause(text: str, pos: int) -> bool:
     """Whether the clause around ``pos`` says "now" ("abhi", "right now")."""
     lo, hi = _span(text, pos, _CLAUSE_END)
@@ -963,7 +977,7 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
     amount = amounts[0].value if amounts else None
     if amount is None:
         amount = _unnamed_amount(turns, best_i, best, anchor)
-    picked = _pick_date(best, focus, dates, anchor.date())
+    picked = _clause_date(best, at, dates, anchor.date()) or _pick_date(best, focus, dates, anchor.date())
     if picked is None:
         for _, text, at2, _, more in found:
             picked = _pick_date(text, at2, more, anchor.date())

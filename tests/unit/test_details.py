@@ -218,6 +218,21 @@ def test_a_promise_with_a_week_or_a_salary_and_no_day_has_no_date(said: str) -> 
     assert ptp.date_unresolved_reason in ("vague", "salary_day_unknown")
 
 
+@pytest.mark.parametrize(
+    ("said", "amount", "due"),
+    [
+        ("Salary 1 ko aa gayi na, 3150 account mein rakh diya. 5 ko kat jayega.", 3150, date(2026, 12, 5)),
+        ("saturday tak dhai hazaar kar dunga baaki do hafte mein", 2500, date(2026, 11, 28)),
+        ("bonus 26 ko aane wala hai, 28 ko 3150 pura daal dunga", 3150, date(2026, 11, 28)),
+    ],
+)
+def test_the_day_goes_with_the_commitment_verb(said: str, amount: int, due: date) -> None:
+    t = GOOD_OPENING + "Agent: 3,150 ki EMI baaki hai.\nCustomer: " + said
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (amount, due)
+
+
 def test_partial_promise_abhi_baaki() -> None:
     t = GOOD_OPENING + "Agent: 18,000 due hai.\nCustomer: Abhi 5,000 bhej deta hoon, baaki agle hafte."
     ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
