@@ -54,19 +54,21 @@ The anchor is the call time (``call_started_at or now``). It is converted to IST
 taken (a naive anchor is taken to be IST already), so 20:00 UTC is the next calendar day. Phrases and
 what they resolve to (``kind`` in brackets):
 
-- aaj/today/आज +0, kal/tomorrow/कल +1, parso/day after tomorrow/परसों +2, narso +3, yesterday -1
-  [relative]. Hindi "kal" and "parso" mean both directions; they are read as future (the promise
-  sense) unless a simple past-tense marker ("tha", "thi", "kiya", "kar diya", "ho gaya", "bheja",
+- aaj/today/आज +0, kal/tomorrow/कल/udya (Marathi) +1, parso/day after tomorrow/परसों +2, narso +3,
+  yesterday -1 [relative]. Hindi "kal" and "parso" mean both directions; they are read as future
+  (the promise sense) unless a simple past-tense marker ("tha", "thi", "kiya", "kar diya", "ho gaya", "bheja",
   "किया", "हो गया" ...) follows in the same clause, or precedes it there with no future-tense verb
   ("dunga", "karenge", "hoga", "will" ...) after it: "kal kiya tha" and "payment kar diya tha kal" are
   yesterday (-1), "parso bhej diya tha" is -2; "kal tak kar diya jayega" (passive future) and "maine
   bola tha kal dunga" stay +1.
 - Weekdays in English (and "mon".."fri" abbreviations), romanised Hindi (somvar, mangalvar, budhvar,
-  guruvar/brihaspativar/veervar, shukravar, shanivar, ravivar/itwar/etwar) and Devanagari, with an
-  optional "ko"/"tak" [weekday]. Plain, "is"/"this"/"coming": the next such day strictly after the
-  anchor date (1-7 days ahead; on a Wednesday, "Wednesday" is a week later). "agle"/"next": that
-  weekday in the following calendar week (weeks start on Monday), 1-13 days ahead: on a Monday "next
-  Wednesday" is 9 days ahead, on a Friday 5. "pichle"/"last": the latest such day strictly before.
+  guruvar/brihaspativar/veervar, shukravar, shanivar, ravivar/itwar/etwar), the Bengali, Punjabi
+  and Marathi forms callers mix into Hinglish (shukrobar, robibar, budhvaar, mangalvari) and
+  Devanagari, with an optional "ko"/"tak" [weekday]. Plain, "is"/"this"/"coming": the next such day
+  strictly after the anchor date (1-7 days ahead; on a Wednesday, "Wednesday" is a week later).
+  "agle"/"next" (Marathi "pudhchya", Bengali "porer"/"agami"): that weekday in the following
+  calendar week (weeks start on Monday), 1-13 days ahead: on a Monday "next Wednesday" is 9 days
+  ahead, on a Friday 5. "pichle"/"last": the latest such day strictly before.
   Short forms ("mangal", "budh", "shukra", "shani", "sat", "sun") need "ko"/"tak" or a prefix
   because alone they are ordinary words ("sun lijiye").
 - "5 tareekh", "5th", "5th ko", "5 ko", "paanch tareekh", "५ तारीख" [day_of_month]: that day of the
@@ -81,13 +83,14 @@ what they resolve to (``kind`` in brackets):
   date.
 - "mahine ke end tak", "month end", "end of month" [relative]: the anchor month's last day (the next
   month's when the anchor is already the last day); "agle mahine ke end" is next month's last day.
-- "agle hafte"/"next week"/"अगले हफ्ते" [relative]: Monday of the next calendar week.
-  "is hafte"/"this week" [relative]: the coming Saturday (the anchor itself on a Saturday; on a
-  Sunday the following Saturday).
+- "agle hafte"/"next week"/"अगले हफ्ते", "is hafte"/"this week" with no day [vague]: no date, reason
+  ``"vague"`` (a week names no day; the labelling guide leaves such a promise undated). With a day
+  they are that weekday: "agle hafte Monday" is the Monday of the next calendar week, "is hafte
+  Friday" the coming Friday [weekday].
 - "2 din mein", "in 3 days", "teen din baad", "ek hafte mein", "within a week", "do mahine mein"
   [relative]: +N days, +7 per week, +N calendar months (day clamped); a range ("2-3 din mein", "ek
   ya do din mein") counts as its upper end; "2 din pehle" / "3 days ago" is -N.
-- "agle mahine"/"next month" alone [vague]: the 1st of the next month, as the earliest date meant.
+- "agle mahine"/"next month" alone [vague]: no date, reason ``"vague"``, for the same reason.
 - "salary aane pe", "salary milte hi", "when salary comes", "तनख्वाह आने पर" [conditional]: no date,
   reason ``"salary_day_unknown"``.
 - "jaldi", "soon", "jab paise honge", "kuch din mein", "baad mein", "aaj kal" [vague]: no date, reason
@@ -541,6 +544,7 @@ def _term_pattern(named: bool) -> str:
 def _rest_pattern(named: bool) -> str:
     """The units left after a thousand or a hundred ("5 hazaar *500*", "paanch sau *pachas*")."""
     words = _alt(w for w in NUMBER_WORDS if w not in {"do", "a"})  # "do hazaar do": "do" is "give"
+    words = f"(?:{_EN_COMPOUND_RE}|{words})"  # "seven hundred forty nine"
     digits, word = (r"(?P<rd>[1-9][0-9]{0,2})", f"(?P<rw>{words})") if named else (r"[1-9][0-9]{0,2}", words)
     return rf"\s+(?:(?:aur|and|और)\s+)?(?:{digits}{_NOT_BEFORE_NUM}|{word}){_R}"
 
@@ -625,6 +629,7 @@ _PAY_STEMS: Final = (
 _PAY_WORDS: Final = (
     *("de", "dena", "dedo", "dijiye", "dijie", "dunga", "dungi", "doonga", "doongi", "denge", "dega"),
     *("degi", "diya", "diye", "dia", "karunga", "karungi", "karenge", "दे", "दो"),
+    *("deta", "deti", "dete", "debo", "dibo", "dinda", "dindi", "deto"),  # "kar deta", "diye debo"
 )
 _PAY_CONTEXT: Final = re.compile(rf"{_L}(?:{_alt(_PAY_STEMS)}[{_WORD_CLASS}]*|{_alt(_PAY_WORDS)}{_R})")
 _CONTEXT_TOKENS: Final = 4
@@ -779,13 +784,15 @@ def _find(text: str, need_context: bool) -> list[AmountMatch]:
     ]
 
 
-def find_amounts(text: str) -> list[AmountMatch]:
+def find_amounts(text: str, *, need_context: bool = True) -> list[AmountMatch]:
     """Every rupee amount mentioned in ``text``, in order ("Sir main 5 tareekh ko 15,600 bhar dunga"
     -> one match, 15600 at "15,600"). Bare numbers count only with payment words nearby; see the
-    module docstring for the exact rule. Never raises."""
+    module docstring for the exact rule. ``need_context=False`` drops that one requirement (rule 3's
+    payment words), for a caller that knows from elsewhere that a number is money ("2100" said back
+    by a borrower after the agent's "EMI 2100"). Never raises."""
     if not text:
         return []
-    return _find(text, need_context=True)
+    return _find(text, need_context=need_context)
 
 
 def parse_amount(text: str) -> int | None:
@@ -840,7 +847,10 @@ class DateMatch:
 
 
 # Word lists (data for both the patterns and their lead words).
-_NEXT_WORDS: Final = ("agle", "agli", "agla", "agale", "next", "अगले", "अगली", "अगला")
+_NEXT_WORDS: Final = (
+    *("agle", "agli", "agla", "agale", "next", "अगले", "अगली", "अगला"),
+    *("pudhchya", "pudhcha", "pudhchi", "pudhil", "porer", "agami"),  # Marathi, Bengali
+)
 _COMING_WORDS: Final = ("aane wale", "aane waale", "aanewale", "coming", "upcoming", "आने वाले")
 _THIS_WORDS: Final = ("is", "iss", "isi", "this", "इस", "इसी")
 _LAST_WORDS: Final = ("pichle", "pichhle", "pichli", "picchle", "last", "previous", "पिछले", "पिछली")
@@ -856,9 +866,18 @@ _KO_TAK_WORDS: Final = ("ko", "tak", "se pehle", "se pahle", "को", "तक",
 _DAY_NUMBERS: Final = {w: v for w, v in NUMBER_WORDS.items() if v <= 31 and w != "a"}
 _WEEKDAYS: Final = _table(
     {
-        0: ("monday", "mon", "somvar", "somwar", "somvaar", "somwaar", "सोमवार"),
-        1: ("tuesday", "tue", "tues", "mangalvar", "mangalwar", "mangalvaar", "mangalwaar", "मंगलवार"),
-        2: ("wednesday", "wed", "weds", "budhvar", "budhwar", "budhvaar", "budhwaar", "बुधवार"),
+        0: (
+            *("monday", "mon", "somvar", "somwar", "somvaar", "somwaar", "सोमवार"),
+            *("somvari", "somwari", "sombar", "shombar", "somobar"),
+        ),
+        1: (
+            *("tuesday", "tue", "tues", "mangalvar", "mangalwar", "mangalvaar", "mangalwaar", "मंगलवार"),
+            *("mangalvari", "mangalwari", "mongolbar", "mongalbar", "mangalbar"),
+        ),
+        2: (
+            *("wednesday", "wed", "weds", "budhvar", "budhwar", "budhvaar", "budhwaar", "बुधवार"),
+            *("budhvari", "budhwari", "budhbar", "budhobar", "budbar"),
+        ),
         3: (
             *(
                 "thursday",
@@ -872,12 +891,20 @@ _WEEKDAYS: Final = _table(
                 "brihaspativar",
             ),
             *("brihaspatiwar", "veervar", "veerwar", "virvar", "गुरुवार", "बृहस्पतिवार", "वीरवार"),
+            *("veervaar", "veerwaar", "guruvari", "guruwari", "brihospotibar", "brihaspatibar", "bishudbar"),
         ),
-        4: ("friday", "fri", "shukravar", "shukrawar", "shukravaar", "shukrawaar", "शुक्रवार"),
-        5: ("saturday", "shanivar", "shaniwar", "shanivaar", "shaniwaar", "शनिवार"),
+        4: (
+            *("friday", "fri", "shukravar", "shukrawar", "shukravaar", "shukrawaar", "शुक्रवार"),
+            *("shukarvaar", "shukarvar", "shukkarvaar", "shukravari", "shukrawari", "shukrobar", "sukrobar"),
+        ),
+        5: (
+            *("saturday", "shanivar", "shaniwar", "shanivaar", "shaniwaar", "शनिवार"),
+            *("shanivari", "shaniwari", "shonibar", "sonibar", "shanibar", "sanicharvaar", "shanichar"),
+        ),
         6: (
             *("sunday", "ravivar", "raviwar", "ravivaar", "raviwaar", "itwar", "itvar", "itwaar", "itvaar"),
             *("etwar", "etvar", "aitwar", "aitvar", "रविवार", "इतवार", "एतवार"),
+            *("aitvaar", "aitwaar", "ravivari", "raviwari", "robibar", "rabibar", "robbar"),
         ),
     }
 )
@@ -890,8 +917,11 @@ _WEEKDAY_ANY: Final = {**_WEEKDAYS_SHORT, **_WEEKDAYS}
 _RELATIVE: Final = _table(
     {
         0: ("aaj", "aj", "today", "tonight", "आज"),
-        1: ("kal", "tomorrow", "tomorow", "tommorow", "tommorrow", "tmrw", "tmr", "कल"),
-        2: ("parso", "parson", "parsoon", "parsu", "parsun", "day after tomorrow", "परसों", "परसो"),
+        1: ("kal", "tomorrow", "tomorow", "tommorow", "tommorrow", "tmrw", "tmr", "कल", "udya", "bhalke"),
+        2: (
+            *("parso", "parson", "parsoon", "parsu", "parsun", "day after tomorrow", "परसों", "परसो"),
+            *("porshu", "porshu din"),
+        ),
         3: ("narso", "narson", "नरसों", "नरसो"),
         -1: ("yesterday",),
         -2: ("day before yesterday",),
@@ -950,6 +980,7 @@ _FUNDS_VERBS: Final = (
     *("हो जाएंगे", "मिलेंगे"),
 )
 
+_OF_WORDS: Final = ("ke", "ki", "ka", "mein", "me", "on", "के", "की", "में")  # "agle hafte ke Monday"
 _DIG12: Final = rf"{_NOT_AFTER_NUM}(?<![0-9])[0-9]{{1,2}}{_NOT_BEFORE_NUM}"
 _ORD: Final = r"(?:st|nd|rd|th)"
 _NEXT: Final = _alt(_NEXT_WORDS + _COMING_WORDS)  # "next week" = "coming week"
@@ -1029,7 +1060,8 @@ _DATE_PATTERNS: Final[tuple[_DatePattern, ...]] = (
     _date_pattern("relative", rf"(?P<rel>{_alt(_RELATIVE)}){_R}", _RELATIVE),
     _date_pattern(
         "weekday",
-        rf"(?:(?P<pfx>{_NEXT}|{_THIS}|{_LAST})\s+)?(?P<wd>{_alt(_WEEKDAYS)}){_R}(?:\s+{_KO_TAK})?",
+        rf"(?:(?P<pfx>{_NEXT}|{_THIS}|{_LAST})\s+(?:{_alt(_WEEK_WORDS)}\s+(?:{_alt(_OF_WORDS)}\s+)?)?)?"
+        rf"(?P<wd>{_alt(_WEEKDAYS)}){_R}(?:\s+{_KO_TAK})?",
         _NEXT_WORDS + _COMING_WORDS,
         _THIS_WORDS,
         _LAST_WORDS,
@@ -1092,7 +1124,7 @@ _DATE_SCAN: Final = _lead_scanner(frozenset(_DATE_INDEX))
 
 _PAST_MARKER: Final = re.compile(
     rf"{_L}(?:{_alt(('tha', 'thi', 'kiya', 'kiye', 'kia', 'diya', 'diye', 'dia', 'kar di', 'de di'))}"
-    rf"(?!\s+(?:ja|जा))"  # "kar diya jayega" is a passive future
+    rf"(?!\s+(?:ja|जा|debo|dibo|ashbo|jabo))"  # "kar diya jayega" is a passive future, "diye debo" a future
     rf"|{_alt(('bhej di', 'bhar di', 'ho gaya', 'ho gayi', 'ho gya', 'ho gyi', 'ho gai', 'ho chuka'))}"
     rf"|{_alt(('ho chuki', 'hua', 'hui', 'huaa', 'bheja', 'bheji', 'bhara', 'bhari', 'paid', 'sent'))}"
     rf"|{_alt(('था', 'थी', 'थे', 'किया', 'किए', 'दिया', 'दिए', 'भेजा', 'भरा', 'हुआ', 'हुई', 'हो गया'))}"
@@ -1101,6 +1133,8 @@ _PAST_MARKER: Final = re.compile(
 # Hindi future endings: karunga, dunga, bhejungi, denge, hoga, jayega, karoge; करूंगा, देंगे, होगा.
 _FUTURE_MARKER: Final = re.compile(
     rf"[a-z](?:unga|ungi|oonga|oongi|enge|engi|ega|egi|oga|ogi|oge){_R}|{_L}(?:will|shall|gonna){_R}"
+    # Bengali, Punjabi and Marathi futures in Hinglish: "kal dibo", "kal pa dinda", "udya bharto"
+    rf"|{_L}(?:debo|dibo|korbo|ashbo|pathabo|bhorbo|dinda|dindi|bharto|deto|karto|deil|karel){_R}"
     r"|(?:ूंगा|ूंगी|ेंगे|ेंगी|ेगा|ेगी|ोगा|ोगी|ोगे)(?![\u0900-\u097F])"
 )
 _CLAUSE_CHARS: Final = 48
@@ -1153,12 +1187,14 @@ def _clause_before(norm: str, start: int) -> str:
 
 
 def _is_past(norm: str, start: int, end: int) -> bool:
-    """Whether a Hindi "kal"/"parso" points back: a past-tense marker after it in its clause ("kal
-    kiya tha"), or before it when no future marker follows ("payment kar diya tha kal")."""
+    """Whether a Hindi "kal"/"parso" points back: a past-tense marker after it in its clause before
+    any future-tense verb ("kal kiya tha"), or before it when no future marker follows ("payment kar
+    diya tha kal")."""
     after = _clause_after(norm, end)
-    if _PAST_MARKER.search(after):
-        return True
-    if _FUTURE_MARKER.search(after):
+    past, future = _PAST_MARKER.search(after), _FUTURE_MARKER.search(after)
+    if past is not None and (future is None or past.start() < future.start()):
+        return True  # "kal kiya tha"; not "kal dibo 700, ... diye ashbo"
+    if future is not None:
         return False
     return _PAST_MARKER.search(_clause_before(norm, start)) is not None
 
@@ -1221,12 +1257,6 @@ def _resolve(tag: str, m: re.Match[str], text: str, norm: str, today: _dt.date) 
         return None if found is None else (found, "absolute", None)
     if tag == "month_end":
         return _month_end(today, 1 if g["nx"] or g["nx2"] else 0), "relative", None
-    if tag == "next_week":
-        return today + _dt.timedelta(days=7 - today.weekday()), "relative", None
-    if tag == "this_week":
-        return today + _dt.timedelta(days=(5 - today.weekday()) % 7), "relative", None
-    if tag == "next_month":
-        return _dt.date(*_add_months(today.year, today.month, 1), 1), "vague", None
     if tag == "salary":
         return None, "conditional", SALARY_DAY_UNKNOWN
     return None, "vague", VAGUE

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -409,15 +410,24 @@ _COMMIT = lexicon(
     r"\b(?:de|kar|bhar|bhej|jama kar|jama|daal|transfer kar|pay kar|clear kar|chuka|jamaa kar|nikal)\s*(?:dunga|dungi|doonga|doongi|denge|dengi|dete|deta hoon|deti hoon|deta hu|deti hu|sakta hoon|sakti hoon|sakta hu|sakti hu|dunga|lunga|loonga)\b",
     r"\b(?:kar|bhar|bhej|daal|jama|de)\s+(?:dunga|dungi|doonga|denge|deta|deti)\b",
     r"\b(?:dunga|dungi|doonga|karunga|karungi|bharunga|bharungi|bhejunga|bhejungi|karenge|bharenge|bhejenge|denge|ho jayega|ho jaayega|kar diya jayega)\b",
-    r"\b(?:will|i'?ll|can|shall|i will|going to)\s+(?:\w+\s+){0,2}?(?:pay|transfer|clear|deposit|send|settle|move|put|keep|arrange|make the payment)\b",
+    r"\b(?:will|i'?ll|can|shall|i will|going to)\s+(?:\w+\s+){0,2}?(?:pay|transfer|clear|deposit|send|settle|move|put|keep|arrange|make the payment|do (?:it|the|neft|imps|upi|rtgs)|make sure|ensure)\b",
     r"\b(?:will pay|pay on|pay by|paying|i can pay)\b",
+    r"\ble\s+(?:aaunga|aaungi|aaoonga|aayenge|aayengi|aaenge)\b|\bkat\s+(?:jayega|jaega|jaayega|jaata|jata|jayegi|jaegi)\b",
+    # Bengali, Punjabi and Marathi speakers' Hinglish: "diye debo", "pa dinda haan", "bharto"
+    r"\b(?:debo|dibo|korbo|pathabo|dinda|dindi|dende|paavanga|pavanga|paunga|dewanga|deyanga|jaaugi|jaauga|jaugi|jauga)\b",
+    r"\b(?:bharto|bharte|bharin|bharun deto|deto|karto|thevto|thevte|pathavto|bharel|deil|karel)\b",
     r"दूँगा|दूंगा|दूँगी|दूंगी|दे\s+दूँ|करूँगा|करूंगा|करूँगी|करूंगी|भरूँगा|भरूंगा|करवा\s+दूँगा|करवा\s+दूंगा|कर\s+दूँगा|कर\s+दूंगा|जमा\s+कर|दे\s+सकता|दे\s+दूँगी|हो\s+जाएगा",
+    r"देंगे|देंगी|करेंगे|करेंगी|भरेंगे|भरेंगी|भेजेंगे|डालेंगे|चुकाएंगे|भरूंगी|भरूँगी|डाल\s+दूंगी|डाल\s+दूँगी|कट\s+जाएगा|कट\s+जाएगी",
 )
 _FULL = lexicon(
     r"\b(?:poora|pura|poori|puri|full|entire|total|whole|saara|sara|sab clear|complete)\b", r"पूरा|पूरी|सारा|पूरे"
 )
 _REST = lexicon(r"\b(?:baaki|baki|bakaya|rest|balance|remaining|baad mein baaki)\b", r"बाकी|बाक़ी|शेष")
-_NOW = lexicon(r"\b(?:abhi|abi|right now|immediately|turant|isi waqt)\b", r"अभी|तुरंत")
+# "Now" as a time to pay; "abhi tak" (until now), "abhi bhi" (still), "abhi nahi" (not now) are not.
+_NOW = lexicon(
+    r"\b(?:abhi|abi)\b(?!\s+(?:tak|bhi|nahi|nahin|nai|to nahi|toh nahi)\b)|\b(?:right now|immediately|turant|isi waqt)\b",
+    r"अभी(?!\s+(?:तक|भी|नहीं))|तुरंत",
+)
 
 _DISTRESS: tuple[tuple[DistressKind, Lexicon], ...] = (
     (
@@ -502,6 +512,19 @@ def _window(text: str, start: int, end: int, limit: int = _QUOTE_MAX) -> str:
     return _clip(text[left:right], limit)
 
 
+_NEG_RIGHT_AFTER = re.compile(r"^\s*(?:nahi|nahin|nai|not|नहीं)(?![\w])", _I)
+
+
+def _commitment_negated(text: str, start: int, end: int) -> bool:
+    """A commitment negated before it ("nahi de paunga") or right after it ("dunga nahi"); a "mat"
+    further on is someone else's verb ("kar deta hoon, please ghar mat bhejna")."""
+    before = text[max(0, start - 30) : start]
+    cuts = list(_CONDITION.finditer(before))
+    if cuts:
+        before = before[cuts[-1].end() :]
+    return bool(_NEG_RIGHT_AFTER.search(text[end : end + 12]) or _NEG_BEFORE.search(before))
+
+
 def _negated(text: str, start: int, end: int) -> bool:
     """A negation in the same clause, not across a condition ("nahi diya to police ..." is no negation)."""
     before = text[max(0, start - 30) : start]
@@ -556,13 +579,16 @@ class _Side:
 _NO_SCAN = Scan("")
 
 
-def _live_hits(pattern: Lexicon, side: _Side, *, negation: bool) -> dict[int, tuple[int, int]]:
-    """The first live match in each text of ``side`` (index -> local span), with one scan of them all."""
+def _live_hits(
+    pattern: Lexicon, side: _Side, *, negation: bool, negated: Callable[[str, int, int], bool] = _negated
+) -> dict[int, tuple[int, int]]:
+    """The first live match in each text of ``side`` (index -> local span), with one scan of them all;
+    with ``negation``, a match ``negated`` says is negated is not live."""
     joined, starts = side.joined, side.starts
     hits: dict[int, tuple[int, int]] = {}
     for m in pattern.scan(side.scan):
         k = bisect_right(starts, m.start()) - 1
-        if k in hits or (negation and _negated(joined, m.start(), m.end())):
+        if k in hits or (negation and negated(joined, m.start(), m.end())):
             continue
         hits[k] = (m.start() - starts[k], m.end() - starts[k])
     return hits
@@ -767,6 +793,31 @@ def _agent_amount(turns: list[Turn], before: int) -> int | None:
     return None
 
 
+def _read_back(turns: list[Turn], after: int, anchor: datetime) -> int | None:
+    """The amount the agent reads back after the customer's commitment at ``after`` ("Ji sir, kal
+    3,200." / "Next Thursday tak, 2,780"): in one of the next two agent turns, beside a day."""
+    seen = 0
+    for t in turns[after + 1 :]:
+        if t.speaker is not Speaker.AGENT:
+            continue
+        if (found := find_amounts(t.text)) and find_dates(t.text, anchor):
+            return found[-1].value
+        seen += 1
+        if seen == 2:
+            break
+    return None
+
+
+def _unnamed_amount(turns: list[Turn], at: int, said: str, anchor: datetime) -> int | None:
+    """The promised amount when the customer names no figure (the labelling guide's reading): the
+    figure the agent reads back with the day; else, unless the customer speaks of the whole amount
+    without a figure ("pura kar dunga", whose sum the call leaves open), the figure the agent stated."""
+    agreed = _read_back(turns, at, anchor)
+    if agreed is not None or _FULL.search(said):
+        return agreed
+    return _agent_amount(turns, at)
+
+
 _CLAUSE_END = re.compile(r"[,;](?=\s)|[.!?।\n](?=\s|$)")
 _SENTENCE_END = re.compile(r"[.!?।\n](?=\s|$)")
 
@@ -781,6 +832,26 @@ def _span(text: str, pos: int, ends: re.Pattern[str]) -> tuple[int, int]:
             right = m.start()
             break
     return left, right
+
+
+def _clause_date(text: str, pos: int, dates: list[DateMatch], today: date) -> DateMatch | None:
+    """The dated phrase in the clause of the commitment verb at ``pos`` ("Salary 1 ko aa gayi, 3150
+    rakh diya. 5 ko kat jaata": the 5th goes with "kat jaata"), nearest to it."""
+    lo, hi = _span(text, pos, _CLAUSE_END)
+    rest = _REST.search(text[lo:hi])
+    if rest is not None and lo + rest.start() > pos:  # "... kar dunga, baaki do hafte mein": the rest's day
+        hi = lo + rest.start()
+    inside = [d for d in dates if d.date is not None and d.date >= today and lo <= d.start < hi]
+    before = [d for d in inside if d.start < pos]  # the day comes before the verb ("kal de dunga")
+    if before:
+        return before[-1]
+    return inside[0] if inside else None
+
+
+def _now_in_clause(text: str, pos: int) -> bool:
+    """Whether the clause around ``pos`` says "now" ("abhi", "right now")."""
+    lo, hi = _span(text, pos, _CLAUSE_END)
+    return _NOW.search(text[lo:hi]) is not None
 
 
 def _pick_date(text: str, focus: int, dates: list[DateMatch], today: date) -> DateMatch | None:
@@ -800,29 +871,44 @@ def _pick_date(text: str, focus: int, dates: list[DateMatch], today: date) -> Da
     return min(dated, key=lambda d: abs(d.start - focus)) if dated else None
 
 
+def _amounts_said(text: str, named: set[int]) -> list[AmountMatch]:
+    """The amounts in a customer's ``text``: those ``find_amounts`` reads, and bare numbers that
+    repeat a figure the agent named as money ("wo 2100 main monday ko kar dungi" after "EMI 2100"),
+    however far the payment words are."""
+    found = find_amounts(text)
+    if not named:
+        return found
+    seen = {(a.start, a.end) for a in found}
+    echoed = [
+        a for a in find_amounts(text, need_context=False) if a.value in named and (a.start, a.end) not in seen
+    ]
+    return sorted([*found, *echoed], key=lambda a: a.start) if echoed else found
+
+
 def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> PromiseToPay | None:
     """The customer's commitment: a promise-to-pay call, or a firm "figure + date + will pay" elsewhere."""
     turns = call.turns
     firm_only = category is not IntentCategory.PROMISE_TO_PAY
     found: list[tuple[int, str, int, list[AmountMatch], list[DateMatch]]] = []
     customer = [(i, turns[i]) for i in call.customer.turns]
-    commits = _live_hits(_COMMIT, call.customer, negation=True)
+    commits = _live_hits(_COMMIT, call.customer, negation=True, negated=_commitment_negated)
+    named = {a.value for text in call.agent.texts for a in find_amounts(text)}
     for k, (i, t) in enumerate(customer):
         if k not in commits:
             continue
         at = commits[k][0]
-        amounts = find_amounts(t.text)
+        amounts = _amounts_said(t.text, named)
         if firm_only and not amounts:  # (then its dates do not matter)
             continue
         dates = find_dates(t.text, anchor)
-        if firm_only and not any(d.date is not None for d in dates):
-            continue
+        if firm_only and not (any(d.date is not None for d in dates) or _now_in_clause(t.text, at)):
+            continue  # a firm commitment names its day ("abhi bhej deti hoon" is today)
         found.append((i, t.text, at, amounts, dates))
     if not found:
         if firm_only or not customer:
             return None
         i, last = customer[-1]
-        found = [(i, last.text, 0, find_amounts(last.text), find_dates(last.text, anchor))]
+        found = [(i, last.text, 0, _amounts_said(last.text, named), find_dates(last.text, anchor))]
 
     def score(item: tuple[int, str, int, list[AmountMatch], list[DateMatch]]) -> int:
         return (2 if any(d.date is not None for d in item[4]) else 0) + (1 if item[3] else 0)
@@ -830,9 +916,9 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
     best_i, best, at, amounts, dates = max(found, key=score)  # the first of the most informative
     focus = amounts[0].start if amounts else at
     amount = amounts[0].value if amounts else None
-    if amount is None and _FULL.search(best):
-        amount = _agent_amount(turns, best_i)
-    picked = _pick_date(best, focus, dates, anchor.date())
+    if amount is None:
+        amount = _unnamed_amount(turns, best_i, best, anchor)
+    picked = _clause_date(best, at, dates, anchor.date()) or _pick_date(best, focus, dates, anchor.date())
     if picked is None:
         for _, text, at2, _, more in found:
             picked = _pick_date(text, at2, more, anchor.date())

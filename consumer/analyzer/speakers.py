@@ -7,7 +7,8 @@ relative or stranger on the line (their words decide a wrong party). A label tha
 on the borrower's side other than the borrower ("Customer's wife:", "Neighbour:", "ग्राहक की
 पत्नी:") marks its turns as a relative's. Numbered labels that say nothing of the role
 ("Speaker 1:", "Speaker 2:") are decided by content: the side whose first turns introduce a
-lender, ask for the borrower or talk about their dues is the agent's.
+lender, ask for the borrower or talk about their dues is the agent's; so are the lines of an
+unlabelled transcript written one utterance per line.
 """
 
 from __future__ import annotations
@@ -200,6 +201,8 @@ def _labels(transcript: str) -> list[_Label]:
         kind = _KINDS[name]
         if number and kind != _NUMBERED and not number.group().strip().lstrip("#").isdigit():
             continue  # "Agent A" is not a label form we know; "Agent 2" is
+        if kind == _NUMBERED and not number:
+            continue  # a bare "Speaker:" says nothing
         key = word[len(bare) - label.end() :] if kind == _NUMBERED else name
         found.append(_Label(start, colon.end(), kind, " ".join(key.split())))
         taken = colon.end()
@@ -236,7 +239,8 @@ _CUSTOMER_CUES: Final = re.compile(
 def _decide_numbered(transcript: str, labels: list[_Label], ends: list[int]) -> dict[str, Speaker]:
     """The side of each numbered speaker: agent cues minus customer cues in each one's first
     three turns; the highest is the agent. On a tie the one who said more is (a collector's
-    introduction is longer than a "Hello?"), then whoever spoke first."""
+    introduction is longer than a "Hello?"), then whoever spoke first. When nobody says anything a
+    collector says, all are the customer's side, as in an unlabelled text."""
     if not any(label.kind == _NUMBERED for label in labels):
         return {}
     named = {label.kind for label in labels if label.kind != _NUMBERED}
@@ -255,15 +259,58 @@ def _decide_numbered(transcript: str, labels: list[_Label], ends: list[int]) -> 
         cues = sum(len(_AGENT_CUES.findall(t)) - len(_CUSTOMER_CUES.findall(t)) for t in texts)
         return cues, sum(len(t.split()) for t in texts), -keys.index(key)
 
+    if not any(_AGENT_CUES.search(t) for texts in firsts.values() for t in texts):
+        return dict.fromkeys(keys, Speaker.CUSTOMER)  # nobody sounds like a collector: as if unlabelled
     agent = max(keys, key=rank)
     return {key: Speaker.AGENT if key == agent else Speaker.CUSTOMER for key in keys}
 
 
+_LINE: Final = re.compile(r"[^\n]+")
+_BARE_LABEL: Final = re.compile(
+    r"(?:\[[\d:.]+\]\s*)?(agent|customer)\s+(?=\S)", re.IGNORECASE
+)  # "agent namaskar"
+
+
+def _alternating(transcript: str) -> list[Turn]:
+    """An unlabelled transcript of three or more lines as alternating turns, when the lines of one
+    parity sound like the collector more than the others (more agent cues); a text
+    whose every line opens with a bare "agent" / "customer" (labels that lost their colon) by
+    those words. Otherwise nothing."""
+    lines = [(m.start(), m.end()) for m in _LINE.finditer(transcript) if not m.group().isspace()]
+    if len(lines) < 3:
+        return []
+    bare = [_BARE_LABEL.match(transcript, start, end) for start, end in lines]
+    turns: list[Turn] = []
+    if all(bare):
+        for m, (_, end) in zip(bare, lines, strict=True):
+            span = _span(transcript, m.end(), end) if m is not None else None
+            if m is not None and span is not None:
+                side = Speaker.AGENT if m.group(1).lower() == "agent" else Speaker.CUSTOMER
+                turns.append(Turn(side, *span))
+        return turns
+    scores = [0, 0]
+    for i, (start, end) in enumerate(lines):
+        line = transcript[start:end]
+        scores[i % 2] += len(_AGENT_CUES.findall(line))
+    if scores[0] == scores[1]:
+        return []
+    agent = 0 if scores[0] > scores[1] else 1
+    for i, (start, end) in enumerate(lines):
+        span = _span(transcript, start, end)
+        if span is not None:
+            turns.append(Turn(Speaker.AGENT if i % 2 == agent else Speaker.CUSTOMER, *span))
+    return turns
+
+
 def split_turns(transcript: str) -> tuple[list[Turn], bool]:
     """The turns of ``transcript`` (spans of its original text, stripped) and whether it had speaker
-    labels. Text before the first label, and the whole text when there is none, is the customer's."""
+    labels. Without labels, a text of one utterance per line may still read as alternating turns
+    (``_alternating``); else the whole text is the customer's, as is text before the first label."""
     labels = _labels(transcript)
     if not labels:
+        alternating = _alternating(transcript)
+        if alternating:
+            return alternating, True
         body = transcript.strip()
         if not body:
             return [], False

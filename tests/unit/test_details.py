@@ -71,6 +71,63 @@ def test_no_labels_is_one_customer_turn() -> None:
     assert [(t.speaker, t.text) for t in turns] == [(Speaker.CUSTOMER, "Kal tak kar dunga.")]
 
 
+@pytest.mark.parametrize("first", ["Speaker 1", "Speaker 2"])
+def test_numbered_speakers_take_the_side_of_what_they_say(first: str) -> None:
+    second = "Speaker 2" if first == "Speaker 1" else "Speaker 1"
+    transcript = (
+        f"{first}: hello?\n"
+        f"{second}: namaste, main Neha bol rahi hoon Kotak Finserv se, kya Manoj ji se baat ho rahi hai?\n"
+        f"{first}: haan bolo\n"
+        f"{second}: sir aapki EMI 5,000 ki 8 tareekh se pending hai\n"
+        f"{first}: Friday ko 5000 de dunga"
+    )
+    turns, labelled = split_turns(transcript)
+    assert labelled
+    assert [t.speaker for t in turns] == [Speaker.CUSTOMER, Speaker.AGENT] * 2 + [Speaker.CUSTOMER]
+    ptp = _details(transcript, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (5000, date(2026, 11, 27))  # not the agent's 8th
+
+
+@pytest.mark.parametrize("greeting", [[], ["hello"]])
+def test_unlabelled_lines_alternate_between_the_collector_and_the_customer(greeting: list[str]) -> None:
+    lines = [
+        *greeting,
+        "namaskar main dinesh bol raha hoon krushi finance se kya balasaheb ji se baat ho rahi hai",
+        "haan main balasaheb bol raha hoon",
+        "aapki emi 7000 pending hai 5 tareekh se",
+        "agle mahine ki 5 tareekh ko 3500 kar dunga baaki baad mein",
+    ]
+    turns, labelled = split_turns("\n".join(lines))
+    assert labelled
+    assert [t.speaker for t in turns][-4:] == [Speaker.AGENT, Speaker.CUSTOMER] * 2
+    ptp = _details("\n".join(lines), IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (3500, date(2026, 12, 5))
+
+
+def test_lines_opening_with_a_label_that_lost_its_colon() -> None:
+    turns, labelled = split_turns("agent namaste EMI baaki hai\ncustomer kal dunga\nagent theek hai")
+    assert labelled
+    assert [(t.speaker, t.text) for t in turns] == [
+        (Speaker.AGENT, "namaste EMI baaki hai"),
+        (Speaker.CUSTOMER, "kal dunga"),
+        (Speaker.AGENT, "theek hai"),
+    ]
+
+
+def test_unlabelled_lines_without_a_collector_stay_one_customer_turn() -> None:
+    turns, labelled = split_turns("haan ji\nkal kar dunga\ntheek hai")
+    assert not labelled
+    assert len(turns) == 1
+
+
+def test_numbered_speakers_without_an_agents_words_are_the_customer() -> None:
+    turns, _ = split_turns("Speaker 1: hello\nSpeaker 2: haan ji\nSpeaker: kaun")
+    assert {t.speaker for t in turns} == {Speaker.CUSTOMER}
+    assert len(turns) == 2  # a bare "Speaker:" is no label
+
+
 # ---------------------------------------------------------------------------------------------
 # Contact status
 # ---------------------------------------------------------------------------------------------
@@ -110,11 +167,31 @@ def test_promise_amount_and_date_from_the_customer_turn() -> None:
     assert ptp.confidence >= 0.8
 
 
-def test_full_amount_without_a_figure_takes_the_agents_amount() -> None:
-    t = GOOD_OPENING + "Agent: Sir 12,500 overdue hai.\nCustomer: Poora amount Friday ko bhar dunga."
+def test_a_promise_without_a_figure_is_for_the_amount_the_agent_named() -> None:
+    t = GOOD_OPENING + "Agent: Sir 12,500 overdue hai.\nCustomer: Friday ko bank jaake bhar dunga."
     ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
     assert ptp is not None
     assert (ptp.amount_inr, ptp.due_date) == (12500, date(2026, 11, 27))
+
+
+def test_the_whole_amount_without_a_figure_has_no_amount() -> None:
+    # The labelling guide: "pura kar dunga" with no figure named has amount null.
+    t = GOOD_OPENING + "Agent: Sir 12,500 overdue hai.\nCustomer: Poora amount Friday ko bhar dunga."
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (None, date(2026, 11, 27))
+
+
+def test_the_figure_the_agent_reads_back_with_the_day_is_the_promised_amount() -> None:
+    t = (
+        GOOD_OPENING
+        + "Agent: Do kisht baaki hai, 1,800 ki ek, total 3,600.\n"
+        + "Customer: 15 tareekh tak dono bhar dungi, poora.\n"
+        + "Agent: Theek hai, 15 tareekh tak 3,600.\nCustomer: Haan."
+    )
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (3600, date(2026, 12, 15))
 
 
 def test_salary_promise_has_no_date_and_the_normalisers_reason() -> None:
@@ -122,6 +199,38 @@ def test_salary_promise_has_no_date_and_the_normalisers_reason() -> None:
     assert ptp is not None
     assert ptp.due_date is None
     assert ptp.date_unresolved_reason == "salary_day_unknown"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "agle hafte 2,500 kar dungi, din abhi nahi bata sakti",
+        "is hafte ya agle hafte 2,500 kar dungi",
+        "salary abhi tak nahi aayi, salary aate hi 2,500 kar dungi",
+    ],
+)
+def test_a_promise_with_a_week_or_a_salary_and_no_day_has_no_date(said: str) -> None:
+    ptp = _details(
+        GOOD_OPENING + "Agent: 4,900 overdue hai.\nCustomer: " + said, IC.PROMISE_TO_PAY
+    ).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (2500, None)
+    assert ptp.date_unresolved_reason in ("vague", "salary_day_unknown")
+
+
+@pytest.mark.parametrize(
+    ("said", "amount", "due"),
+    [
+        ("Salary 1 ko aa gayi na, 3150 account mein rakh diya. 5 ko kat jayega.", 3150, date(2026, 12, 5)),
+        ("saturday tak dhai hazaar kar dunga baaki do hafte mein", 2500, date(2026, 11, 28)),
+        ("bonus 26 ko aane wala hai, 28 ko 3150 pura daal dunga", 3150, date(2026, 11, 28)),
+    ],
+)
+def test_the_day_goes_with_the_commitment_verb(said: str, amount: int, due: date) -> None:
+    t = GOOD_OPENING + "Agent: 3,150 ki EMI baaki hai.\nCustomer: " + said
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (amount, due)
 
 
 def test_partial_promise_abhi_baaki() -> None:
@@ -142,6 +251,45 @@ def test_a_phrase_inside_a_word_does_not_hide_a_commitment_right_after_it() -> N
     ptp = _details(t, IC.OTHER).promise_to_pay
     assert ptp is not None
     assert (ptp.amount_inr, ptp.due_date, ptp.is_partial) == (2000, NOON.date(), True)
+
+
+@pytest.mark.parametrize(
+    ("said", "due"),
+    [
+        ("Shukrobar ko branch e giye 650 diye debo, pakka.", date(2026, 11, 27)),  # Bengali
+        ("Budhvaar nu 650 pa dinda haan.", date(2026, 11, 25)),  # Punjabi
+        ("Parso pakka 650 bharto.", date(2026, 11, 26)),  # Marathi
+        ("कल सुबह ब्रांच आके ६५० दे देंगे।", date(2026, 11, 25)),
+        ("I will do the NEFT of 650 on Friday.", date(2026, 11, 27)),
+        ("Parso tak 650 kar deta hoon, please ghar mat bhejna.", date(2026, 11, 26)),
+    ],
+)
+def test_commitments_in_every_register_carry_the_promise(said: str, due: date) -> None:
+    t = GOOD_OPENING + "Agent: Aapki 650 ki kisht baaki hai.\nCustomer: Theek hai.\nCustomer: " + said
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (650, due)
+
+
+def test_a_bare_number_the_agent_named_is_the_promised_amount() -> None:
+    t = (
+        GOOD_OPENING
+        + "Agent: EMI 2100 abhi tak nahi aayi.\nCustomer: dekhiye wo 2100 main monday ko kar dungi pakka"
+    )
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (2100, date(2026, 11, 30))
+    other = (
+        GOOD_OPENING + "Agent: EMI 2100 abhi tak nahi aayi.\nCustomer: wo 1800 main monday ko kar dungi pakka"
+    )
+    ptp = _details(other, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert ptp.amount_inr != 1800  # a number nobody called money stays a number
+
+
+def test_a_commitment_negated_right_after_is_no_commitment() -> None:
+    t = GOOD_OPENING + "Agent: 5,000 kab doge?\nCustomer: Parso 5,000 dunga nahi, jo karna hai karlo."
+    assert _details(t, IC.REFUSE_TO_PAY).promise_to_pay is None
 
 
 def test_devanagari_promise() -> None:

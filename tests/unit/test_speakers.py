@@ -72,6 +72,8 @@ def _plain_labels(transcript: str) -> list[tuple[int, int, str]]:
         kind = speakers._KINDS[label]
         if number and kind != "numbered" and not number.group().strip().lstrip("#").isdigit():
             continue
+        if kind == "numbered" and not number:
+            continue
         start = lo + len(bare) - len(label)
         if start == 0 or transcript[start - 1] in ".!?।\"')]" or transcript[start - 1].isspace():
             found.append((start, colon.end(), kind))
