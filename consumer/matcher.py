@@ -1079,6 +1079,7 @@ class Index:
         self.always: list[int] = []  # run over every text
         self._memo = _KeyMemo(self, limit=1 << 15)
         self._scanner: re.Pattern[str] | None = None
+        self._text_wide = False  # whether any pattern is found by a symbol or anywhere
 
     def _compile_scanner(self) -> re.Pattern[str]:
         """A regex finding, after a separator, a whole word of the index, a word that starts
@@ -1130,6 +1131,7 @@ class Index:
                 self.always.append(pid)
         self._memo.clear()
         self._scanner = None
+        self._text_wide = bool(self._symbols or self._present or self.always or self._required)
         return pid
 
     def add_all(self, regexes: Iterable[re.Pattern[str]]) -> range:
@@ -1157,7 +1159,7 @@ class Index:
         found: defaultdict[int, list[int]] = defaultdict(list)
         if self.whole_words:
             # Only the words that start with a key or are a whole word of the index: one regex
-            # run skips the others (see ``_scanner``).
+            # run skips the others (see ``_compile_scanner``).
             scanner = self._scanner or self._compile_scanner()
             for m in scanner.finditer(" " + text):  # the space lets the first word be found
                 i = m.start()  # (the separator's place in " " + text is the word's in text)
@@ -1168,6 +1170,12 @@ class Index:
                 i = m.start()
                 for pid in memo[text[i : i + KEY_LEN]]:
                     found[pid].append(i)
+        if self._text_wide:
+            self._text_wide_candidates(text, found)
+        return found
+
+    def _text_wide_candidates(self, text: str, found: dict[int, list[int]]) -> None:
+        """Add to ``found`` the patterns found by their symbols or anywhere in ``text``."""
         for pid, symbols in self._symbols:
             at = [i for sym in symbols if sym in text for i in _occurrences(text, sym)]
             if at:
@@ -1181,7 +1189,6 @@ class Index:
         for pid, needles in self._required:
             if needles.search(text):
                 found[pid] = [-1]
-        return found
 
 
 def _occurrences(text: str, char: str) -> Iterator[int]:

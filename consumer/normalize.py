@@ -1144,14 +1144,16 @@ def find_dates(text: str, anchor: _dt.datetime) -> list[DateMatch]:
     norm = _fold(text)
     found: list[tuple[int, int, int, re.Match[str]]] = []
     for pid, positions in _DATE_INDEX.candidates(norm).items():
-        regex = _DATE_PATTERNS[pid].regex
+        match = _DATE_PATTERNS[pid].regex.match
         for pos in starts(positions, len(norm)):
-            if (m := regex.match(norm, pos)) is not None:
+            if (m := match(norm, pos)) is not None:
                 found.append((pos, -m.end(), pid, m))
     if not found:
         return []
     today = to_ist(anchor).date()
-    found.sort(key=lambda h: h[:3])  # the earliest first, then the longest, then in pattern order
+    # The earliest first, then the longest, then in pattern order (no two hits share a
+    # position and a pattern, so the matches themselves are never compared).
+    found.sort()
     out: list[DateMatch] = []
     taken = 0
     for start, neg_end, pid, m in found:
