@@ -43,6 +43,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -198,6 +199,9 @@ class Opaque(Node):
 _WORD_CHAR = re.compile(r"\w")
 _ESCAPE_CHARS = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
 _QUANTIFIER = re.compile(r"\{(\d*)(?:(,)(\d*))?\}")
+# Characters that stand for themselves, and those that may follow an atom to repeat it.
+_PLAIN = frozenset(c for c in map(chr, range(0x980)) if c not in "\\()[]{}|.?*+^$")
+_AFTER = frozenset("*+?{")
 # The flags a pattern may be compiled with for the tree to say what it matches.
 _PLAIN_FLAGS = re.UNICODE
 
@@ -226,8 +230,14 @@ class _Parser:
     def sequence(self) -> Node:
         start = self.i
         items: list[Node] = []
-        while self.i < len(self.src) and self.peek() not in "|)":
-            items.append(self.quantified(self.atom()))
+        src, end = self.src, len(self.src)
+        while self.i < end and (c := src[self.i]) not in "|)":
+            if c in _PLAIN:  # a plain character: the common case, read without the general path
+                self.i += 1
+                node: Node = Lit(self.i - 1, self.i, c)
+            else:
+                node = self.atom()
+            items.append(self.quantified(node) if src[self.i : self.i + 1] in _AFTER else node)
         if len(items) == 1:
             return items[0]
         return Seq(start, self.i, tuple(items))
@@ -612,11 +622,9 @@ class _Words:
 
     def covers(self, chars: Chars) -> bool:
         """Whether every letter is in the class."""
-        if chars.negated:
+        if chars.negated or ("cat", "w") not in chars.items:
             return False
-        if ("cat", "w") not in chars.items:
-            return False
-        return self.ascii or all(_has(chars, c) for c in _DEVANAGARI_LETTERS)
+        return self.ascii or _covers_devanagari(chars.items)
 
     def none_in(self, chars: Chars) -> bool:
         """Whether no letter is in the class."""
@@ -655,6 +663,13 @@ class _Words:
             body = node.body
             return not node.ahead and node.negative and isinstance(body, Chars) and self.covers(body)
         return isinstance(node, At) and node.kind in ("^", "A")
+
+
+@functools.cache
+def _covers_devanagari(items: tuple[ClassItem, ...]) -> bool:
+    """Whether a (not negated) class of ``items`` holds every Devanagari letter."""
+    chars = Chars(0, 0, items)
+    return all(_has(chars, c) for c in _DEVANAGARI_LETTERS)
 
 
 def _has(chars: Chars, c: str) -> bool:
@@ -783,22 +798,31 @@ def split_alternatives(pattern: str) -> list[str]:
 def _distribute(alt: str) -> list[str] | None:
     """``alt`` as alternatives that each start with a plain literal character, in the order the
     engine tries them (``(?:a|b)X`` -> ``aX``, ``bX``); None when that cannot be done."""
-    tree = parse(alt) if alt else None
-    items = tree.items if isinstance(tree, Seq) else (tree,) if tree is not None else ()
-    if not items:
+    if not alt:
         return None
-    head = items[0]
-    if isinstance(head, Group) and not head.capturing and alt.startswith("(?:"):
-        rest = alt[head.end :]
+    tree = parse(alt)
+    return _spread([(alt, item) for item in (tree.items if isinstance(tree, Seq) else (tree,))])
+
+
+def _spread(parts: list[tuple[str, Node]]) -> list[str] | None:
+    """``_distribute`` on a sequence of items, each with the source its span is in."""
+    if not parts:
+        return None
+    src, head = parts[0]
+    if isinstance(head, Group) and not head.capturing and src.startswith("(?:", head.start):
+        body = head.body
         out: list[str] = []
-        for inner in split_alternatives(alt[head.body.start : head.body.end]):
-            spread = _distribute(inner + rest)
+        for branch in body.branches if isinstance(body, Alt) else (body,):
+            items = branch.items if isinstance(branch, Seq) else (branch,)
+            spread = _spread([(src, item) for item in items] + parts[1:])
             if spread is None:
                 return None
             out += spread
         return out
     if isinstance(head, Lit) and head.end - head.start == 1:  # written as itself, not escaped
-        return None if head.char.isspace() or head.char in _META else [alt]
+        if head.char.isspace() or head.char in _META:
+            return None
+        return ["".join(source[item.start : item.end] for source, item in parts)]
     return None
 
 
