@@ -11,7 +11,9 @@ Matching runs on a *folded* copy of the text that has exactly the same length as
 reported ``start``/``end`` indexes the caller's string: lower case, Devanagari digits as ASCII digits
 ("५००० जमा" -> "5000 जमा"), chandrabindu as anusvara ("पाँच" -> "पांच") and precomposed nukta letters
 as their base letter ("हज़ार" -> "हजार"); a decomposed nukta (U+093C) is accepted by every Devanagari
-pattern instead of being removed.
+pattern instead of being removed. Every date and amount pattern must start a word, and is tried
+only where a word it can begin with (derived from the pattern by ``consumer.matcher``), a number
+or a "₹" starts: never at every position.
 
 Amounts (INR, whole rupees)
 ---------------------------
@@ -110,8 +112,10 @@ from calendar import monthrange
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final, Literal, NamedTuple, TypeAlias
+from typing import Final, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from consumer.matcher import Index, starts
 
 __all__ = [
     "IST",
@@ -261,72 +265,6 @@ _CLAUSE_BREAK: Final = re.compile(
 def _table(groups: Mapping[int, Iterable[str]]) -> dict[str, int]:
     """Spelling -> value, keyed like :func:`_key`."""
     return {_key(word): value for value, words in groups.items() for word in words}
-
-
-# Patterns are tried only where a word that can begin them (a "lead" word) starts, never at every
-# position: a pattern that opens with a look-behind and a big alternation defeats the regex
-# engine's own skipping. One scan per text finds the leads; it opens with a separator character,
-# which ``re`` can skip to quickly, and only then tries the trie of lead words.
-_WORD_RE: Final = re.compile(rf"[{_WORD_CLASS}]+|₹")
-_DIGIT_LEAD: Final = "#"  # the lead key of every word that starts with a digit ("5", "5th", "5k")
-
-
-def _lead_key(word: str) -> str:
-    """How a word of folded text is looked up among lead words."""
-    if "0" <= word[0] <= "9":
-        return _DIGIT_LEAD
-    return word if word.isascii() else word.replace(_NUKTA, "")
-
-
-def _leads(phrases: Iterable[str]) -> frozenset[str]:
-    """The first words of ``phrases``, keyed like :func:`_lead_key` ("day after tomorrow" -> "day")."""
-    out = set()
-    for phrase in phrases:
-        if first := _WORD_RE.search(_key(phrase)):
-            out.add(_lead_key(first.group()))
-    return frozenset(out)
-
-
-_DEVANAGARI: Final = r"\u0900-\u0963\u0966-\u097F"
-_SCRIPT_CHANGE: Final = rf"(?<=[a-z0-9])(?=[{_DEVANAGARI}])|(?<=[{_DEVANAGARI}])(?=[a-z0-9])"
-
-
-class _Scanner(NamedTuple):
-    """A lead scanner for ASCII text and one that also splits words where the script changes."""
-
-    ascii: re.Pattern[str]
-    mixed: re.Pattern[str]
-
-
-def _lead_scanner(leads: frozenset[str], glued_digits: bool = False) -> _Scanner:
-    """Regexes finding, after a separator, a number, a rupee sign or a whole lead word (or, with
-    ``glued_digits``, a lead word run into a number: "rs5000"). In text with Devanagari, a change
-    between Devanagari and Latin letters or digits separates words too ("rsडेढ़ lakh"); that check
-    costs the engine its quick skip to separators, so ASCII text gets the scanner without it."""
-    words = [w for w in leads if w not in (_DIGIT_LEAD, "₹")]
-    sign = "(?<=₹)|" if "₹" in leads else ""  # "₹" is a separator itself: a lead with an empty word
-    end = rf"(?![{_WORD_CLASS}])" + ("|(?=[0-9])" if glued_digits else "")
-    alternatives = _alt(words)
-    ascii_lead = rf"(?:{sign}(?P<w>[0-9]+|{alternatives}(?:{end})))"
-    mixed_lead = rf"(?:{sign}(?P<w>[0-9]+|{alternatives}(?:{end}|{_SCRIPT_CHANGE})))"
-    return _Scanner(
-        ascii=re.compile(rf"[^{_WORD_CLASS}]{ascii_lead}"),
-        mixed=re.compile(rf"(?:[^{_WORD_CLASS}]|{_SCRIPT_CHANGE}){mixed_lead}"),
-    )
-
-
-def _lead_words(scanner: _Scanner, norm: str) -> Iterator[tuple[int, str]]:
-    """(position, word) of every lead in folded text, in order; a number glued to a rupee sign
-    ("₹5000") is a lead of its own too, for when the sign ends an earlier amount ("5 ₹5000")."""
-    regex = scanner.ascii if norm.isascii() else scanner.mixed
-    for m in regex.finditer(" " + norm):  # the space lets the text's first word be a lead
-        if (word := m.group("w")) is None:
-            pos, word = m.start() - 1, "₹"
-        else:
-            pos = m.start("w") - 1
-        yield pos, word
-        if word == "₹" and "0" <= norm[pos + 1 : pos + 2] <= "9":
-            yield pos + 1, norm[pos + 1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -567,10 +505,9 @@ _AMOUNT_RE: Final = re.compile(
 )
 # Every amount phrase has a digit or a multiplier word: a text with neither has no amount.
 _AMOUNT_GATE: Final = re.compile("|".join([*"0123456789", *_first_chars(_UNITS)]))
-_AMOUNT_LEADS: Final = _leads(
-    (*_PREFIXES, *NUMBER_WORDS, *_FRACTION_PREFIX, *_FRACTION_SOLO, *_UNITS, "₹", "0")
-)
-_AMOUNT_SCAN: Final = _lead_scanner(_AMOUNT_LEADS, glued_digits=True)
+# Where an amount phrase may start: the words (or digits, or "₹") it can begin with.
+_AMOUNT_INDEX: Final = Index(whole_words=True)
+_AMOUNT_ID: Final = _AMOUNT_INDEX.add(_AMOUNT_RE)
 
 # A unit after a number that makes it a date, time, duration, count or percentage, not money.
 _NON_MONEY_UNITS: Final = (
@@ -709,7 +646,7 @@ def _candidate(norm: str, m: re.Match[str]) -> _Candidate | None:
 def _candidates(norm: str) -> Iterator[_Candidate]:
     """Every amount phrase in folded text, left to right, not overlapping."""
     taken = 0
-    for pos, _ in _lead_words(_AMOUNT_SCAN, norm):
+    for pos in starts(_AMOUNT_INDEX.candidates(norm).get(_AMOUNT_ID, []), len(norm)):
         if pos < taken:
             continue
         if (m := _AMOUNT_RE.match(norm, pos)) is not None and (c := _candidate(norm, m)) is not None:
@@ -998,54 +935,41 @@ _DOM_CORE: Final = (
 _PERIOD_N: Final = rf"(?:(?<![0-9])[0-9]{{1,3}}(?![0-9])|{_alt(_PERIOD_NUMBERS)})"
 # "2-3 din mein", "ek ya do din mein", "3 se 4 din": a range counts as its upper end
 _PERIOD_RANGE: Final = rf"(?:{_PERIOD_N}\s*(?:-|–|\s(?:se|to|ya|or|या|से)\s)\s*)?"
-_DIGITS: Final = (_DIGIT_LEAD,)  # lead of patterns that start with a number
 
 
 @dataclass(frozen=True, slots=True)
 class _DatePattern:
-    """One date pattern: what it means (``tag``), the regex, the words it can start with."""
+    """One date pattern: what it means (``tag``) and the regex."""
 
     tag: str
     regex: re.Pattern[str]
-    leads: frozenset[str]
 
 
-def _date_pattern(tag: str, pattern: str, *leads: Iterable[str]) -> _DatePattern:
-    """A date pattern that must start a word and may start only with a word of ``leads``."""
-    words = [w for group in leads for w in group]
-    digit = {_DIGIT_LEAD} if _DIGIT_LEAD in words else set()
-    return _DatePattern(tag, re.compile(_L + pattern), _leads(w for w in words if w != _DIGIT_LEAD) | digit)
+def _date_pattern(tag: str, pattern: str) -> _DatePattern:
+    """A date pattern that must start a word (every branch of it)."""
+    return _DatePattern(tag, re.compile(f"{_L}(?:{pattern})"))
 
 
 _DATE_PATTERNS: Final[tuple[_DatePattern, ...]] = (
     _date_pattern(
         "next_month_dom",
         rf"{_NEXT}\s+{_MONTH_WORD}\s+(?:(?:ki|ke|ka|की|के|का|of\s+the|of)\s+)?{_DOM_CORE}",
-        _NEXT_WORDS + _COMING_WORDS,
     ),
     _date_pattern(
         "next_month_dom",
         rf"(?:the\s+)?{_DOM_CORE}\s+(?:(?:of|ko|को)\s+)?(?:the\s+)?{_NEXT}\s+{_MONTH_WORD}{_R}",
-        ("the",),
-        _DAY_NUMBERS,
-        _DIGITS,
     ),
-    _date_pattern("next_month", rf"{_NEXT}\s+{_MONTH_WORD}{_R}", _NEXT_WORDS + _COMING_WORDS),
+    _date_pattern("next_month", rf"{_NEXT}\s+{_MONTH_WORD}{_R}"),
     _date_pattern(
         "month_end",
         rf"(?:(?P<nx>{_NEXT})\s+|{_THIS}\s+)?(?:{_MONTH_WORD}\s+(?:(?:ke|ka|ki|के|का|की)\s+)?{_alt(_MONTH_END_WORDS)}"
         rf"|month[\s-]end|end\s+of\s+(?:the\s+|this\s+|(?P<nx2>next)\s+)?month){_R}"
         rf"(?:\s+{_alt(('tak', 'mein', 'me', 'main', 'तक', 'में'))}{_R})?",
-        _NEXT_WORDS + _COMING_WORDS,
-        _THIS_WORDS,
-        _MONTH_WORDS,
-        ("end",),
     ),
-    _date_pattern("next_week", rf"{_NEXT}\s+{_alt(_WEEK_WORDS)}{_R}", _NEXT_WORDS + _COMING_WORDS),
+    _date_pattern("next_week", rf"{_NEXT}\s+{_alt(_WEEK_WORDS)}{_R}"),
     _date_pattern(
         "this_week",
         rf"{_THIS}\s+{_alt(_WEEK_WORDS)}{_R}(?:\s+{_alt(('mein', 'me', 'tak', 'में', 'तक'))}{_R})?",
-        _THIS_WORDS,
     ),
     _date_pattern(
         "period",
@@ -1053,51 +977,35 @@ _DATE_PATTERNS: Final[tuple[_DatePattern, ...]] = (
         rf"(?P<n>{_PERIOD_N})\s+(?P<u>{_alt(_PERIOD_UNITS)})"
         rf"|{_PERIOD_RANGE}(?P<n2>{_PERIOD_N})\s+(?P<u2>{_alt(_PERIOD_UNITS)})\s+{_alt(_WITHIN_WORDS)}"
         rf"|(?P<n3>{_PERIOD_N})\s+(?P<u3>{_alt(_PERIOD_UNITS)})\s+{_alt(_AGO_WORDS)}){_R}",
-        _PERIOD_INTRO,
-        _PERIOD_NUMBERS,
-        _DIGITS,
     ),
-    _date_pattern("relative", rf"(?P<rel>{_alt(_RELATIVE)}){_R}", _RELATIVE),
+    _date_pattern("relative", rf"(?P<rel>{_alt(_RELATIVE)}){_R}"),
     _date_pattern(
         "weekday",
         rf"(?:(?P<pfx>{_NEXT}|{_THIS}|{_LAST})\s+(?:{_alt(_WEEK_WORDS)}\s+(?:{_alt(_OF_WORDS)}\s+)?)?)?"
         rf"(?P<wd>{_alt(_WEEKDAYS)}){_R}(?:\s+{_KO_TAK})?",
-        _NEXT_WORDS + _COMING_WORDS,
-        _THIS_WORDS,
-        _LAST_WORDS,
-        _WEEKDAYS,
     ),
     _date_pattern(
         "weekday",
         rf"(?:(?P<pfx>{_NEXT}|{_THIS}|{_LAST})\s+(?P<wd>{_alt(_WEEKDAYS_SHORT)}){_R}(?:\s+{_KO_TAK})?"
         rf"|(?P<wd2>{_alt(_WEEKDAYS_SHORT)})\s+{_KO_TAK})",
-        _NEXT_WORDS + _COMING_WORDS,
-        _THIS_WORDS,
-        _LAST_WORDS,
-        _WEEKDAYS_SHORT,
     ),
-    _date_pattern("dom", rf"(?:the\s+)?{_DOM_CORE}", ("the",), _DAY_NUMBERS, _DIGITS),
+    _date_pattern("dom", rf"(?:the\s+)?{_DOM_CORE}"),
     _date_pattern(
         "dmy",
         rf"(?P<d>{_DIG12})(?P<ord>\s*{_ORD})?\s*(?:of\s+)?(?P<mon>{_MONTH_RE}){_R}"
         rf"(?:,?\s*(?P<y>[0-9]{{4}}){_NOT_BEFORE_NUM})?",
-        _DIGITS,
     ),
     _date_pattern(
         "dmy",
         rf"(?P<mon>{_MONTH_RE})\.?\s+(?P<d>{_DIG12})(?P<ord>\s*{_ORD})?{_R}"
         rf"(?:,?\s*(?P<y>[0-9]{{4}}){_NOT_BEFORE_NUM})?",
-        _MONTH_NAMES,
     ),
     _date_pattern(  # without a year only "15/12": "2-3 din" is a range of days, not 2 March
         "numeric",
         rf"{_NOT_AFTER_NUM}(?P<d>[0-9]{{1,2}})(?:(?P<sep>[/.-])(?P<m>[0-9]{{1,2}})(?P=sep)"
         rf"(?P<y>[0-9]{{4}}|[0-9]{{2}})|/(?P<m2>[0-9]{{1,2}})){_NOT_BEFORE_NUM}",
-        _DIGITS,
     ),
-    _date_pattern(
-        "iso", r"(?P<y>[0-9]{4})(?P<sep>[/-])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})(?![0-9])", _DIGITS
-    ),
+    _date_pattern("iso", r"(?P<y>[0-9]{4})(?P<sep>[/-])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})(?![0-9])"),
     _date_pattern(
         "salary",
         rf"{_alt(_SALARY_WORDS)}\s+(?:(?:ke|ka|ki|की|के)\s+)?{_alt(_SALARY_VERBS)}{_R}"
@@ -1106,21 +1014,16 @@ _DATE_PATTERNS: Final[tuple[_DatePattern, ...]] = (
         rf"(?:salary|paycheck|pay\s+day|payday)"
         rf"(?:\s+{_alt(('comes', 'come', 'is credited', 'gets credited', 'credit', 'arrives', 'day'))})?{_R}"
         rf"|salary\s+(?:day|date){_R}",
-        _SALARY_WORDS,
-        _SALARY_INTRO,
     ),
     _date_pattern(
         "vague",
         rf"{_alt(_VAGUE_WORDS)}{_R}|{_alt(_WHEN_FUNDS)}\s+(?:(?:bhi|भी)\s+)?{_alt(_FUNDS_WORDS)}\s+"
         rf"{_alt(_FUNDS_VERBS)}{_R}",
-        _VAGUE_WORDS,
-        _WHEN_FUNDS,
     ),
 )
-_DATE_INDEX: Final[dict[str, tuple[_DatePattern, ...]]] = {
-    lead: tuple(p for p in _DATE_PATTERNS if lead in p.leads) for p0 in _DATE_PATTERNS for lead in p0.leads
-}
-_DATE_SCAN: Final = _lead_scanner(frozenset(_DATE_INDEX))
+# Where each date pattern may start (its id there is its place in ``_DATE_PATTERNS``).
+_DATE_INDEX: Final = Index(whole_words=True)
+_DATE_INDEX.add_all(p.regex for p in _DATE_PATTERNS)
 
 _PAST_MARKER: Final = re.compile(
     rf"{_L}(?:{_alt(('tha', 'thi', 'kiya', 'kiye', 'kia', 'diya', 'diye', 'dia', 'kar di', 'de di'))}"
@@ -1269,18 +1172,22 @@ def find_dates(text: str, anchor: _dt.datetime) -> list[DateMatch]:
     if not text:
         return []
     norm = _fold(text)
-    hits: list[tuple[int, int, str, re.Match[str]]] = []
-    for pos, word in _lead_words(_DATE_SCAN, norm):
-        for p in _DATE_INDEX[_lead_key(word)]:
-            if (m := p.regex.match(norm, pos)) is not None:
-                hits.append((pos, m.end(), p.tag, m))
-    if not hits:
+    found: list[tuple[int, int, int, re.Match[str]]] = []
+    for pid, positions in _DATE_INDEX.candidates(norm).items():
+        match = _DATE_PATTERNS[pid].regex.match
+        for pos in starts(positions, len(norm)):
+            if (m := match(norm, pos)) is not None:
+                found.append((pos, -m.end(), pid, m))
+    if not found:
         return []
     today = to_ist(anchor).date()
-    hits.sort(key=lambda h: (h[0], -h[1]))
+    # The earliest first, then the longest, then in pattern order (no two hits share a
+    # position and a pattern, so the matches themselves are never compared).
+    found.sort()
     out: list[DateMatch] = []
     taken = 0
-    for start, end, tag, m in hits:
+    for start, neg_end, pid, m in found:
+        end, tag = -neg_end, _DATE_PATTERNS[pid].tag
         if start < taken:
             continue
         resolved: _Resolved | None

@@ -2,10 +2,10 @@
 """Deterministic, rule-based call analysis for Hinglish debt-collection transcripts.
 
 Pure functions only: no I/O, no randomness, no clock. Every regular expression is compiled at
-import time, and the ~100 cue patterns are indexed by the first letters their matches can start
-with: one pass over the words of a transcript tells which patterns to try where (see
-"Pre-filter" below), so a typical transcript takes about 0.05 ms, and time grows linearly with
-its length.
+import time, and the ~100 cue patterns are registered in an index of the first letters their
+matches can start with (``consumer.matcher.Index``): one pass over the words of a transcript
+tells which patterns to try where, so a typical transcript takes about 0.05 ms, and time grows
+linearly with its length.
 
 How a transcript is read
 ------------------------
@@ -28,10 +28,8 @@ How a transcript is read
 from __future__ import annotations
 
 import bisect
-import importlib
 import re
 import unicodedata
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -39,6 +37,7 @@ from itertools import pairwise
 from typing import Any, Literal, NamedTuple
 
 from consumer.analyzer import speakers
+from consumer.matcher import Candidates, Index, matches_at, parse, prefixes
 from consumer.normalize import find_dates
 from schemas import CallAnalysis, IntentCategory, Sentiment, Speaker
 
@@ -215,311 +214,12 @@ def _word(pattern: str) -> re.Pattern[str]:
     return re.compile(f"{_START}(?:{_p(pattern)}){_END}")
 
 
-# Pre-filter. Running ~100 alternation-heavy patterns over every position of a transcript is
-# what costs time, and most cues cannot match at all. From each compiled pattern we derive the
-# literal strings every match must start with (via the regex parse tree) and keep their first
-# 2 to ``_KEY_LEN`` characters as "keys". All patterns are registered in one index
-# (``_INDEX``); a single pass over the word starts of a text then tells which patterns may match
-# where (one dictionary look-up per word), and a pattern is tried only at those positions. A
-# pattern that starts with a digit may start at any word that starts with a decimal digit, one
-# that starts with a symbol ("₹") at any occurrence of it; one whose start cannot be pinned down
-# at all is run over the whole text, but only when the text holds one of the literal strings
-# every match of it must contain (see ``_required``; when those start a word, the same pass over
-# the words notices them). Every filter here is sound: it only skips positions and texts where
-# the pattern cannot match, so the matches are exactly those of ``finditer``
+# Every cue pattern is registered in one index (``_INDEX``, see ``consumer.matcher``): a single
+# pass over the word starts of a text then tells which patterns may match where, and a pattern
+# is tried only there, with exactly the matches of ``finditer``
 # (``tests/unit/test_rules_speed_equivalence.py`` checks this).
-# The regex parser is private but stable across CPython 3.11+; "sre_parse" is its deprecated alias.
-_sre_parse: Any = importlib.import_module("re._parser")
-_sre_c: Any = importlib.import_module("re._constants")
-_PrefixSet = list[tuple[str, bool]]  # (literal prefix, can still be extended)
-_MAX_PREFIXES = 2000
-_MAX_LITERALS = 64
-# How many leading characters of a word the index looks at.
-_KEY_LEN = 8
-# Stands for "any decimal digit" (``\d``) in derived prefixes; never part of a key.
-_DIGIT = "\x00"
-_ZERO_WIDTH = (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT)
-# Word starts; each match of ``_WORD`` is a maximal run of letters, so it begins at one.
-_WORD = re.compile(rf"{_L}+")
-# The same for pure ASCII text, where ``_L`` is just [A-Za-z0-9_] (a cheaper test per character).
-_WORD_ASCII = re.compile(r"[A-Za-z0-9_]+")
+_INDEX = Index()
 _TOKEN_ASCII = re.compile(r"[A-Za-z0-9_']+")
-
-
-def _prefixes(
-    items: Iterable[tuple[Any, Any]], digits: str = _DIGIT, cap: int = _KEY_LEN, *, unroll: bool = True
-) -> _PrefixSet:
-    """Literal prefixes every match of the parsed pattern ``items`` starts with (up to ``cap``
-    chars), each flagged with whether it could still grow; ``[("", ...)]`` when nothing is known.
-    ``\\d`` becomes each of ``digits`` (``_DIGIT`` by default). With ``unroll``, ``x+`` is read
-    as ``xx*`` and ``x?`` as "nothing, or x and go on", so "nahi+n? de" gives "nahi d"; without
-    it, a repeat ends the prefixes (the first version's rule, which ``_split_by_gate`` keeps)."""
-    out: _PrefixSet = [("", True)]
-    for op, av in items:
-        if op in _ZERO_WIDTH:
-            continue
-        ext: _PrefixSet
-        if op is _sre_c.LITERAL:
-            ext = [(chr(av), True)]
-        elif op is _sre_c.SUBPATTERN:
-            ext = _prefixes(av[-1].data, digits, cap, unroll=unroll)
-        elif op is _sre_c.BRANCH:
-            ext = [x for alt in av[1] for x in _prefixes(alt.data, digits, cap, unroll=unroll)]
-        elif op is _sre_c.IN and len(av) <= 8 and all(o is _sre_c.LITERAL for o, _ in av):
-            ext = [(chr(c), True) for _, c in av]
-        elif op is _sre_c.IN and av == [(_sre_c.CATEGORY, _sre_c.CATEGORY_DIGIT)]:
-            ext = [(c, True) for c in digits]
-        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT):
-            lo, hi, sub = av
-            if unroll and 1 <= lo <= cap:  # x{lo,hi} is x followed by x{lo-1,hi-1}
-                rest = (op, (lo - 1, hi if hi == _sre_c.MAXREPEAT else hi - 1, sub))
-                ext = _prefixes([*sub.data, rest], digits, cap, unroll=unroll)
-            elif unroll and lo == 0 and hi == 1:
-                ext = [("", True), *_prefixes(sub.data, digits, cap, unroll=unroll)]
-            else:  # skipped, or taken once and then maybe again: the prefix ends there
-                taken = [(x, False) for x, _ in _prefixes(sub.data, digits, cap, unroll=unroll)]
-                ext = [("", True), *taken] if lo == 0 else taken
-        else:
-            return [(x, False) for x, _ in out]
-        grown = [(x, False) for x, more in out if not more]
-        # Only the first ``cap`` characters are ever used, so longer prefixes stop growing.
-        grown += [(x + y, more and len(x + y) < cap) for x, more0 in out if more0 for y, more in ext]
-        grown = list(dict.fromkeys((x[:cap], more) for x, more in grown))
-        if len(grown) > _MAX_PREFIXES:
-            return [(x, False) for x, _ in out]
-        out = grown
-        if not any(more for _, more in out):
-            break
-    return out
-
-
-def _literal_set(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
-    """Every string the parsed pattern ``items`` can match, when that is a small fixed set."""
-    out = {""}
-    for op, av in items:
-        alts: set[str] | None
-        if op in _ZERO_WIDTH:
-            continue
-        if op is _sre_c.LITERAL:
-            alts = {chr(av)}
-        elif op is _sre_c.IN and all(o is _sre_c.LITERAL for o, _ in av):
-            alts = {chr(c) for _, c in av}
-        elif op is _sre_c.SUBPATTERN:
-            alts = _literal_set(av[-1].data)
-        elif op is _sre_c.BRANCH:
-            subs = [_literal_set(alt.data) for alt in av[1]]
-            alts = None if any(s is None for s in subs) else {x for s in subs if s for x in s}
-        elif op is _sre_c.MAX_REPEAT and av[0] == 0 and av[1] == 1:
-            inner = _literal_set(av[2].data)
-            alts = None if inner is None else {"", *inner}
-        else:
-            alts = None
-        if alts is None:
-            return None
-        out = {x + y for x in out for y in alts}
-        if len(out) > _MAX_LITERALS:
-            return None
-    return out
-
-
-def _shortest(strings: set[str] | None) -> int:
-    return min(map(len, strings)) if strings else 0
-
-
-def _required(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
-    """Literal strings one of which every match of the parsed pattern contains (None if none
-    are known): the best run of fixed text in the pattern, the longer the better."""
-    best: set[str] | None = None
-    run = {""}  # the fixed text just before the current item (one of these strings)
-    for op, av in items:
-        if op in _ZERO_WIDTH:
-            continue
-        fixed = _literal_set([(op, av)])
-        if fixed is not None and len(run) * len(fixed) <= _MAX_LITERALS:
-            run = {x + y for x in run for y in fixed}
-            continue
-        if _shortest(run) > _shortest(best):
-            best = run
-        run = {""}
-        inner: set[str] | None = None
-        if op is _sre_c.SUBPATTERN:
-            inner = _required(av[-1].data)
-        elif op is _sre_c.BRANCH:
-            subs = [_required(alt.data) for alt in av[1]]
-            inner = None if any(s is None for s in subs) else {x for s in subs if s for x in s}
-        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT) and av[0] >= 1:
-            inner = _required(av[2].data)
-        if _shortest(inner) > _shortest(best):
-            best = inner
-    if _shortest(run) > _shortest(best):
-        best = run
-    return best if _shortest(best) > 0 else None
-
-
-@dataclass(frozen=True, slots=True)
-class _Gate:
-    """Where a pattern may match.
-
-    ``keys``: a match starts at a word whose first characters are one of these (2 to
-    ``_KEY_LEN`` characters); ``digit``: a match may also start at a word that starts with a
-    decimal digit; ``symbols``: a match may also start at one of these characters (a few
-    symbols that are not letters, like "₹"); ``required``: when none of these apply, strings
-    one of which the text must contain. Nothing at all: the pattern is run over every text.
-    """
-
-    keys: frozenset[str] = frozenset()
-    digit: bool = False
-    symbols: frozenset[str] = frozenset()
-    required: frozenset[str] = frozenset()
-
-    @classmethod
-    def of(cls, regex: re.Pattern[str]) -> _Gate:
-        parsed = _sre_parse.parse(regex.pattern).data
-        keys: set[str] = set()
-        symbols: set[str] = set()
-        digit = False
-        usable = True
-        for x, _ in _prefixes(parsed):
-            if x.startswith(_DIGIT):
-                digit = True
-                continue
-            x = x.split(_DIGIT, 1)[0]  # "\d" matches more than ASCII digits: cut the key there
-            if len(x) >= 2 and re.match(_L, x[0]):
-                keys.add(x)
-            elif x and not re.match(_L, x[0]) and not x[0].isspace():
-                symbols.add(x[0])
-            else:
-                usable = False
-        if usable and (keys or digit or symbols) and len(symbols) <= 4:
-            return cls(frozenset(keys), digit, frozenset(symbols))
-        return cls(required=frozenset(_required(parsed) or ()))
-
-
-@dataclass(frozen=True, slots=True)
-class _Part:
-    """One registered pattern: the regex, its gate and the cue it belongs to (if any)."""
-
-    regex: re.Pattern[str]
-    gate: _Gate
-    cue: Cue | None
-
-
-# Where the registered patterns may match in a text: for each id of a pattern that may match
-# at all, the positions where it may (word starts, or its symbols), in order; [-1] means
-# "anywhere" (run it over the whole text).
-_Candidates = dict[int, list[int]]
-
-
-class _KeyMemo(dict[str, tuple[int, ...]]):
-    """The ids of the patterns that may match at a word, by the word's first ``_KEY_LEN``
-    characters, worked out on first sight. The answer depends only on those characters (a
-    lookup table filled lazily, not a cache of results). It holds at most ``limit`` keys:
-    when full it starts over, so memory stays bounded and the common keys soon come back."""
-
-    def __init__(self, index: _KeyIndex, limit: int) -> None:
-        super().__init__()
-        self._index = index
-        self._limit = limit
-
-    def __missing__(self, key: str) -> tuple[int, ...]:
-        if len(self) >= self._limit:
-            self.clear()
-        ids = self[key] = self._index.ids_at(key)
-        return ids
-
-
-class _KeyIndex:
-    """Every registered pattern, and which of them may match where in a text."""
-
-    def __init__(self) -> None:
-        self.parts: list[_Part] = []
-        self._keys: dict[str, list[int]] = {}
-        self._digit: list[int] = []
-        self._symbols: list[tuple[int, frozenset[str]]] = []
-        self._required: list[tuple[int, re.Pattern[str]]] = []
-        self._present: list[int] = []  # run over the whole text when one of their keys is seen
-        self._always: list[int] = []
-        self._memo = _KeyMemo(self, limit=1 << 15)
-
-    def add(self, regex: re.Pattern[str], cue: Cue | None = None) -> int:
-        """Register a pattern; returns its id. Ids grow in registration order."""
-        gate = _Gate.of(regex)
-        pid = len(self.parts)
-        self.parts.append(_Part(regex, gate, cue))
-        for key in gate.keys:
-            self._keys.setdefault(key, []).append(pid)
-        if gate.digit:
-            self._digit.append(pid)
-        if gate.symbols:
-            self._symbols.append((pid, gate.symbols))
-        if not (gate.keys or gate.digit or gate.symbols):
-            if gate.required and all(
-                len(n) > 2 and n[0] == " " and re.match(_L, n[1]) for n in gate.required
-            ):
-                # Each string is a space and then the start of a word: the pass over the words
-                # sees it for free ("ji ka num" is a word start with a key "ji ka nu").
-                for needle in gate.required:
-                    self._keys.setdefault(needle[1 : _KEY_LEN + 1], []).append(pid)
-                self._present.append(pid)
-            elif gate.required:
-                # One search for all the strings: the engine skips to their first letters.
-                needles = sorted(gate.required)
-                self._required.append((pid, re.compile("|".join(map(re.escape, needles)))))
-            else:
-                self._always.append(pid)
-        self._memo.clear()
-        return pid
-
-    def add_all(self, regexes: Iterable[re.Pattern[str]]) -> range:
-        """Register several patterns; returns their ids."""
-        first = len(self.parts)
-        for regex in regexes:
-            self.add(regex)
-        return range(first, len(self.parts))
-
-    def ids_at(self, key: str) -> tuple[int, ...]:
-        """Ids of the patterns that may match at a word starting with ``key`` (its first
-        ``_KEY_LEN`` characters, fewer at the end of the text)."""
-        ids: set[int] = set()
-        for n in range(2, len(key) + 1):
-            ids.update(self._keys.get(key[:n], ()))
-        if key[:1].isdecimal():
-            ids.update(self._digit)
-        return tuple(sorted(ids))
-
-    def candidates(self, text: str) -> _Candidates:
-        """Where each registered pattern may match in ``text`` (see ``_Candidates``)."""
-        memo = self._memo
-        found: defaultdict[int, list[int]] = defaultdict(list)
-        for m in (_WORD_ASCII if text.isascii() else _WORD).finditer(text):
-            i = m.start()
-            for pid in memo[text[i : i + _KEY_LEN]]:
-                found[pid].append(i)
-        for pid, symbols in self._symbols:
-            at = [i for sym in symbols for i in _occurrences(text, sym)]
-            if at:
-                # A few runs, each in order: sorting merges them in linear time.
-                found[pid] = sorted(found.get(pid, []) + at)
-        for pid in self._present:
-            if pid in found:
-                found[pid] = [-1]
-        for pid in self._always:
-            found[pid] = [-1]
-        for pid, needles in self._required:
-            if needles.search(text):
-                found[pid] = [-1]
-        return found
-
-
-def _occurrences(text: str, char: str) -> Iterator[int]:
-    """Every position of ``char`` in ``text``, in order."""
-    i = text.find(char)
-    while i >= 0:
-        yield i
-        i = text.find(char, i + 1)
-
-
-_INDEX = _KeyIndex()
 
 
 @dataclass(frozen=True, slots=True)
@@ -558,11 +258,10 @@ def _cue(
     regex = re.compile(f"{_START}(?:{body}){_END}")
     excluded = frozenset(normalize(w) for w in exclude)
     groups = _split_by_gate(alternatives)
-    first = len(_INDEX.parts)
+    first = len(_INDEX)
     ids = tuple(range(first, first + len(groups)))
     cue = Cue(name, weight, regex, negation, label, excluded, negators, ids)
-    for rx in groups:
-        _INDEX.add(rx, cue)
+    _INDEX.add_all(groups)
     return cue
 
 
@@ -576,8 +275,8 @@ def _split_by_gate(alternatives: Sequence[str]) -> list[re.Pattern[str]]:
     pinned: list[str] = []
     rest: list[str] = []
     for a in alternatives:
-        parsed = _sre_parse.parse(f"{_START}(?:{_p(a)}){_END}").data
-        found = {x for x, _ in _prefixes(parsed, "0123456789", 3, unroll=False)}
+        tree = parse(f"{_START}(?:{_p(a)}){_END}")
+        found = {x for x, _ in prefixes(tree, "0123456789", 3, unroll=False)}
         starts = found and all(len(x) >= 2 and re.match(_L, x[0]) for x in found)
         (pinned if starts else rest).append(_p(a))
     return [
@@ -601,7 +300,7 @@ class _Doc:
         self.text = text
         self.indexed = indexed
         self._breaks: list[int] | None = None
-        self._cands: _Candidates = {}
+        self._cands: Candidates = {}
         self._ids: list[int] | None = None  # the keys of ``_cands``, in order
 
     @property
@@ -612,7 +311,7 @@ class _Doc:
 
     def candidates(self, span: range) -> list[tuple[int, list[int]]]:
         """For each pattern with its id in ``span`` that may match: the id and the positions
-        where it may (see ``_Candidates``), in order of the ids."""
+        where it may (see ``Candidates``), in order of the ids."""
         if not self.indexed:
             return [(pid, [-1]) for pid in span]
         if self._ids is None:
@@ -625,9 +324,9 @@ class _Doc:
     def scans(self, span: range) -> Iterator[tuple[int, Iterator[re.Match[str]]]]:
         """For each pattern with its id in ``span`` that may match: the id and its matches,
         exactly as ``finditer`` gives them (produced as they are read)."""
-        text, parts = self.text, _INDEX.parts
+        text, patterns = self.text, _INDEX.patterns
         for pid, positions in self.candidates(span):
-            yield pid, _scan(text, parts[pid].regex, positions)
+            yield pid, matches_at(text, patterns[pid], positions)
 
     def has(self, span: range) -> bool:
         """Whether any pattern in ``span`` matches anywhere in the text."""
@@ -663,22 +362,6 @@ class _Doc:
             if hi == right or len(words) > n:
                 return words[:n]
             span *= 4
-
-
-def _scan(text: str, regex: re.Pattern[str], positions: Iterable[int]) -> Iterator[re.Match[str]]:
-    """The matches of ``regex`` in ``text`` at the candidate positions of one pattern, exactly
-    as ``finditer`` gives them: left to right, each search going on after the last match."""
-    end = 0
-    for pos in positions:
-        if pos < 0:
-            yield from regex.finditer(text)
-            return
-        if pos < end:
-            continue
-        m = regex.match(text, pos)
-        if m is not None:
-            end = max(m.end(), pos + 1)
-            yield m
 
 
 @dataclass(slots=True)
@@ -751,7 +434,7 @@ class _Lexicons:
             if ids != sorted(ids):
                 raise RuntimeError("the cues of a list must be registered in the list's order")
         owner = {
-            pid: (k, _INDEX.parts[pid].regex, cue)
+            pid: (k, _INDEX.patterns[pid], cue)
             for k, cues in enumerate(lists)
             for cue in cues
             for pid in cue.parts
@@ -779,7 +462,7 @@ def _match_all(doc: _Doc, lexicons: _Lexicons) -> list[_Found]:
         found = founds[slot]
         if found is nothing:
             found = founds[slot] = _Found()
-        # ``_scan``, written out: this loop is the hot spot.
+        # ``matches_at``, written out: this loop is the hot spot.
         end = 0
         for pos in positions:
             if pos < 0:  # no position known: run it over the whole text
