@@ -170,8 +170,11 @@ def train(out: Path = MODEL_PATH) -> dict[str, Any]:
     best = max(C_GRID, key=lambda c: (sum(scores[c].values()), -c))
     document = _fit(train_set, best)
     _calibrate(document, dev_set)
+    # What the model was trained on and what it reads (its feature names); not the weights, whose
+    # last digit may differ with the platform's BLAS.
     data_hash = hashlib.sha256(
         "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in train_rows).encode()
+        + "\n".join(document["features"]).encode()
     ).hexdigest()[:12]
     document["version"] = f"linear-{data_hash}-c{best:g}"
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -636,12 +636,19 @@ def _sentence_with(text: str, pattern: Lexicon) -> str | None:
 class _Call:
     """One transcript as the detail rules read it: its turns and each speaker's side."""
 
-    __slots__ = ("_verified", "agent", "customer", "labelled", "turns")
+    __slots__ = ("_agent_amounts", "_verified", "agent", "customer", "labelled", "turns")
 
     def __init__(self, transcript: str) -> None:
         self.turns, self.labelled = split_turns(transcript)
         self.customer, self.agent = _Side.pair(self.turns)
         self._verified: list[int | None] = []
+        self._agent_amounts: set[int] | None = None
+
+    def agent_amounts(self) -> set[int]:
+        """The figures the agent named as money (worked out once, when first asked)."""
+        if self._agent_amounts is None:
+            self._agent_amounts = {a.value for text in self.agent.texts for a in find_amounts(text)}
+        return self._agent_amounts
 
     def verified(self) -> int | None:
         """The index of the customer turn that confirms the borrower is on the line, if any
@@ -871,17 +878,17 @@ def _pick_date(text: str, focus: int, dates: list[DateMatch], today: date) -> Da
     return min(dated, key=lambda d: abs(d.start - focus)) if dated else None
 
 
-def _amounts_said(text: str, named: set[int]) -> list[AmountMatch]:
+def _amounts_said(text: str, call: _Call) -> list[AmountMatch]:
     """The amounts in a customer's ``text``: those ``find_amounts`` reads, and bare numbers that
     repeat a figure the agent named as money ("wo 2100 main monday ko kar dungi" after "EMI 2100"),
     however far the payment words are."""
     found = find_amounts(text)
-    if not named:
-        return found
     seen = {(a.start, a.end) for a in found}
-    echoed = [
-        a for a in find_amounts(text, need_context=False) if a.value in named and (a.start, a.end) not in seen
-    ]
+    bare = [a for a in find_amounts(text, need_context=False) if (a.start, a.end) not in seen]
+    if not bare:
+        return found
+    named = call.agent_amounts()
+    echoed = [a for a in bare if a.value in named]
     return sorted([*found, *echoed], key=lambda a: a.start) if echoed else found
 
 
@@ -892,12 +899,13 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
     found: list[tuple[int, str, int, list[AmountMatch], list[DateMatch]]] = []
     customer = [(i, turns[i]) for i in call.customer.turns]
     commits = _live_hits(_COMMIT, call.customer, negation=True, negated=_commitment_negated)
-    named = {a.value for text in call.agent.texts for a in find_amounts(text)}
+    if firm_only and not commits:
+        return None
     for k, (i, t) in enumerate(customer):
         if k not in commits:
             continue
         at = commits[k][0]
-        amounts = _amounts_said(t.text, named)
+        amounts = _amounts_said(t.text, call)
         if firm_only and not amounts:  # (then its dates do not matter)
             continue
         dates = find_dates(t.text, anchor)
@@ -908,7 +916,7 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
         if firm_only or not customer:
             return None
         i, last = customer[-1]
-        found = [(i, last.text, 0, _amounts_said(last.text, named), find_dates(last.text, anchor))]
+        found = [(i, last.text, 0, _amounts_said(last.text, call), find_dates(last.text, anchor))]
 
     def score(item: tuple[int, str, int, list[AmountMatch], list[DateMatch]]) -> int:
         return (2 if any(d.date is not None for d in item[4]) else 0) + (1 if item[3] else 0)

@@ -5,6 +5,8 @@ nobody listed; a linear model over the words of many independently written calls
 where the rules do not. Each call becomes a set of binary features:
 
 - ``c:w`` and ``c:w1 w2``: the customer's words and word pairs (everything whoever answered said);
+- ``l:w``: the words of the customer's last two turns (the labelling guide weighs sentiment
+  towards how the call ends);
 - ``a:w``: the agent's words;
 - ``x:relative``: someone whose label names them as the borrower's relative or neighbour spoke;
 - ``r:intent=…``, ``r:sentiment=…``, ``r:action=…``: what the rules decided, so the model learns
@@ -54,11 +56,15 @@ def _words(text: str) -> list[str]:
     return ["<num>" if w[0].isdigit() else w for w in _WORD.findall(text.lower())]
 
 
+_LAST_TURNS: Final = 2  # how the call ends weighs on its sentiment
+
+
 def features(turns: SpeakerTurns, rules: tuple[str, str, bool]) -> set[str]:
     """The binary features of one call, from its turns as the rules read them and what the rules
     decided (intent, sentiment, action)."""
     intent, sentiment, action = rules
     out = {f"r:intent={intent}", f"r:sentiment={sentiment}", f"r:action={action}"}
+    last: list[list[str]] = []  # the words of the customer's last turns
     for speaker, text in turns:
         words = _words(text)
         if speaker == "agent":
@@ -68,6 +74,9 @@ def features(turns: SpeakerTurns, rules: tuple[str, str, bool]) -> set[str]:
                 out.add("x:relative")
             out.update(map("c:".__add__, words))
             out.update([f"c:{a} {b}" for a, b in pairwise(words)])
+            last = [*last[-(_LAST_TURNS - 1) :], words]
+    for words in last:
+        out.update(map("l:".__add__, words))
     return out
 
 

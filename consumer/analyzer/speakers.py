@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
+from consumer.analyzer.lexicon import Lexicon, lexicon
 from schemas import Speaker
 
 AGENT_LABELS: Final = (
@@ -147,12 +149,12 @@ _KINDS: Final[dict[str, str]] = {
     **dict.fromkeys(CUSTOMER_LABELS, Speaker.CUSTOMER.value),
     **dict.fromkeys(AGENT_LABELS, Speaker.AGENT.value),
 }
-# The labels spelt backwards, longest first: matched at the start of a reversed word, the first
-# that matches is the longest label the word ends with ("collection agent" before "agent").
-_LABEL_AT_END: Final = re.compile("|".join(re.escape(x[::-1]) for x in sorted(_KINDS, key=len, reverse=True)))
 _COLON: Final = re.compile("[:：]")
-_LABEL_AFTER: Final = frozenset(".!?।\"')]")  # a label starts the text, a line, or follows these / a space
-_NUMBER: Final = re.compile(r"(?:\s*#?\d{1,2}|\s+[a-d])$")  # "Speaker 1", "Speaker #2", "Speaker A"
+_LABEL_AFTER_CHARS: Final = ".!?।\"')]"  # a label starts the text, a line, or follows these / a space
+_LABEL_AFTER: Final = frozenset(_LABEL_AFTER_CHARS)
+_LABEL_WORDS: Final = max(len(name.split()) for name in _KINDS)  # "customer's daughter-in-law": 2
+_LAST_OF_LONGER: Final = frozenset(name.split()[-1] for name in _KINDS if " " in name)  # "agent", "wife"
+_LABEL_CHARS: Final = 2 * max(map(len, _KINDS))  # enough of the text before a colon to hold any label
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,12 +177,18 @@ class _Label:
 
 
 def _labels(transcript: str) -> list[_Label]:
-    """The speaker labels of ``transcript``, left to right. Only the few characters before each
-    colon are looked at."""
+    """The speaker labels of ``transcript``, left to right: the longest label (of up to
+    ``_LABEL_WORDS`` words, compared lower-cased with single spaces) that the text before a colon
+    ends with, starting the text, a line, or after white space or sentence punctuation. Only the
+    few characters before each colon are looked at; a colon between digits ("10:30", "[00:01]")
+    is a time, not a label's."""
     found: list[_Label] = []
     taken = 0  # where the last label ended
+    last = len(transcript) - 1
     for colon in _COLON.finditer(transcript):
         at = colon.start()
+        if 0 < at < last and transcript[at - 1].isdigit() and transcript[at + 1].isdigit():
+            continue
         lo = at - 64 if at - 64 > taken else taken
         word = transcript[lo:at].rstrip()
         if word.endswith(")"):  # "Agent (Hindi):"
@@ -188,52 +196,91 @@ def _labels(transcript: str) -> list[_Label]:
             if opening == -1 or "\n" in word[opening:]:
                 continue
             word = word[:opening].rstrip()
-        word = word.lower() if word.isascii() else _lower(word)
-        number = _NUMBER.search(word)
-        bare = word[: number.start()] if number else word
-        label = _LABEL_AT_END.match(bare[::-1])
+        cut = _number_at_end(word)
+        bare, number = word[:cut], word[cut:]
+        label = _label_at_end(transcript, lo, bare)
         if label is None:
             continue
-        start = lo + len(bare) - label.end()
-        if start and transcript[start - 1] not in _LABEL_AFTER and not transcript[start - 1].isspace():
-            continue
-        name = bare[len(bare) - label.end() :]
+        start, name = label
         kind = _KINDS[name]
-        if number and kind != _NUMBERED and not number.group().strip().lstrip("#").isdigit():
+        if number and kind != _NUMBERED and not number.strip().lstrip("#").isdigit():
             continue  # "Agent A" is not a label form we know; "Agent 2" is
         if kind == _NUMBERED and not number:
             continue  # a bare "Speaker:" says nothing
-        key = word[len(bare) - label.end() :] if kind == _NUMBERED else name
-        found.append(_Label(start, colon.end(), kind, " ".join(key.split())))
+        key = " ".join(f"{name}{number}".lower().split()) if number and kind == _NUMBERED else name
+        found.append(_Label(start, colon.end(), kind, key))
         taken = colon.end()
     return found
 
 
-def _lower(text: str) -> str:
-    """``text`` lower-cased character by character, leaving the few characters whose lower case
-    is longer ("İ") as they are, so offsets in it are offsets in ``text``."""
-    return "".join([c if len(low := c.lower()) != 1 else low for c in text])
+def _label_at_end(transcript: str, lo: int, bare: str) -> tuple[int, str] | None:
+    """The longest label ``bare`` (``transcript[lo:]`` cut before a colon) ends with, as (its start
+    in ``transcript``, its name), when it may start there; else None."""
+    parts = bare[-_LABEL_CHARS:].rsplit(None, _LABEL_WORDS)
+    n = len(parts)
+    if not n:
+        return None
+    longest = min(n, _LABEL_WORDS) if parts[-1].lower() in _LAST_OF_LONGER else 1
+    for k in range(longest, 0, -1):
+        words = parts[n - k :]
+        first = words[0].lstrip(_LABEL_AFTER_CHARS)
+        name = " ".join([first, *words[1:]]).lower() if k > 1 else first.lower()
+        if name not in _KINDS:
+            continue
+        end = len(bare)
+        for word in reversed(words):  # where the words are: each is the last of its text before
+            end = bare.rindex(word, 0, end)
+        start = lo + end + len(words[0]) - len(first)
+        if start and transcript[start - 1] not in _LABEL_AFTER and not transcript[start - 1].isspace():
+            continue
+        return start, name
+    return None
+
+
+def _number_at_end(word: str) -> int:
+    """Where a speaker number ends ``word`` ("Speaker 2", "Speaker #2", "Speaker A"), or its length
+    when there is none: the start of ``(?:\\s*#?\\d{1,2}|\\s+[a-dA-D])$``."""
+    bare = word.rstrip("0123456789")
+    if len(bare) < len(word):
+        if len(word) - len(bare) > 2:
+            return len(word) - 2
+        bare = bare.removesuffix("#")
+        return len(bare.rstrip())
+    if word and word[-1] in "abcdABCD" and len(word) > 1 and word[-2].isspace():
+        return len(word[:-1].rstrip())
+    return len(word)
 
 
 # What collectors say in their first turns, and borrowers do not.
-_AGENT_CUES: Final = re.compile(
-    r"\b(?:calling (?:from|on behalf)|this is [\w .]{1,30}? from|(?:am i|i am) speaking (?:to|with)|"
-    r"may i (?:speak|talk)|(?:se|ton|theke|madhun|kadun|from) (?:bol|baat kar)|"
-    r"bol (?:raha|rahi|rahe|reha|rahya)|bolchi|bolto|bolte|"
-    r"kya (?:meri |main |mai |hum |humari )?(?:baat|bat|gal)|(?:se|naal) (?:baat|gal) (?:ho|kar)|"
-    r"ki taraf se|ke taraf se|"
-    r"outstanding|overdue|pending|baaki|baki|bakaya|kisht|kist|kisti|emi|installment|instalment|due|"
-    r"verification|date of birth|dob|"
-    r"\w*(?:finance|fincorp|finserv|finvest|microfin|credit|capital|bank|recover|collection|loans)\w*)\b|"
+_AGENT_CUES: Final = lexicon(
+    r"calling (?:from|on behalf)\b",
+    r"this is [\w .]{1,30}? from\b",
+    r"(?:am i|i am) speaking (?:to|with)\b",
+    r"may i (?:speak|talk)\b",
+    r"(?:se|ton|theke|madhun|kadun|from) (?:bol|baat kar)\b",
+    r"bol (?:raha|rahi|rahe|reha|rahya)\b",
+    r"(?:bolchi|bolto|bolte)\b",
+    r"kya (?:meri |main |mai |hum |humari )?(?:baat|bat|gal)\b",
+    r"(?:se|naal) (?:baat|gal) (?:ho|kar)\b",
+    r"(?:ki|ke) taraf se\b",
+    r"(?:outstanding|overdue|pending|baaki|baki|bakaya|kisht|kist|kisti|emi|installment|instalment|due)\b",
+    r"(?:verification|date of birth|dob)\b",
+    r"(?:finance|microfinance|fincorp|finserv|finvest|microfin|credit|capital|bank|recovery|recoveries|"
+    r"collection|collections|loans)\b",
     r"बोल रह[ाीे]|से बात|की तरफ से|आपक[ाीे] (?:ईएमआई|लोन|खाता|भुगतान|बकाया)|बकाया|बाकी|किस्त|फाइनेंस|फ़ाइनेंस|बैंक",
-    re.IGNORECASE,
 )
-_CUSTOMER_CUES: Final = re.compile(
-    r"\b(?:kaun (?:bol|hai|ho)|who is (?:this|calling)|(?:de|kar|bhar) (?:dunga|dungi|denge|doonga|doongi)|"
-    r"i will pay|i'll pay|mere paas|meri salary|abhi paise nahi|wrong number|galat number)\b|"
+_CUSTOMER_CUES: Final = lexicon(
+    r"kaun (?:bol|hai|ho)\b",
+    r"who is (?:this|calling)\b",
+    r"(?:de|kar|bhar) (?:dunga|dungi|denge|doonga|doongi)\b",
+    r"(?:i will pay|i'll pay|mere paas|meri salary|abhi paise nahi|wrong number|galat number)\b",
     r"कौन बोल|दे दूँगा|दे दूंगा|कर दूँगा|कर दूंगा",
-    re.IGNORECASE,
 )
+
+
+def _cues(lexicon_: Lexicon, text: str) -> int:
+    """How many times ``text`` says something in ``lexicon_``."""
+    return sum(1 for _ in lexicon_.finditer(text))
 
 
 def _decide_numbered(transcript: str, labels: list[_Label], ends: list[int]) -> dict[str, Speaker]:
@@ -256,10 +303,10 @@ def _decide_numbered(transcript: str, labels: list[_Label], ends: list[int]) -> 
 
     def rank(key: str) -> tuple[int, int, int]:
         texts = firsts[key]
-        cues = sum(len(_AGENT_CUES.findall(t)) - len(_CUSTOMER_CUES.findall(t)) for t in texts)
+        cues = sum(_cues(_AGENT_CUES, t) - _cues(_CUSTOMER_CUES, t) for t in texts)
         return cues, sum(len(t.split()) for t in texts), -keys.index(key)
 
-    if not any(_AGENT_CUES.search(t) for texts in firsts.values() for t in texts):
+    if not any(_AGENT_CUES.search(t) is not None for texts in firsts.values() for t in texts):
         return dict.fromkeys(keys, Speaker.CUSTOMER)  # nobody sounds like a collector: as if unlabelled
     agent = max(keys, key=rank)
     return {key: Speaker.AGENT if key == agent else Speaker.CUSTOMER for key in keys}
@@ -291,7 +338,7 @@ def _alternating(transcript: str) -> list[Turn]:
     scores = [0, 0]
     for i, (start, end) in enumerate(lines):
         line = transcript[start:end]
-        scores[i % 2] += len(_AGENT_CUES.findall(line))
+        scores[i % 2] += _cues(_AGENT_CUES, line)
     if scores[0] == scores[1]:
         return []
     agent = 0 if scores[0] > scores[1] else 1
@@ -302,20 +349,22 @@ def _alternating(transcript: str) -> list[Turn]:
     return turns
 
 
-def split_turns(transcript: str) -> tuple[list[Turn], bool]:
+@lru_cache(maxsize=8)
+def split_turns(transcript: str) -> tuple[tuple[Turn, ...], bool]:
     """The turns of ``transcript`` (spans of its original text, stripped) and whether it had speaker
     labels. Without labels, a text of one utterance per line may still read as alternating turns
-    (``_alternating``); else the whole text is the customer's, as is text before the first label."""
+    (``_alternating``); else the whole text is the customer's, as is text before the first label.
+    The rules and the details both read a call's turns: the last few splits are kept."""
     labels = _labels(transcript)
     if not labels:
         alternating = _alternating(transcript)
         if alternating:
-            return alternating, True
+            return tuple(alternating), True
         body = transcript.strip()
         if not body:
-            return [], False
+            return (), False
         start = transcript.index(body[0])
-        return [Turn(Speaker.CUSTOMER, start, start + len(body))], False
+        return (Turn(Speaker.CUSTOMER, start, start + len(body)),), False
     ends = [label.start for label in labels[1:]] + [len(transcript)]
     numbered = _decide_numbered(transcript, labels, ends)
     turns: list[Turn] = []
@@ -332,7 +381,7 @@ def split_turns(transcript: str) -> tuple[list[Turn], bool]:
             turns.append(Turn(Speaker.CUSTOMER, *span, relative=True))
         else:
             turns.append(Turn(Speaker(label.kind), *span))
-    return turns, True
+    return tuple(turns), True
 
 
 # Marks a transcript carries that nobody said: "[inaudible]", "(crosstalk)", "<unk>", "[00:01:02]".
@@ -356,6 +405,6 @@ def _span(text: str, start: int, end: int) -> tuple[int, int] | None:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    if start == end or without_marks(text[start:end]).isspace():
+    if start == end or (text[start] in "[<(" and without_marks(text[start:end]).isspace()):
         return None
     return start, end

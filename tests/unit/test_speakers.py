@@ -48,35 +48,42 @@ def test_an_agent_label_is_the_agents_side(label: str) -> None:
 # The one splitter: labels, numbered speakers decided by content, relatives, transcription marks
 # ---------------------------------------------------------------------------------------------
 
-ALL_LABELS = sorted(speakers._KINDS, key=len, reverse=True)
+ALL_LABELS = set(speakers._KINDS)
 
 
 def _plain_labels(transcript: str) -> list[tuple[int, int, str]]:
     """The reading ``speakers._labels`` is a fast form of: (label start, body start, kind)."""
     found: list[tuple[int, int, str]] = []
     for colon in re.finditer("[:：]", transcript):
-        lo = max(found[-1][1] if found else 0, colon.start() - 64)
-        word = transcript[lo : colon.start()].rstrip()
+        at = colon.start()
+        if re.fullmatch(r"\d[:：]\d", transcript[at - 1 : at + 2]) and at > 0:
+            continue  # a time
+        lo = max(found[-1][1] if found else 0, at - 64)
+        word = transcript[lo:at].rstrip()
         if word.endswith(")"):
             opening = word.rfind("(", max(0, len(word) - 42))
             if opening == -1 or "\n" in word[opening:]:
                 continue
             word = word[:opening].rstrip()
-        word = "".join(c.lower() if len(c.lower()) == 1 else c for c in word)
-        number = re.search(r"(?:\s*#?\d{1,2}|\s+[a-d])$", word)
+        number = re.search(r"(?:\s*#?\d{1,2}|\s+[a-dA-D])$", word)
         bare = word[: number.start()] if number else word
-        labels = [label for label in ALL_LABELS if bare.endswith(label)]
-        if not labels:
+        tokens = list(re.finditer(r"\S+", bare))
+        for k in range(len(tokens), 0, -1):  # the most words first
+            first = tokens[-k].group().lstrip(".!?।\"')]")
+            name = " ".join([first, *(t.group() for t in tokens[len(tokens) - k + 1 :])]).lower()
+            start = lo + tokens[-k].end() - len(first)
+            if name in ALL_LABELS and (
+                start == 0 or transcript[start - 1] in ".!?।\"')]" or transcript[start - 1].isspace()
+            ):
+                break
+        else:
             continue
-        label = labels[0]
-        kind = speakers._KINDS[label]
+        kind = speakers._KINDS[name]
         if number and kind != "numbered" and not number.group().strip().lstrip("#").isdigit():
             continue
         if kind == "numbered" and not number:
             continue
-        start = lo + len(bare) - len(label)
-        if start == 0 or transcript[start - 1] in ".!?।\"')]" or transcript[start - 1].isspace():
-            found.append((start, colon.end(), kind))
+        found.append((start, colon.end(), kind))
     return found
 
 
