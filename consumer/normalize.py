@@ -169,8 +169,13 @@ def to_ist(dt: _dt.datetime | None) -> _dt.datetime:
 # Text folding and pattern helpers
 # ---------------------------------------------------------------------------------------------
 
+# The decimal digits of Indian scripts (Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil,
+# Telugu, Kannada, Malayalam) as ASCII digits: "₹১৫০০" and "₹१५००" are 1500.
+INDIC_DIGITS: Final[dict[int, int]] = {
+    zero + i: 0x30 + i for zero in range(0x0966, 0x0D67, 0x80) for i in range(10)
+}
 _FOLD_TABLE: Final[dict[int, int]] = {
-    **{0x0966 + i: 0x30 + i for i in range(10)},  # Devanagari digits -> ASCII
+    **INDIC_DIGITS,
     0x0901: 0x0902,  # chandrabindu -> anusvara: पाँच -> पांच
     # precomposed nukta letters -> base letters: ज़ -> ज, ड़ -> ड, ढ़ -> ढ ...
     0x0958: 0x0915,

@@ -38,7 +38,7 @@ from typing import Any, Literal, NamedTuple
 
 from consumer.analyzer import speakers
 from consumer.matcher import Candidates, Index, matches_at, parse, prefixes
-from consumer.normalize import find_dates
+from consumer.normalize import INDIC_DIGITS, find_dates
 from schemas import CallAnalysis, IntentCategory, Sentiment, Speaker
 
 __all__ = ["Turn", "analyze_text", "core_fields", "normalize", "split_turns"]
@@ -47,7 +47,6 @@ __all__ = ["Turn", "analyze_text", "core_fields", "normalize", "split_turns"]
 # Normalisation
 # --------------------------------------------------------------------------------------------
 
-_DEVANAGARI_DIGITS = {ord("०") + i: ord("0") + i for i in range(10)}
 _PUNCT_MAP = {
     ord("\u2019"): "'",
     ord("\u2018"): "'",
@@ -60,7 +59,7 @@ _PUNCT_MAP = {
     ord("\u200c"): None,
     ord("\u200d"): None,
     ord("\ufeff"): None,
-    **_DEVANAGARI_DIGITS,
+    **INDIC_DIGITS,
 }
 # Any character the map changes (no need to translate a text without one).
 _PUNCT_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _PUNCT_MAP) + "]")
@@ -130,7 +129,7 @@ def _turns(transcript: str) -> list[_TurnTuple]:
     turns: list[_TurnTuple] = []
     for turn in speakers.split_turns(transcript)[0]:
         body = transcript[turn.start : turn.end]
-        text = normalize(speakers.without_marks(body)).strip()
+        text = normalize(speakers.spoken(body)).strip()
         if text:
             side: _Side = (
                 "agent" if turn.speaker is Speaker.AGENT else "relative" if turn.relative else "customer"

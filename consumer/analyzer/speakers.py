@@ -398,6 +398,23 @@ def without_marks(text: str) -> str:
     return text
 
 
+# Fillers speech recognition writes ("umm", "uhh", "erm") and a word said three or more times in a
+# row ("haan haan haan haan"), which reads as twice.
+_FILLERS: Final = re.compile(r"(?<![\w'])(?:u+m+|u+h+|e+r+m+|e+h+)(?![\w'])[,.]?", re.IGNORECASE)
+_REPEATED: Final = re.compile(r"(?<![\w'])(\w+)(?:[ ,]+\1(?![\w'])){2,}", re.IGNORECASE)
+
+
+def spoken(text: str) -> str:
+    """``text`` as it was said: transcription marks and fillers made spaces, a word repeated
+    three or more times in a row said twice."""
+    text = without_marks(text)
+    if _FILLERS.search(text):
+        text = _FILLERS.sub(" ", text)
+    if _REPEATED.search(text):
+        text = _REPEATED.sub(r"\1 \1", text)
+    return text
+
+
 def _span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """``text[start:end]`` without the white space around it, or None when nothing (but marks)
     is left."""

@@ -940,3 +940,10 @@ def test_deterministic_over_the_samples() -> None:
         text, anchor = str(row["transcript"]), datetime.fromisoformat(str(row["call_started_at"]))
         assert find_amounts(text) == find_amounts(text)
         assert find_dates(text, anchor) == find_dates(text, anchor)
+
+
+@pytest.mark.parametrize(
+    "text", ["₹১৫০০ kal de dunga", "₹੧੫੦੦ kal de dunga", "₹૧૫૦૦ kal de dunga", "₹१५०० kal de dunga"]
+)
+def test_digits_of_indian_scripts_are_digits(text: str) -> None:
+    assert [a.value for a in find_amounts(text)] == [1500]

@@ -173,3 +173,13 @@ def test_transcription_marks_are_not_words_or_turns() -> None:
     )
     assert [side for side, _, _ in sides(transcript)] == ["agent", "customer"]
     assert speaker_turns(transcript) == [("agent", "hello emi due hai"), ("customer", "haan kal")]
+
+
+def test_fillers_and_repeats_read_as_said() -> None:
+    assert speaker_turns(
+        "Agent: umm aapki EMI due hai\nCustomer: uhh haan haan haan haan, kal erm de dunga"
+    ) == [
+        ("agent", "aapki emi due hai"),
+        ("customer", "haan haan, kal de dunga"),
+    ]
+    assert speakers.spoken("ummid hai, umbrella le lo") == "ummid hai, umbrella le lo"
