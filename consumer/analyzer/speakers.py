@@ -400,8 +400,16 @@ def without_marks(text: str) -> str:
 
 # Fillers speech recognition writes ("umm", "uhh", "erm") and a word said three or more times in a
 # row ("haan haan haan haan"), which reads as twice.
-_FILLERS: Final = re.compile(r"(?<![\w'])(?:u+m+|u+h+|e+r+m+|e+h+)(?![\w'])[,.]?", re.IGNORECASE)
-_REPEATED: Final = re.compile(r"(?<![\w'])(\w+)(?:[ ,]+\1(?![\w'])){2,}", re.IGNORECASE)
+_FILLERS_PLAIN: Final = r"(?<![\w'])(?:u+m+|u+h+|e+r+m+|e+h+)(?![\w'])[,.]?"  # (case-insensitive)
+_REPEATED_PLAIN: Final = r"(?<![\w'])(\w+)(?:[ ,]+\1(?![\w'])){2,}"  # (case-insensitive)
+# The same matches, written so the engine skips ahead: fillers open with a character class (the
+# look-behind, moved after the first letter, reads one more character), and the repeated word
+# never gives back letters (a shorter word would be followed by a letter, not by a space or comma).
+_FILLERS: Final = re.compile(
+    r"[uUeE](?<![\w'].)(?:(?<=[uU])(?:[uU]*[mM]+|[uU]*[hH]+)|(?<=[eE])(?:[eE]*[rR]+[mM]+|[eE]*[hH]+))"
+    r"(?![\w'])[,.]?"
+)
+_REPEATED: Final = re.compile(r"(?<![\w'])(\w++)(?:[ ,]+\1(?![\w'])){2,}", re.IGNORECASE)
 
 
 def spoken(text: str) -> str:
