@@ -130,6 +130,7 @@ __all__ = [
     "DateMatch",
     "DateResolution",
     "find_amounts",
+    "find_amounts_and_bare",
     "find_dates",
     "parse_amount",
     "resolve_date",
@@ -688,6 +689,15 @@ def _is_year(value: Decimal, raw: str) -> bool:
 
 def _accept(norm: str, c: _Candidate, need_context: bool) -> bool:
     """Whether a candidate is money (the rules in the module docstring)."""
+    verdict = _verdict(norm, c)
+    if isinstance(verdict, bool):
+        return verdict
+    return not need_context or _pay_context(norm, c, verdict)
+
+
+def _verdict(norm: str, c: _Candidate) -> bool | list[str]:
+    """Whether a candidate is money by every rule but rule 3's payment words; for a bare number
+    that only those words can decide, the words before it instead (what they are read in)."""
     if c.marker:
         return True
     if _NON_MONEY_AFTER.match(norm, c.body_end):
@@ -702,8 +712,11 @@ def _accept(norm: str, c: _Candidate, need_context: bool) -> bool:
     before = _words_before(norm, c.start)
     if _NOT_AMOUNT_BEFORE.search(" ".join(before[-2:])):
         return False
-    if not need_context:
-        return True
+    return before
+
+
+def _pay_context(norm: str, c: _Candidate, before: list[str]) -> bool:
+    """Whether payment words are next to a bare number (rule 3), ``before`` being the words before it."""
     return bool(
         _PAY_CONTEXT.search(" ".join(before[-_CONTEXT_TOKENS:]))
         or _PAY_CONTEXT.search(" ".join(_words_after(norm, c.end)[:_CONTEXT_TOKENS]))
@@ -724,6 +737,26 @@ def _find(text: str, need_context: bool) -> list[AmountMatch]:
         for c in _candidates(norm)
         if _accept(norm, c, need_context)
     ]
+
+
+def find_amounts_and_bare(text: str) -> tuple[list[AmountMatch], list[AmountMatch]]:
+    """``find_amounts(text)``, and the bare numbers that only ``need_context=False`` adds (those
+    without payment words nearby), from one reading of ``text``: together, in order, they are
+    ``find_amounts(text, need_context=False)``. For a caller that wants both."""
+    if not text:
+        return [], []
+    norm = _fold(text)
+    if _AMOUNT_GATE.search(norm) is None:
+        return [], []
+    money: list[AmountMatch] = []
+    bare: list[AmountMatch] = []
+    for c in _candidates(norm):
+        verdict = _verdict(norm, c)
+        if verdict is False:
+            continue
+        found = AmountMatch(_rupees(c.value), c.start, c.end, text[c.start : c.end])
+        (money if verdict is True or _pay_context(norm, c, verdict) else bare).append(found)
+    return money, bare
 
 
 def find_amounts(text: str, *, need_context: bool = True) -> list[AmountMatch]:

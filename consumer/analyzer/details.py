@@ -28,7 +28,7 @@ from typing import Any
 from consumer.analyzer import speakers
 from consumer.analyzer.enrich import parse_callback
 from consumer.analyzer.lexicon import Lexicon, Scan, lexicon
-from consumer.normalize import AmountMatch, DateMatch, find_amounts, find_dates
+from consumer.normalize import AmountMatch, DateMatch, find_amounts, find_amounts_and_bare, find_dates
 from schemas import (
     CallAnalysis,
     ComplianceFlag,
@@ -882,9 +882,7 @@ def _amounts_said(text: str, call: _Call) -> list[AmountMatch]:
     """The amounts in a customer's ``text``: those ``find_amounts`` reads, and bare numbers that
     repeat a figure the agent named as money ("wo 2100 main monday ko kar dungi" after "EMI 2100"),
     however far the payment words are."""
-    found = find_amounts(text)
-    seen = {(a.start, a.end) for a in found}
-    bare = [a for a in find_amounts(text, need_context=False) if (a.start, a.end) not in seen]
+    found, bare = find_amounts_and_bare(text)
     if not bare:
         return found
     named = call.agent_amounts()

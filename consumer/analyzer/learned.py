@@ -34,9 +34,9 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from consumer.analyzer.rules import SpeakerTurns
 from schemas import IntentCategory, Sentiment
@@ -62,8 +62,7 @@ _LAST_TURNS: Final = 2  # how the call ends weighs on its sentiment
 def features(turns: SpeakerTurns, rules: tuple[str, str, bool]) -> set[str]:
     """The binary features of one call, from its turns as the rules read them and what the rules
     decided (intent, sentiment, action)."""
-    intent, sentiment, action = rules
-    out = {f"r:intent={intent}", f"r:sentiment={sentiment}", f"r:action={action}"}
+    out = set(_rule_features(rules))
     last: list[list[str]] = []  # the words of the customer's last turns
     for speaker, text in turns:
         words = _words(text)
@@ -78,6 +77,66 @@ def features(turns: SpeakerTurns, rules: tuple[str, str, bool]) -> set[str]:
     for words in last:
         out.update(map("l:".__add__, words))
     return out
+
+
+def _rule_features(rules: tuple[str, str, bool]) -> tuple[str, str, str]:
+    intent, sentiment, action = rules
+    return f"r:intent={intent}", f"r:sentiment={sentiment}", f"r:action={action}"
+
+
+class _Lookup(NamedTuple):
+    """The packed rows of the model's features, split by kind, so the features of a call are
+    looked up from its words as they are instead of as names built for them (``c:w``, ``c:w1 w2``
+    ...): per call, that string building and hashing cost more than the sum itself."""
+
+    customer: Mapping[str, int]  # "c:w", by w
+    pairs: Mapping[tuple[str, str], int]  # "c:w1 w2", by (w1, w2)
+    last: Mapping[str, int]  # "l:w", by w
+    agent: Mapping[str, int]  # "a:w", by w
+    named: Mapping[str, int]  # the others ("r:...", "x:relative"), by name
+
+    @classmethod
+    def of(cls, rows: Mapping[str, int]) -> _Lookup:
+        """The tables of ``rows``. A name ``features`` cannot give (a word with a space) is left
+        out: no call has it."""
+        by_kind: dict[str, dict[str, int]] = {"c": {}, "l": {}, "a": {}}
+        pairs: dict[tuple[str, str], int] = {}
+        named: dict[str, int] = {}
+        for name, row in rows.items():
+            kind, _, rest = name.partition(":")
+            if kind not in by_kind:
+                named[name] = row
+            elif " " not in rest:
+                by_kind[kind][rest] = row
+            elif kind == "c" and rest.count(" ") == 1:
+                first, second = rest.split(" ")
+                pairs[first, second] = row
+        return cls(by_kind["c"], pairs, by_kind["l"], by_kind["a"], named)
+
+    def rows(self, turns: SpeakerTurns, rules: tuple[str, str, bool]) -> list[int]:
+        """The rows of the features ``features(turns, rules)`` names that the model has, each
+        once (the same words, pairs and last turns, gathered as sets)."""
+        customer: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
+        agent: set[str] = set()
+        last: list[list[str]] = []  # the words of the customer's last turns
+        relative = False
+        for speaker, text in turns:
+            words = _words(text)
+            if speaker == "agent":
+                agent.update(words)
+            else:
+                relative = relative or speaker == "relative"
+                customer.update(words)
+                pairs.update(pairwise(words))
+                last = [*last[-(_LAST_TURNS - 1) :], words]
+        names = [*_rule_features(rules), "x:relative"] if relative else _rule_features(rules)
+        found = [row for row in map(self.named.get, names) if row is not None]
+        found += [row for row in map(self.customer.get, customer) if row is not None]
+        found += [row for row in map(self.pairs.get, pairs) if row is not None]
+        found += [row for row in map(self.agent.get, agent) if row is not None]
+        found += [row for row in map(self.last.get, set(chain.from_iterable(last))) if row is not None]
+        return found
 
 
 def _pack(values: Iterable[float]) -> int:
@@ -132,10 +191,12 @@ class LearnedModel:
     rows: Mapping[str, int]
     bias: int
     _fields: struct.Struct = field(init=False, repr=False, compare=False)
+    _lookup: _Lookup = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n = len(self.intent.classes) + len(self.sentiment.classes) + len(self.action.classes)
         object.__setattr__(self, "_fields", struct.Struct(f"<{n}Q"))  # one field per class
+        object.__setattr__(self, "_lookup", _Lookup.of(self.rows))
 
     @classmethod
     def of(cls, version: str, intent: Head, sentiment: Head, action: Head) -> LearnedModel:
@@ -151,13 +212,16 @@ class LearnedModel:
 
     def predict(self, turns: SpeakerTurns, rules: tuple[str, str, bool]) -> Prediction:
         """Intent, sentiment and action for one call (its turns as the rules read them), with the
-        rules' verdicts among the features."""
-        return self.decide(features(turns, rules))
+        rules' verdicts among the features: the same as ``decide(features(turns, rules))``."""
+        return self._decide(self._scores(self._lookup.rows(turns, rules)))
 
     def scores(self, names: Iterable[str]) -> list[float]:
         """The scores of every class (intent's, sentiment's, action's) for a call with these
         features (a name given twice counts once), before temperature."""
-        matched = [row for row in map(self.rows.get, set(names)) if row is not None]
+        return self._scores([row for row in map(self.rows.get, set(names)) if row is not None])
+
+    def _scores(self, matched: Sequence[int]) -> list[float]:
+        """The scores for a call whose features have these rows (each feature once)."""
         total = sum(matched, self.bias)
         base = (len(matched) + 1) * _OFFSET
         fields = self._fields.unpack(total.to_bytes(self._fields.size, "little"))
@@ -165,7 +229,9 @@ class LearnedModel:
 
     def decide(self, names: Iterable[str]) -> Prediction:
         """The verdicts for a call with these features (a name given twice counts once)."""
-        scores = self.scores(names)
+        return self._decide(self.scores(names))
+
+    def _decide(self, scores: Sequence[float]) -> Prediction:
         n_intent, n_sentiment = len(self.intent.classes), len(self.sentiment.classes)
         intent = _best(self.intent, scores[:n_intent])
         sentiment = _best(self.sentiment, scores[n_intent : n_intent + n_sentiment])

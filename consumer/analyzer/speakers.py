@@ -400,8 +400,16 @@ def without_marks(text: str) -> str:
 
 # Fillers speech recognition writes ("umm", "uhh", "erm") and a word said three or more times in a
 # row ("haan haan haan haan"), which reads as twice.
-_FILLERS: Final = re.compile(r"(?<![\w'])(?:u+m+|u+h+|e+r+m+|e+h+)(?![\w'])[,.]?", re.IGNORECASE)
-_REPEATED: Final = re.compile(r"(?<![\w'])(\w+)(?:[ ,]+\1(?![\w'])){2,}", re.IGNORECASE)
+_FILLERS_PLAIN: Final = r"(?<![\w'])(?:u+m+|u+h+|e+r+m+|e+h+)(?![\w'])[,.]?"  # (case-insensitive)
+_REPEATED_PLAIN: Final = r"(?<![\w'])(\w+)(?:[ ,]+\1(?![\w'])){2,}"  # (case-insensitive)
+# The same matches, written so the engine skips ahead: fillers open with a character class (the
+# look-behind, moved after the first letter, reads one more character), and the repeated word
+# never gives back letters (a shorter word would be followed by a letter, not by a space or comma).
+_FILLERS: Final = re.compile(
+    r"[uUeE](?<![\w'].)(?:(?<=[uU])(?:[uU]*[mM]+|[uU]*[hH]+)|(?<=[eE])(?:[eE]*[rR]+[mM]+|[eE]*[hH]+))"
+    r"(?![\w'])[,.]?"
+)
+_REPEATED: Final = re.compile(r"(?<![\w'])(\w++)(?:[ ,]+\1(?![\w'])){2,}", re.IGNORECASE)
 
 
 def spoken(text: str) -> str:
@@ -410,9 +418,26 @@ def spoken(text: str) -> str:
     text = without_marks(text)
     if _FILLERS.search(text):
         text = _FILLERS.sub(" ", text)
-    if _REPEATED.search(text):
+    if _may_repeat(text) and _REPEATED.search(text):
         text = _REPEATED.sub(r"\1 \1", text)
     return text
+
+
+# The two letters ``str.lower`` does not lower one by one as the regex engine compares letters
+# (İ becomes two characters, Σ depends on its place in the word).
+_CONTEXT_CASED: Final = ("\u0130", "\u03a3")
+
+
+def _may_repeat(text: str) -> bool:
+    """Whether ``text`` may hold a word said three times in a row (``_REPEATED``), from a split of
+    its words instead of a regex tried at every character. In a match the second saying is a
+    whole word between spaces and commas and the third starts the next word, so, lower-cased
+    (the regex compares the sayings letter by letter in lower case), some word starts the next
+    one. A text with a letter ``str.lower`` reads otherwise may always hold one."""
+    if not text.isascii() and any(c in text for c in _CONTEXT_CASED):
+        return True
+    words = text.lower().replace(",", " ").split()
+    return any(map(str.startswith, words[1:], words))
 
 
 def _span(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -140,3 +140,28 @@ def sample_call() -> str:
         "Customer: Main complaint karunga, documents bhejiye,\n"
         "main paisa nahi dunga jab tak proof nahi milta."
     )
+
+
+def test_predict_reads_the_words_like_the_named_features() -> None:
+    """``predict`` looks the words up without building feature names: the same rows as
+    ``decide(features(...))``, to the last bit, on the train and dev calls and variants of them."""
+    model = shipped_model()
+    assert model is not None
+    splits = json.loads((ROOT / "data" / "splits.json").read_text(encoding="utf-8"))
+    texts = [
+        json.loads(line)["transcript"]
+        for brief in splits["train"][:3] + splits["dev"][:1]
+        for line in (ROOT / "data" / "labelled" / f"{brief}.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    texts += [t.upper() for t in texts[:50]]
+    texts += [sample_call(), "", "Customer's wife: wo ghar pe nahi hain\nAgent: kab aayenge?"]
+    checked = 0
+    for text in texts:
+        turns = speaker_turns(text)
+        for rules in (("promise_to_pay", "Positive", True), ("other", "Neutral", False)):
+            names = features(turns, rules)
+            assert model.predict(turns, rules) == model.decide(names), text
+            assert model._scores(model._lookup.rows(turns, rules)) == model.scores(names)
+            checked += len(names)
+    assert checked > 10_000

@@ -20,6 +20,7 @@ from consumer.normalize import (
     DateMatch,
     DateResolution,
     find_amounts,
+    find_amounts_and_bare,
     find_dates,
     parse_amount,
     resolve_date,
@@ -277,6 +278,37 @@ def test_bare_numbers_without_payment_words_only_on_request() -> None:
     assert [a.value for a in find_amounts(text, need_context=False)] == [2100]
     # the other rules still hold: dates, years, identifiers and small numbers are no money
     assert find_amounts("5 tareekh, 2019 mein, account 123456, 50 log", need_context=False) == []
+
+
+def _both_ways(text: str) -> tuple[list[AmountMatch], list[AmountMatch]]:
+    money = find_amounts(text)
+    return money, [a for a in find_amounts(text, need_context=False) if a not in money]
+
+
+def test_amounts_and_bare_numbers_are_read_in_one_pass_like_in_two() -> None:
+    texts = [
+        json.loads(line)["transcript"] for line in SAMPLES.read_text(encoding="utf-8").splitlines() if line
+    ]
+    texts += ["wo 2100 main monday ko kar dungi pakka, Rs 500 aur 3000 EMI", "98765 43210 pe 4500 bhejo"]
+    bare = 0
+    for text in texts:
+        for piece in (text, *text.splitlines()):
+            assert find_amounts_and_bare(piece) == _both_ways(piece)
+            bare += len(find_amounts_and_bare(piece)[1])
+    assert bare > 10
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["2100", "5,000", "Rs", "emi", "kal", "de", "dunga", "2019", "50", "tareekh", "lakh", "."]
+        ),
+        max_size=12,
+    ).map(" ".join)
+)
+def test_amounts_and_bare_numbers_are_read_in_one_pass_like_in_two_on_random_text(text: str) -> None:
+    assert find_amounts_and_bare(text) == _both_ways(text)
 
 
 @pytest.mark.parametrize("verb", ["kar deta", "daal deti", "diye debo", "pa dinda haan", "kal bharto"])

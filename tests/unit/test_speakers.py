@@ -183,3 +183,82 @@ def test_fillers_and_repeats_read_as_said() -> None:
         ("customer", "haan haan, kal de dunga"),
     ]
     assert speakers.spoken("ummid hai, umbrella le lo") == "ummid hai, umbrella le lo"
+
+
+_SAID = [
+    *"uUeEmMhHrR",
+    "haan",
+    "HAAN",
+    "ji",
+    "umm",
+    "Uhh",
+    "erm",
+    "eh",
+    "'",
+    ",",
+    ".",
+    " ",
+    ", ",
+    "\n",
+    "[x]",
+    "ह",
+    "१",
+]
+
+
+def _said_texts() -> list[str]:
+    texts = [r["transcript"] for r in load_rows(SAMPLES_PATH)]
+    texts += ["umm, haan haan HAAN, uhh erm ok eh", "ummid, 'umm uh' e", "xhaan haan haan", "ok'ok ok ok"]
+    texts += ["a, a ,a a", "ji ji jiji ji ji ji'", "rumm uhh.eh,erm'"]
+    return [*texts, *(t.upper() for t in texts)]
+
+
+@pytest.mark.parametrize(
+    ("fast", "plain"),
+    [(speakers._FILLERS, speakers._FILLERS_PLAIN), (speakers._REPEATED, speakers._REPEATED_PLAIN)],
+)
+def test_the_filler_and_repeat_searches_match_like_their_plain_forms(
+    fast: re.Pattern[str], plain: str
+) -> None:
+    reference = re.compile(plain, re.IGNORECASE)
+    for text in _said_texts():
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in reference.finditer(text)]
+        assert [m.groups() for m in fast.finditer(text)] == [m.groups() for m in reference.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_SAID), max_size=30).map("".join))
+def test_the_filler_and_repeat_searches_match_like_their_plain_forms_on_random_text(text: str) -> None:
+    for fast, plain in (
+        (speakers._FILLERS, speakers._FILLERS_PLAIN),
+        (speakers._REPEATED, speakers._REPEATED_PLAIN),
+    ):
+        reference = re.compile(plain, re.IGNORECASE)
+        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == [
+            (m.span(), m.groups()) for m in reference.finditer(text)
+        ]
+
+
+def _spoken_plainly(text: str) -> str:
+    text = speakers.without_marks(text)
+    text = re.sub(speakers._FILLERS_PLAIN, " ", text, flags=re.IGNORECASE)
+    return re.sub(speakers._REPEATED_PLAIN, r"\1 \1", text, flags=re.IGNORECASE)
+
+
+_CASED = ["haan", "HAAN", "Haan", "ji", "JI", "ΣΑΣ", "σας", "Σ", "ς", "İ", "i", "I", "\u212a", "k", "ह", "है"]
+
+
+def test_what_was_said_is_read_like_with_the_plain_searches() -> None:
+    texts = [*_said_texts(), "haan, haan ,haan.", "ΣΑΣ σας σας", "İi İ i i", "\u212a k K", "है है है।"]
+    texts += ["x.i İ i", "x.ασ ΑΣ ασ"]  # letters lower-casing reads otherwise than the regex
+    changed = 0
+    for text in texts:
+        assert speakers.spoken(text) == _spoken_plainly(text)
+        changed += speakers.spoken(text) != speakers.without_marks(text)
+    assert changed > 5
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_SAID + _CASED), max_size=30).map("".join))
+def test_what_was_said_is_read_like_with_the_plain_searches_on_random_text(text: str) -> None:
+    assert speakers.spoken(text) == _spoken_plainly(text)
