@@ -152,7 +152,7 @@ _KINDS: Final[dict[str, str]] = {
 _COLON: Final = re.compile("[:：]")
 _LABEL_AFTER_CHARS: Final = ".!?।\"')]"  # a label starts the text, a line, or follows these / a space
 _LABEL_AFTER: Final = frozenset(_LABEL_AFTER_CHARS)
-_LABEL_WORDS: Final = max(len(name.split()) for name in _KINDS)  # "customer's daughter-in-law": 2
+_LABEL_WORDS: Final = max(len(name.split()) for name in _KINDS)  # the most words of a label
 _LAST_OF_LONGER: Final = frozenset(name.split()[-1] for name in _KINDS if " " in name)  # "agent", "wife"
 _LABEL_CHARS: Final = 2 * max(map(len, _KINDS))  # enough of the text before a colon to hold any label
 
