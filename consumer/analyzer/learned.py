@@ -249,9 +249,9 @@ class LearnedModel:
         sentiment = _best(self.sentiment, scores[n_intent : n_intent + n_sentiment])
         action = _best(self.action, scores[n_intent + n_sentiment :])
         return Prediction(
-            intent=IntentCategory(intent[0]),
+            intent=_INTENTS.get(intent[0]) or IntentCategory(intent[0]),
             intent_p=intent[1],
-            sentiment=Sentiment(sentiment[0]),
+            sentiment=_SENTIMENTS.get(sentiment[0]) or Sentiment(sentiment[0]),
             sentiment_p=sentiment[1],
             action=action[0] == "true",
             action_p=action[1],
@@ -274,6 +274,12 @@ class LearnedModel:
             for key, head in data["heads"].items()
         }
         return cls.of(str(data["version"]), heads["intent"], heads["sentiment"], heads["action"])
+
+
+# The verdicts by value: a look-up, not an enum call, per prediction (an unknown value still
+# raises what the enum call raises).
+_INTENTS: Final = {c.value: c for c in IntentCategory}
+_SENTIMENTS: Final = {s.value: s for s in Sentiment}
 
 
 def _best(head: Head, scores: Sequence[float]) -> tuple[str, float]:
