@@ -893,6 +893,7 @@ class WordGate:
         self._words: dict[bytes, int] = {}  # a whole first word -> bit mask of its patterns
         self._set: set[bytes] = set()  # the same words, for a quick intersection
         self._count = 0
+        self._by_bit: list[frozenset[bytes]] = []  # the whole first words of each pattern
 
     def add(self, alternatives: Sequence[str]) -> Heads | None:
         """Register a pattern made of ``alternatives``; None when one of them has no known start."""
@@ -922,17 +923,38 @@ class WordGate:
             raw = word.encode()
             self._words[raw] = self._words.get(raw, 0) | 1 << bit
             self._set.add(raw)
+        self._by_bit.append(frozenset(word.encode() for word in whole))
         ascii_only = tuple(dict.fromkeys(ascii_heads))
         any_text = tuple(dict.fromkeys(ascii_heads + other_heads))
         return Heads(bit, ascii_only, any_text, _any_of(ascii_only), _any_of(any_text))
 
     def leads(self, text: str) -> int:
         """The bit mask of the patterns one of whose whole first words is a word of ``text``."""
+        return self.read(text)[0]
+
+    def read(self, text: str) -> tuple[int, bytes, set[bytes]]:
+        """What :meth:`leads` reads of ``text``: the bit mask, the text's ASCII words as bytes
+        with a space for every other character (and one before and after: a word's place in it
+        is its place in ``text`` after the first space), and the registered words among them."""
+        spaced = text.encode("ascii", "replace").translate(_SPACE_NON_WORD)
+        present = self._set.intersection(spaced.split())
         leads = 0
-        words = text.encode("ascii", "replace").translate(_SPACE_NON_WORD).split()
-        for word in self._set.intersection(words):
+        for word in present:
             leads |= self._words[word]
-        return leads
+        return leads, b" " + spaced + b" ", present
+
+    def starts(self, spaced: bytes, present: set[bytes], bit: int) -> list[int]:
+        """Where, in a text :meth:`read` read as ``spaced`` and ``present``, the words start that
+        are a whole first word of the pattern ``bit`` stands for, in order."""
+        words = self._by_bit[bit].intersection(present)
+        starts: list[int] = []
+        for word in words:
+            needle = b" " + word + b" "
+            i = spaced.find(needle)
+            while i >= 0:
+                starts.append(i)  # (the space before the word: its place in the text)
+                i = spaced.find(needle, i + len(word) + 1)  # the next one may share the space
+        return sorted(starts) if len(words) > 1 else starts
 
 
 def _any_of(heads: Sequence[str]) -> re.Pattern[str] | None:

@@ -697,9 +697,10 @@ def _verified_index(call: _Call) -> int | None:
         seen[t.speaker] = k + 1
         text = t.text
         fast = side is not None and text.isascii()  # else the plain searches on the turn
-        if t.speaker is Speaker.AGENT:
-            passed = _VERIFIED_SAID.search(text) or (verify_asked and _THANKS_FIRST.match(text))
-            verify_asked = verify_asked or bool(_VERIFY_ASKED.search(text))
+        if t.speaker is Speaker.AGENT and side is not None:
+            # (the agent's side reads its lexicons once for all its turns: see ``_Side.search``)
+            passed = side.search(_VERIFIED_SAID, k) or (verify_asked and _THANKS_FIRST.match(text))
+            verify_asked = verify_asked or side.search(_VERIFY_ASKED, k)
             if passed:  # the check passed on the customer's last answer
                 last = next(
                     (j for j in range(i - 1, -1, -1) if call.turns[j].speaker is Speaker.CUSTOMER), None

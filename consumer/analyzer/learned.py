@@ -56,6 +56,13 @@ def _words(text: str) -> list[str]:
     return ["<num>" if w[0].isdigit() else w for w in _WORD.findall(text.lower())]
 
 
+# The words ``_words`` finds, with "" for each "<num>": a number (also one in Devanagari digits,
+# the only letters of the class that are digits) is matched outside the group. So the words of
+# a call need no pass of their own to rename its numbers.
+_WORD_OR_NUMBER: Final = re.compile(r"[\u0966-\u096f][a-z\u0900-\u097f]*|([a-z\u0900-\u097f]+)|\d[\d,.]*")
+_NUMBER: Final = "<num>"
+
+
 _LAST_TURNS: Final = 2  # how the call ends weighs on its sentiment
 
 
@@ -89,7 +96,7 @@ class _Lookup(NamedTuple):
     looked up from its words as they are instead of as names built for them (``c:w``, ``c:w1 w2``
     ...): per call, that string building and hashing cost more than the sum itself."""
 
-    customer: Mapping[str, int]  # "c:w", by w
+    customer: Mapping[str, int]  # "c:w", by w ("" for "<num>")
     pairs: Mapping[tuple[str, str], int]  # "c:w1 w2", by (w1, w2)
     last: Mapping[str, int]  # "l:w", by w
     agent: Mapping[str, int]  # "a:w", by w
@@ -106,11 +113,15 @@ class _Lookup(NamedTuple):
             kind, _, rest = name.partition(":")
             if kind not in by_kind:
                 named[name] = row
-            elif " " not in rest:
-                by_kind[kind][rest] = row
-            elif kind == "c" and rest.count(" ") == 1:
-                first, second = rest.split(" ")
-                pairs[first, second] = row
+                continue
+            words = rest.split(" ")
+            if "" in words or len(words) > (2 if kind == "c" else 1):
+                continue
+            keys = ["" if word == _NUMBER else word for word in words]  # as ``_WORD_OR_NUMBER`` reads them
+            if len(keys) == 1:
+                by_kind[kind][keys[0]] = row
+            else:
+                pairs[keys[0], keys[1]] = row
         return cls(by_kind["c"], pairs, by_kind["l"], by_kind["a"], named)
 
     def rows(self, turns: SpeakerTurns, rules: tuple[str, str, bool]) -> list[int]:
@@ -121,8 +132,9 @@ class _Lookup(NamedTuple):
         agent: set[str] = set()
         last: list[list[str]] = []  # the words of the customer's last turns
         relative = False
+        find = _WORD_OR_NUMBER.findall
         for speaker, text in turns:
-            words = _words(text)
+            words = find(text.lower())
             if speaker == "agent":
                 agent.update(words)
             else:
@@ -237,9 +249,9 @@ class LearnedModel:
         sentiment = _best(self.sentiment, scores[n_intent : n_intent + n_sentiment])
         action = _best(self.action, scores[n_intent + n_sentiment :])
         return Prediction(
-            intent=IntentCategory(intent[0]),
+            intent=_INTENTS.get(intent[0]) or IntentCategory(intent[0]),
             intent_p=intent[1],
-            sentiment=Sentiment(sentiment[0]),
+            sentiment=_SENTIMENTS.get(sentiment[0]) or Sentiment(sentiment[0]),
             sentiment_p=sentiment[1],
             action=action[0] == "true",
             action_p=action[1],
@@ -262,6 +274,12 @@ class LearnedModel:
             for key, head in data["heads"].items()
         }
         return cls.of(str(data["version"]), heads["intent"], heads["sentiment"], heads["action"])
+
+
+# The verdicts by value: a look-up, not an enum call, per prediction (an unknown value still
+# raises what the enum call raises).
+_INTENTS: Final = {c.value: c for c in IntentCategory}
+_SENTIMENTS: Final = {s.value: s for s in Sentiment}
 
 
 def _best(head: Head, scores: Sequence[float]) -> tuple[str, float]:

@@ -13,7 +13,8 @@ once, and a lexicon skips it without running its regex when no match can start t
 (``consumer.matcher.WordGate``): a match of an alternative that starts with an ASCII letter or
 digit starts a word, so that word must be the alternative's first word (or, when that may run
 on, contain it); an alternative that starts with another character needs its leading literal
-text in the text.
+text in the text. In an ASCII text, a lexicon whose every alternative has a whole first word is
+then tried only where one of those words starts, instead of at every letter of the text.
 
 Pure: no I/O.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from consumer.matcher import Heads, WordGate, regroup, split_alternatives
@@ -45,15 +47,29 @@ class Scan:
     """One text as the lexicons read it: lower-cased when that keeps its length (otherwise as
     is, so positions stay those of the text). Made once and searched by many lexicons."""
 
-    __slots__ = ("ascii", "leads", "low", "lowered")
+    __slots__ = ("_present", "_spaced", "_starts", "ascii", "leads", "low", "lowered")
 
     def __init__(self, text: str, *, gate: bool = False) -> None:
         low = text.lower()
         self.lowered = len(low) == len(text)
         self.low = low if self.lowered else text
         self.ascii = self.low.isascii()
-        # With ``gate``: the lexicons one of whose whole first words is here (a bit mask).
-        self.leads = _GATE.leads(self.low) if gate else None
+        # With ``gate``: the lexicons one of whose whole first words is here (a bit mask), and
+        # how ``WordGate`` read the text, to find those words again.
+        self.leads: int | None = None
+        self._spaced = b""
+        self._present: set[bytes] = set()
+        if gate:
+            self.leads, self._spaced, self._present = _GATE.read(self.low)
+        self._starts: dict[int, list[int]] = {}  # by lexicon, worked out on first use
+
+    def word_starts(self, gate: Heads) -> list[int]:
+        """Where, in this gated text, the words start that are one of the whole first words of
+        the lexicon of ``gate``, in order (worked out once per lexicon)."""
+        starts = self._starts.get(gate.bit)
+        if starts is None:
+            starts = self._starts[gate.bit] = _GATE.starts(self._spaced, self._present, gate.bit)
+        return starts
 
 
 class Lexicon:
@@ -89,16 +105,34 @@ class Lexicon:
         the whole text."""
         low = scan.low
         gate = self.gate
-        if scan.leads is not None and gate is not None and not scan.leads >> gate.bit & 1:
-            heads = gate.ascii if scan.ascii else gate.any
-            if heads is None or heads.search(low) is None:
-                return  # no match can start anywhere in the text
         end = len(low) if hi is None else hi
+        if scan.leads is not None and gate is not None:
+            if not scan.leads >> gate.bit & 1:
+                heads = gate.ascii if scan.ascii else gate.any
+                if heads is None or heads.search(low) is None:
+                    return  # no match can start anywhere in the text
+            elif scan.ascii and gate.ascii is None:
+                yield from self._at(scan.word_starts(gate), low, lo, end)
+                return
         search, pos = self.regex.search, lo
         while (m := search(low, pos, end)) is not None:
             start = m.start()
             if start and _ascii_word_char(low[start]) and is_word(low[start - 1]):
                 pos = start + 1  # inside a word: look again just after, not after its end
+                continue
+            yield m
+            pos = max(m.end(), start + 1)
+
+    def _at(self, starts: list[int], low: str, lo: int, end: int) -> Iterator[re.Match[str]]:
+        """The matches ``scan`` finds in ``low[lo:end]`` when every one that it keeps starts at one
+        of ``starts``, which start words: the regex is tried only there, not at every letter. (An
+        ASCII text, where a kept match starts a word, so that word is one of the lexicon's whole
+        first words; a match there is never inside a word.)"""
+        match, pos = self.regex.match, lo
+        for start in starts[bisect_left(starts, lo) :]:
+            if start > end:
+                break
+            if start < pos or (m := match(low, start, end)) is None:
                 continue
             yield m
             pos = max(m.end(), start + 1)

@@ -149,6 +149,7 @@ _KINDS: Final[dict[str, str]] = {
     **dict.fromkeys(CUSTOMER_LABELS, Speaker.CUSTOMER.value),
     **dict.fromkeys(AGENT_LABELS, Speaker.AGENT.value),
 }
+_SIDES: Final = {side.value: side for side in (Speaker.AGENT, Speaker.CUSTOMER)}  # by a label's kind
 _COLON: Final = re.compile("[:：]")
 _LABEL_AFTER_CHARS: Final = ".!?।\"')]"  # a label starts the text, a line, or follows these / a space
 _LABEL_AFTER: Final = frozenset(_LABEL_AFTER_CHARS)
@@ -380,7 +381,7 @@ def split_turns(transcript: str) -> tuple[tuple[Turn, ...], bool]:
         elif label.kind == _RELATIVE:
             turns.append(Turn(Speaker.CUSTOMER, *span, relative=True))
         else:
-            turns.append(Turn(Speaker(label.kind), *span))
+            turns.append(Turn(_SIDES[label.kind], *span))
     return tuple(turns), True
 
 
@@ -443,10 +444,10 @@ def _may_repeat(text: str) -> bool:
 def _span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """``text[start:end]`` without the white space around it, or None when nothing (but marks)
     is left."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
+    body = text[start:end]
+    words = body.strip()  # (``str.strip`` drops exactly the characters ``isspace`` tells)
+    start += len(body) - len(body.lstrip())
+    end = start + len(words)
     if start == end or (text[start] in "[<(" and without_marks(text[start:end]).isspace()):
         return None
     return start, end

@@ -9,11 +9,13 @@ their lines, case variants and random text.
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consumer.analyzer import details
-from consumer.analyzer.lexicon import Lexicon, Scan
+from consumer.analyzer.lexicon import _GATE, Lexicon, Scan
 from consumer.matcher import first_words, parse
 from producer_tools.samples import SAMPLES_PATH, load_rows
 from schemas import Speaker
@@ -74,8 +76,12 @@ gate_soups = st.lists(st.sampled_from([*WORDS, *".,!?।\n'\"-", "ू", "_", "İ
 
 def _check_gate(text: str) -> None:
     gated, plain = Scan(text, gate=True), Scan(text)
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     for name, lex in LEXICONS.items():
         assert [m.span() for m in lex.scan(gated)] == [m.span() for m in lex.scan(plain)], (name, text)
+        for lo, hi in lines:  # one speaker's turn, as ``_Side.search`` reads it
+            got = [m.span() for m in lex.scan(gated, lo, hi)]
+            assert got == [m.span() for m in lex.scan(plain, lo, hi)], (name, text, lo)
 
 
 def test_every_detail_lexicon_has_a_gate() -> None:
@@ -92,6 +98,28 @@ def test_a_gated_scan_finds_what_the_regex_finds() -> None:
 @given(st.one_of(soups, gate_soups))
 def test_a_gated_scan_finds_what_the_regex_finds_on_random_text(text: str) -> None:
     _check_gate(text)
+
+
+def _check_word_starts(text: str) -> None:
+    scan = Scan(text, gate=True)
+    low = scan.low
+    for lex in LEXICONS.values():
+        assert lex.gate is not None
+        words = {w.decode() for w in _GATE._by_bit[lex.gate.bit]}
+        expected = [m.start() for m in re.finditer(r"[A-Za-z0-9_]+", low) if m.group() in words]
+        assert scan.word_starts(lex.gate) == expected, text
+        assert bool(expected) == bool(scan.leads is not None and scan.leads >> lex.gate.bit & 1)
+
+
+def test_the_whole_first_words_are_found_where_they_start() -> None:
+    for text in [*GATE_TEXTS, "police police, police.police xpolice", "paisa-paisa paisa_paisa २paisa"]:
+        _check_word_starts(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(soups, gate_soups))
+def test_the_whole_first_words_are_found_where_they_start_on_random_text(text: str) -> None:
+    _check_word_starts(text)
 
 
 def _first_words(pattern: str) -> list[tuple[str, bool]] | None:

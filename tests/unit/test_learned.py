@@ -156,9 +156,13 @@ def test_predict_reads_the_words_like_the_named_features() -> None:
     ]
     texts += [t.upper() for t in texts[:50]]
     texts += [sample_call(), "", "Customer's wife: wo ghar pe nahi hain\nAgent: kab aayenge?"]
+    calls = [speaker_turns(text) for text in texts]
+    numbers = [("customer", "१२३ ka ४५ab 500,00 क१ emi 2100"), ("agent", "₹३०० 12.5 x1"), ("relative", "")]
+    calls.append(numbers)  # Devanagari digits too, which ``speaker_turns`` would have made ASCII
+    assert any(name.startswith("c:<num> ") for name in model.rows)
     checked = 0
-    for text in texts:
-        turns = speaker_turns(text)
+    for turns in calls:
+        text = str(turns)
         for rules in (("promise_to_pay", "Positive", True), ("other", "Neutral", False)):
             names = features(turns, rules)
             assert model.predict(turns, rules) == model.decide(names), text
