@@ -22,7 +22,7 @@ linear model is a table of weights.
 A call's scores are whole thousandths, summed exactly: each feature's weights for all sixteen
 classes are packed into one integer (a fixed-width field per class, offset to stay positive), so
 the scores of a call are one ``sum`` of its features' integers, the same in any order and in every
-process, and a field is read back by a shift and a mask.
+process, and the fields are read back with one ``struct`` unpack.
 """
 
 from __future__ import annotations
@@ -49,46 +49,67 @@ _FIELD_BITS: Final = 64  # an unsigned 64-bit integer per class (struct's "Q")
 # Added to every weight so each field stays positive. A call matches each feature at most once,
 # so a field sums at most (features + 1) offsets and weights: far below 2**64.
 _OFFSET: Final = 1 << 40
-_WORD: Final = re.compile(r"[a-z\u0900-\u097f]+|\d[\d,.]*")
-
-
-def _words(text: str) -> list[str]:
-    return ["<num>" if w[0].isdigit() else w for w in _WORD.findall(text.lower())]
-
-
-# The words ``_words`` finds, with "" for each "<num>": a number (also one in Devanagari digits,
-# the only letters of the class that are digits) is matched outside the group. So the words of
-# a call need no pass of their own to rename its numbers.
+# A call's words: runs of letters (Devanagari included) and numbers. A number (also one that
+# starts with a Devanagari digit, the only digits in the letters' class) is matched outside the
+# group, so ``findall`` gives "" for it: the words need no pass of their own to rename numbers.
 _WORD_OR_NUMBER: Final = re.compile(r"[\u0966-\u096f][a-z\u0900-\u097f]*|([a-z\u0900-\u097f]+)|\d[\d,.]*")
-_NUMBER: Final = "<num>"
+_NUMBER: Final = "<num>"  # how a feature's name writes a number ("" among a call's words)
 
 
 _LAST_TURNS: Final = 2  # how the call ends weighs on its sentiment
 
 
+class _CallWords(NamedTuple):
+    """What a call's features are made of, each once ("" for a number)."""
+
+    customer: set[str]  # the words of whoever answered
+    pairs: set[tuple[str, str]]  # their adjacent words
+    agent: set[str]
+    last: set[str]  # the words of the customer's last ``_LAST_TURNS`` turns
+    relative: bool  # someone labelled as the borrower's relative spoke
+
+    @classmethod
+    def of(cls, turns: SpeakerTurns) -> _CallWords:
+        """The words of ``turns`` (lower-cased), by kind."""
+        customer: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
+        agent: set[str] = set()
+        last: list[list[str]] = []
+        relative = False
+        find = _WORD_OR_NUMBER.findall
+        for speaker, text in turns:
+            words = find(text.lower())
+            if speaker == "agent":
+                agent.update(words)
+            else:
+                relative = relative or speaker == "relative"
+                customer.update(words)
+                pairs.update(pairwise(words))
+                last = [*last[-(_LAST_TURNS - 1) :], words]
+        return cls(customer, pairs, agent, set(chain.from_iterable(last)), relative)
+
+
 def features(turns: SpeakerTurns, rules: tuple[str, str, bool]) -> set[str]:
     """The binary features of one call, from its turns as the rules read them and what the rules
     decided (intent, sentiment, action)."""
-    out = set(_rule_features(rules))
-    last: list[list[str]] = []  # the words of the customer's last turns
-    for speaker, text in turns:
-        words = _words(text)
-        if speaker == "agent":
-            out.update(map("a:".__add__, words))
-        else:
-            if speaker == "relative":
-                out.add("x:relative")
-            out.update(map("c:".__add__, words))
-            out.update([f"c:{a} {b}" for a, b in pairwise(words)])
-            last = [*last[-(_LAST_TURNS - 1) :], words]
-    for words in last:
-        out.update(map("l:".__add__, words))
+    words = _CallWords.of(turns)
+
+    def name(word: str) -> str:
+        return word or _NUMBER
+
+    out = set(_rule_features(rules, relative=words.relative))
+    out.update(f"c:{name(w)}" for w in words.customer)
+    out.update(f"c:{name(a)} {name(b)}" for a, b in words.pairs)
+    out.update(f"a:{name(w)}" for w in words.agent)
+    out.update(f"l:{name(w)}" for w in words.last)
     return out
 
 
-def _rule_features(rules: tuple[str, str, bool]) -> tuple[str, str, str]:
+def _rule_features(rules: tuple[str, str, bool], *, relative: bool) -> list[str]:
+    """The features named outright: the rules' verdicts, and ``x:relative`` when a relative spoke."""
     intent, sentiment, action = rules
-    return f"r:intent={intent}", f"r:sentiment={sentiment}", f"r:action={action}"
+    names = [f"r:intent={intent}", f"r:sentiment={sentiment}", f"r:action={action}"]
+    return [*names, "x:relative"] if relative else names
 
 
 class _Lookup(NamedTuple):
@@ -126,28 +147,17 @@ class _Lookup(NamedTuple):
 
     def rows(self, turns: SpeakerTurns, rules: tuple[str, str, bool]) -> list[int]:
         """The rows of the features ``features(turns, rules)`` names that the model has, each
-        once (the same words, pairs and last turns, gathered as sets)."""
-        customer: set[str] = set()
-        pairs: set[tuple[str, str]] = set()
-        agent: set[str] = set()
-        last: list[list[str]] = []  # the words of the customer's last turns
-        relative = False
-        find = _WORD_OR_NUMBER.findall
-        for speaker, text in turns:
-            words = find(text.lower())
-            if speaker == "agent":
-                agent.update(words)
-            else:
-                relative = relative or speaker == "relative"
-                customer.update(words)
-                pairs.update(pairwise(words))
-                last = [*last[-(_LAST_TURNS - 1) :], words]
-        names = [*_rule_features(rules), "x:relative"] if relative else _rule_features(rules)
-        found = [row for row in map(self.named.get, names) if row is not None]
-        found += [row for row in map(self.customer.get, customer) if row is not None]
-        found += [row for row in map(self.pairs.get, pairs) if row is not None]
-        found += [row for row in map(self.agent.get, agent) if row is not None]
-        found += [row for row in map(self.last.get, set(chain.from_iterable(last))) if row is not None]
+        once (the same ``_CallWords``, looked up without building their names)."""
+        words = _CallWords.of(turns)
+        found = [
+            row
+            for row in map(self.named.get, _rule_features(rules, relative=words.relative))
+            if row is not None
+        ]
+        found += [row for row in map(self.customer.get, words.customer) if row is not None]
+        found += [row for row in map(self.pairs.get, words.pairs) if row is not None]
+        found += [row for row in map(self.agent.get, words.agent) if row is not None]
+        found += [row for row in map(self.last.get, words.last) if row is not None]
         return found
 
 
