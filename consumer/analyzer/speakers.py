@@ -302,21 +302,22 @@ def _decide_numbered(transcript: str, labels: list[_Label], ends: list[int]) -> 
     if Speaker.CUSTOMER.value in named and len(keys) == 1:
         return {keys[0]: Speaker.AGENT}
 
+    agent_cues = {key: sum(_cues(_AGENT_CUES, t) for t in texts) for key, texts in firsts.items()}
+    if not any(agent_cues.values()):
+        return dict.fromkeys(keys, Speaker.CUSTOMER)  # nobody sounds like a collector: as if unlabelled
+
     def rank(key: str) -> tuple[int, int, int]:
         texts = firsts[key]
-        cues = sum(_cues(_AGENT_CUES, t) - _cues(_CUSTOMER_CUES, t) for t in texts)
+        cues = agent_cues[key] - sum(_cues(_CUSTOMER_CUES, t) for t in texts)
         return cues, sum(len(t.split()) for t in texts), -keys.index(key)
 
-    if not any(_AGENT_CUES.search(t) is not None for texts in firsts.values() for t in texts):
-        return dict.fromkeys(keys, Speaker.CUSTOMER)  # nobody sounds like a collector: as if unlabelled
     agent = max(keys, key=rank)
     return {key: Speaker.AGENT if key == agent else Speaker.CUSTOMER for key in keys}
 
 
 _LINE: Final = re.compile(r"[^\n]+")
-_BARE_LABEL: Final = re.compile(
-    r"(?:\[[\d:.]+\]\s*)?(agent|customer)\s+(?=\S)", re.IGNORECASE
-)  # "agent namaskar"
+# A label that lost its colon, opening a line: "agent namaskar ...".
+_BARE_LABEL: Final = re.compile(r"(?:\[[\d:.]+\]\s*)?(agent|customer)\s+(?=\S)", re.IGNORECASE)
 
 
 def _alternating(transcript: str) -> list[Turn]:
