@@ -518,20 +518,21 @@ _NEG_RIGHT_AFTER = re.compile(r"^\s*(?:nahi|nahin|nai|not|नहीं)(?![\w])"
 def _commitment_negated(text: str, start: int, end: int) -> bool:
     """A commitment negated before it ("nahi de paunga") or right after it ("dunga nahi"); a "mat"
     further on is someone else's verb ("kar deta hoon, please ghar mat bhejna")."""
-    before = text[max(0, start - 30) : start]
-    cuts = list(_CONDITION.finditer(before))
-    if cuts:
-        before = before[cuts[-1].end() :]
-    return bool(_NEG_RIGHT_AFTER.search(text[end : end + 12]) or _NEG_BEFORE.search(before))
+    return bool(_NEG_RIGHT_AFTER.search(text[end : end + 12])) or _negated_before(text, start)
 
 
 def _negated(text: str, start: int, end: int) -> bool:
     """A negation in the same clause, not across a condition ("nahi diya to police ..." is no negation)."""
+    return bool(_NEG_AFTER.search(text[end : end + 30])) or _negated_before(text, start)
+
+
+def _negated_before(text: str, start: int) -> bool:
+    """A negation in the 30 characters before ``start``, after the last condition there."""
     before = text[max(0, start - 30) : start]
     cuts = list(_CONDITION.finditer(before))
     if cuts:
         before = before[cuts[-1].end() :]
-    return bool(_NEG_AFTER.search(text[end : end + 30]) or _NEG_BEFORE.search(before))
+    return _NEG_BEFORE.search(before) is not None
 
 
 class _Side:
