@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from consumer.analyzer.learned import DECIMALS, FORMAT, MODEL_PATH, LearnedModel, features
 from consumer.analyzer.rules import SpeakerTurns, Verdicts, core_fields
+from consumer.evaluate import split_files
 from producer_tools.samples import SAMPLES_PATH
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -68,12 +69,6 @@ def _example(row: dict[str, Any]) -> Example:
         sentiment=str(labels["sentiment"]),
         action="true" if labels["action_required"] else "false",
     )
-
-
-def split_paths(split: str) -> list[Path]:
-    """The files of one split's briefs."""
-    briefs = json.loads((DATA / "splits.json").read_text(encoding="utf-8"))[split]
-    return [DATA / "labelled" / f"{brief}.jsonl" for brief in briefs]
 
 
 def _fit(train: Sequence[Example], c: float) -> dict[str, Any]:
@@ -159,8 +154,8 @@ def _calibrate(document: dict[str, Any], examples: Sequence[Example]) -> None:
 
 def train(out: Path = MODEL_PATH) -> dict[str, Any]:
     """Fit, choose C on dev, refit on train and write ``out``; return a summary."""
-    train_rows = _rows([*split_paths("train"), Path(SAMPLES_PATH)])
-    dev_rows = _rows(split_paths("dev"))
+    train_rows = _rows([*split_files("train", DATA), Path(SAMPLES_PATH)])
+    dev_rows = _rows(split_files("dev", DATA))
     train_set = [_example(r) for r in train_rows]
     dev_set = [_example(r) for r in dev_rows]
     scores = {}
