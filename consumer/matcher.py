@@ -966,11 +966,6 @@ def _any_of(heads: Sequence[str]) -> re.Pattern[str] | None:
 # The index of word starts
 # ---------------------------------------------------------------------------------------------
 
-# Word starts; each match of ``_WORD`` is a maximal run of letters, so it begins at one.
-_WORD = re.compile(rf"{LETTER}+")
-# The same for pure ASCII text, where a letter is just [A-Za-z0-9_] (a cheaper test per character).
-_WORD_ASCII = re.compile(r"[A-Za-z0-9_]+")
-
 
 def _trie_regex(strings: Iterable[str]) -> str:
     """A regex matching any of ``strings``, built as a prefix trie (a longer string first, so
@@ -1101,9 +1096,9 @@ class Index:
     """Registered patterns, and which of them may match where in a text.
 
     Each pattern gets a :class:`Gate`: the keys (first characters) or whole words its matches
-    start with, or a leading digit or symbol, or strings its matches must contain. A single
-    pass over the word starts of a text then tells which patterns may match where (one
-    dictionary look-up per word), and a pattern is tried only at those positions. A pattern
+    start with, or a leading digit or symbol, or strings its matches must contain. One regex run
+    over a text finds the words that start with a key (one dictionary look-up each), which tells
+    which patterns may match where, and a pattern is tried only at those positions. A pattern
     that starts with a digit may start at any word that starts with a decimal digit, one that
     starts with a symbol ("₹") at any occurrence of it; one whose start cannot be pinned down
     at all is run over the whole text, but only when the text holds one of the literal strings
@@ -1128,19 +1123,24 @@ class Index:
         self._text_wide = False  # whether any pattern is found by a symbol or anywhere
 
     def _compile_scanner(self) -> re.Pattern[str]:
-        """A regex finding, after a separator, a whole word of the index, a word that starts
-        with one of its keys, or a number: the words the index may know (group 1). It opens with the
-        separator, a character class the regex engine can skip to quickly (a leading
-        look-behind would cost it that)."""
-        words = _trie_regex(self._words)
+        """A regex finding, after a separator, the words the index may know: with ``whole_words``
+        a whole word of the index, a word that starts with one of its keys, or a number (group 1,
+        the whole word); else a word that starts with one of its keys or a digit (the match is the
+        separator alone, the key a look-ahead, so a key holding a space does not hide the next
+        word). It opens with the separator, a character class the regex engine can skip to
+        quickly (a leading look-behind would cost it that)."""
         keys = _trie_regex(self._keys)
         leads = [r"\d"] if self._digit else []
-        leads += [f"{words}(?!{LETTER})"] if words else []
+        if self.whole_words:
+            words = _trie_regex(self._words)
+            leads += [f"{words}(?!{LETTER})"] if words else []
         leads += [keys] if keys else []
-        if not leads:
-            leads = ["(?!)"]  # nothing to find
-        # (then the rest of the word, so the match holds the whole word)
-        self._scanner = re.compile(rf"[^{LETTER[1:-1]}]((?:{'|'.join(leads)}){LETTER}*)")
+        lead = "|".join(leads) or "(?!)"  # (nothing to find)
+        if self.whole_words:
+            # (then the rest of the word, so the match holds the whole word)
+            self._scanner = re.compile(rf"[^{LETTER[1:-1]}]((?:{lead}){LETTER}*)")
+        else:
+            self._scanner = re.compile(rf"[^{LETTER[1:-1]}](?={lead})")
         return self._scanner
 
     def __len__(self) -> int:
@@ -1203,16 +1203,17 @@ class Index:
         """Where each registered pattern may match in ``text`` (see ``Candidates``)."""
         memo = self._memo
         found: defaultdict[int, list[int]] = defaultdict(list)
+        # Only the words that start with a key (or with ``whole_words``, are a whole word of the
+        # index): one regex run skips the others (see ``_compile_scanner``). The space lets the
+        # first word be found; the separator's place in " " + text is the word's in text.
+        scanner = self._scanner or self._compile_scanner()
         if self.whole_words:
-            # Only the words that start with a key or are a whole word of the index: one regex
-            # run skips the others (see ``_compile_scanner``).
-            scanner = self._scanner or self._compile_scanner()
-            for m in scanner.finditer(" " + text):  # the space lets the first word be found
-                i = m.start()  # (the separator's place in " " + text is the word's in text)
+            for m in scanner.finditer(" " + text):
+                i = m.start()
                 for pid in memo[m.group(1)]:
                     found[pid].append(i)
         else:
-            for m in (_WORD_ASCII if text.isascii() else _WORD).finditer(text):
+            for m in scanner.finditer(" " + text):
                 i = m.start()
                 for pid in memo[text[i : i + KEY_LEN]]:
                     found[pid].append(i)
