@@ -40,7 +40,7 @@ def test_the_shipped_model_is_what_train_produces(tmp_path: Path) -> None:
             for a, b in zip(row, other["weights"][i], strict=True)
         )
         assert worst <= 0.002, name  # the last rounded digit may differ with the platform's BLAS
-    assert summary["bytes"] < 1_500_000
+    assert summary["bytes"] < 2_500_000  # small beside the package: a table of weights, loaded once
 
 
 def run_python(code: str, **env: str) -> str:
