@@ -16,16 +16,18 @@ import hashlib
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from consumer.analyzer.learned import DECIMALS, FORMAT, MODEL_PATH, LearnedModel, features
+from consumer.analyzer.details import rules_contact
+from consumer.analyzer.learned import DECIMALS, FORMAT, MODEL_PATH, LearnedModel, contact_features, features
 from consumer.analyzer.rules import SpeakerTurns, Verdicts, core_fields
 from consumer.evaluate import split_files
 from producer_tools.samples import SAMPLES_PATH
+from schemas import ContactStatus, IntentCategory
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 DATA: Final = ROOT / "data"
@@ -42,6 +44,8 @@ class Example:
     intent: str
     sentiment: str
     action: str
+    contact: str
+    rules_contact: str  # what the detail rules said of the contact (the contact head reads it)
 
 
 def _rows(paths: Sequence[Path]) -> list[dict[str, Any]]:
@@ -68,32 +72,39 @@ def _example(row: dict[str, Any]) -> Example:
         intent=str(labels["intent_category"]),
         sentiment=str(labels["sentiment"]),
         action="true" if labels["action_required"] else "false",
+        contact=str(labels["contact_status"]),
+        rules_contact=rules_contact(transcript).value,
     )
 
 
 def _fit(train: Sequence[Example], c: float) -> dict[str, Any]:
-    """Fit the three heads; return the model as the JSON document ``learned.LearnedModel`` reads."""
+    """Fit the heads; return the model as the JSON document ``learned.LearnedModel`` reads.
+
+    Intent, sentiment and action first; then the contact head on the same features plus the
+    contact the rules read and the intent the first stage decided for each training call.
+    """
     from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
-    counts: dict[str, int] = {}
-    for ex in train:
-        for name in ex.features:
-            counts[name] = counts.get(name, 0) + 1
-    names = sorted(name for name, n in counts.items() if n >= MIN_COUNT)
-    index = {name: i for i, name in enumerate(names)}
-    rows, cols = [], []
-    for r, ex in enumerate(train):
-        for name in ex.features:
-            if name in index:
-                rows.append(r)
-                cols.append(index[name])
-    matrix = csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(len(train), len(names)))
+    first = [ex.features for ex in train]
     heads: dict[str, Any] = {}
-    for head in ("intent", "sentiment", "action"):
-        labels = [getattr(ex, head) for ex in train]
-        model = LogisticRegression(C=c, max_iter=2000)
-        model.fit(matrix, labels)
+    fitted: dict[str, Any] = {}
+    names: list[str] = []
+
+    def matrix(calls: Sequence[Iterable[str]]) -> Any:
+        index = {name: i for i, name in enumerate(names)}
+        rows, cols = [], []
+        for r, call in enumerate(calls):
+            for name in call:
+                if name in index:
+                    rows.append(r)
+                    cols.append(index[name])
+        return csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(len(calls), len(names)))
+
+    def fit(head: str, calls: Sequence[Iterable[str]], labels: list[str]) -> None:
+        model = LogisticRegression(C=c, max_iter=3000)
+        model.fit(matrix(calls), labels)
+        fitted[head] = model
         classes = [str(x) for x in model.classes_]
         coef = model.coef_
         bias = model.intercept_
@@ -110,17 +121,45 @@ def _fit(train: Sequence[Example], c: float) -> dict[str, Any]:
             "bias": [round(float(b), DECIMALS) for b in bias],
             "weights": weights,
         }
+
+    # One list of names for every head. The contact head's own features (all of them: which
+    # occur depends on the first stage's verdicts) never occur in the first stage's calls, so
+    # the first heads give them no weight.
+    counts: dict[str, int] = {}
+    for call in first:
+        for name in call:
+            counts[name] = counts.get(name, 0) + 1
+    own = {
+        name
+        for contact in ContactStatus
+        for intent in IntentCategory
+        for name in contact_features(contact.value, intent.value)
+    }
+    names = sorted({name for name, n in counts.items() if n >= MIN_COUNT} | own)
+    for head in ("intent", "sentiment", "action"):
+        fit(head, first, [getattr(ex, head) for ex in train])
+    decided = [str(x) for x in fitted["intent"].predict(matrix(first))]
+    second = [
+        ex.features | frozenset(contact_features(ex.rules_contact, intent))
+        for ex, intent in zip(train, decided, strict=True)
+    ]
+    fit("contact", second, [ex.contact for ex in train])
     return {"format": FORMAT, "features": names, "heads": heads}
+
+
+HEADS: Final = ("intent", "sentiment", "action", "contact")
 
 
 def _accuracy(document: dict[str, Any], examples: Sequence[Example]) -> dict[str, float]:
     model = LearnedModel.from_json({**document, "version": "candidate"})
-    right = {"intent": 0, "sentiment": 0, "action": 0}
+    right = dict.fromkeys(HEADS, 0)
     for ex in examples:
-        p = model.decide(sorted(ex.features))
+        p = model.decide(ex.features)
         right["intent"] += p.intent.value == ex.intent
         right["sentiment"] += p.sentiment.value == ex.sentiment
         right["action"] += ("true" if p.action else "false") == ex.action
+        contact = model.contact(p, ex.rules_contact)
+        right["contact"] += contact is not None and contact[0].value == ex.contact
     return {head: round(n / len(examples), 4) if examples else 0.0 for head, n in right.items()}
 
 
@@ -131,13 +170,17 @@ def _calibrate(document: dict[str, Any], examples: Sequence[Example]) -> None:
     """Set each head's temperature to the one that gives the gold classes of ``examples`` the
     highest likelihood (temperature scaling; the verdicts stay the same)."""
     model = LearnedModel.from_json({**document, "version": "candidate"})
-    n_intent, n_sentiment = len(model.intent.classes), len(model.sentiment.classes)
-    spans = {
-        "intent": (0, n_intent),
-        "sentiment": (n_intent, n_intent + n_sentiment),
-        "action": (n_intent + n_sentiment, n_intent + n_sentiment + len(model.action.classes)),
-    }
-    scored = [(model.scores(ex.features), ex) for ex in examples]
+    spans: dict[str, tuple[int, int]] = {}
+    lo = 0
+    for head in HEADS:
+        n = len(document["heads"][head]["classes"])
+        spans[head] = (lo, lo + n)
+        lo += n
+    scored = []
+    for ex in examples:
+        # (the contact head's scores with its own features, on the first stage's intent)
+        intent = model.decide(ex.features).intent.value
+        scored.append((model.scores(ex.features | set(contact_features(ex.rules_contact, intent))), ex))
     for head, (lo, hi) in spans.items():
         classes: list[str] = document["heads"][head]["classes"]
         rows = [(scores[lo:hi], classes.index(getattr(ex, head))) for scores, ex in scored]
@@ -183,9 +226,7 @@ def train(out: Path = MODEL_PATH) -> dict[str, Any]:
         "c": best,
         "dev_accuracy": scores[best],
         "dev_accuracy_by_c": {str(c): s for c, s in scores.items()},
-        "temperature": {
-            head: document["heads"][head]["temperature"] for head in ("intent", "sentiment", "action")
-        },
+        "temperature": {head: document["heads"][head]["temperature"] for head in HEADS},
         "bytes": len(text) + 1,
     }
 

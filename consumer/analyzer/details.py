@@ -681,6 +681,11 @@ def _contact(call: _Call) -> tuple[ContactStatus, float]:
     return ContactStatus.RIGHT_PARTY, 0.7
 
 
+def rules_contact(transcript: str) -> ContactStatus:
+    """The contact status the rules read in ``transcript`` (what ``decide_contact`` is given)."""
+    return _contact(_Call(transcript))[0]
+
+
 def _only_acknowledges(low: str) -> bool:
     """Whether every word of lower-cased ``low`` is an acknowledgement or a "who is this"
     (read only up to the first word that is not)."""
@@ -1013,13 +1018,23 @@ def add_details(analysis: CallAnalysis, transcript: str, call_started_at: dateti
 
 
 def detail_fields(
-    transcript: str, call_started_at: datetime | None, category: IntentCategory
+    transcript: str,
+    call_started_at: datetime | None,
+    category: IntentCategory,
+    *,
+    decide_contact: Callable[[ContactStatus], tuple[ContactStatus, float] | None] | None = None,
 ) -> dict[str, Any]:
     """The detail fields ``add_details`` fills, for a call of ``category``, as keyword arguments
-    of ``CallAnalysis`` (for a caller that builds the analysis once with all its fields)."""
+    of ``CallAnalysis`` (for a caller that builds the analysis once with all its fields).
+
+    ``decide_contact`` may replace the rules' contact status (and its confidence) before the
+    conduct rules read it: the learned model's contact head does.
+    """
     anchor = call_started_at or datetime.now(UTC)
     call = _Call(transcript)
     contact, contact_conf = _contact(call)
+    if decide_contact is not None and (decided := decide_contact(contact)) is not None:
+        contact, contact_conf = decided
     ptp = _promise(call, category, anchor)
     return {
         "contact_status": contact,

@@ -14,12 +14,17 @@ where the rules do not. Each call becomes a set of binary features:
 
 The words are those of the turns as the rules read them (split by speaker, folded), lower-cased;
 every number is ``<num>``. The three heads (intent, sentiment, action) are multinomial logistic
-regressions; their probabilities become the analysis's ``confidence``. ``python -m consumer train``
-fits them (``consumer/train.py``, with scikit-learn) and writes the weights, in thousandths, to
-``learned_model.json`` beside this file. Reading it needs nothing but the standard library: a
-linear model is a table of weights.
+regressions; their probabilities become the analysis's ``confidence``.
 
-A call's scores are whole thousandths, summed exactly: each feature's weights for all sixteen
+A fourth head, contact status, is a second stage: it reads the same features plus what the detail
+rules said of the contact (``k:contact=…``) and the intent the first stage decided (``k:intent=…``),
+so that the analysis does not contradict itself (a wrong number answered by the borrower).
+
+``python -m consumer train`` fits them (``consumer/train.py``, with scikit-learn) and writes the
+weights, in thousandths, to ``learned_model.json`` beside this file. Reading it needs nothing but
+the standard library: a linear model is a table of weights.
+
+A call's scores are whole thousandths, summed exactly: each feature's weights for all the heads'
 classes are packed into one integer (a fixed-width field per class, offset to stay positive), so
 the scores of a call are one ``sum`` of its features' integers, the same in any order and in every
 process, and the fields are read back with one ``struct`` unpack.
@@ -39,7 +44,7 @@ from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from consumer.analyzer.rules import SpeakerTurns
-from schemas import IntentCategory, Sentiment
+from schemas import ContactStatus, IntentCategory, Sentiment
 
 MODEL_PATH: Final = Path(__file__).with_name("learned_model.json")
 FORMAT: Final = 1
@@ -103,6 +108,12 @@ def features(turns: SpeakerTurns, rules: tuple[str, str, bool]) -> set[str]:
     out.update(f"a:{name(w)}" for w in words.agent)
     out.update(f"l:{name(w)}" for w in words.last)
     return out
+
+
+def contact_features(rules_contact: str, intent: str) -> list[str]:
+    """The contact head's own features: what the detail rules said of the contact, and the intent
+    the first stage decided."""
+    return [f"k:contact={rules_contact}", f"k:intent={intent}"]
 
 
 def _rule_features(rules: tuple[str, str, bool], *, relative: bool) -> list[str]:
@@ -195,15 +206,20 @@ class Prediction:
     sentiment_p: float
     action: bool
     action_p: float
+    # The packed sum of the call's feature rows and how many there were: the contact head
+    # adds its own two features to them (see ``LearnedModel.contact``).
+    packed: int = field(default=0, repr=False, compare=False)
+    matched: int = field(default=0, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class LearnedModel:
-    """The three heads, as ``python -m consumer train`` wrote them.
+    """The heads, as ``python -m consumer train`` wrote them: intent, sentiment and action, and
+    when the model has one, the second-stage contact head.
 
     For speed the heads' weights are also kept side by side, one packed integer per feature
-    (intent classes, then sentiment's, then action's; see the module's docstring): a call's
-    scores are one sum of integers.
+    (intent classes, then sentiment's, action's and contact's; see the module's docstring): a
+    call's scores are one sum of integers.
     """
 
     version: str
@@ -212,52 +228,81 @@ class LearnedModel:
     action: Head
     rows: Mapping[str, int]
     bias: int
+    contact_head: Head | None = None
     _fields: struct.Struct = field(init=False, repr=False, compare=False)
     _lookup: _Lookup = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        n = len(self.intent.classes) + len(self.sentiment.classes) + len(self.action.classes)
+        n = sum(len(head.classes) for head in self._heads())
         object.__setattr__(self, "_fields", struct.Struct(f"<{n}Q"))  # one field per class
         object.__setattr__(self, "_lookup", _Lookup.of(self.rows))
 
+    def _heads(self) -> tuple[Head, ...]:
+        """The heads in the order of the packed fields."""
+        first = (self.intent, self.sentiment, self.action)
+        return first if self.contact_head is None else (*first, self.contact_head)
+
     @classmethod
-    def of(cls, version: str, intent: Head, sentiment: Head, action: Head) -> LearnedModel:
+    def of(
+        cls, version: str, intent: Head, sentiment: Head, action: Head, contact: Head | None = None
+    ) -> LearnedModel:
         """The model of these heads."""
-        heads = (intent, sentiment, action)
+        heads = (intent, sentiment, action) if contact is None else (intent, sentiment, action, contact)
         names = {name for head in heads for name in head.weights}
         rows = {
             name: _pack(w for head in heads for w in head.weights.get(name, (0.0,) * len(head.classes)))
             for name in names
         }
         bias = _pack(b for head in heads for b in head.bias)
-        return cls(version, intent, sentiment, action, rows, bias)
+        return cls(version, intent, sentiment, action, rows, bias, contact)
 
     def predict(self, turns: SpeakerTurns, rules: tuple[str, str, bool]) -> Prediction:
         """Intent, sentiment and action for one call (its turns as the rules read them), with the
         rules' verdicts among the features: the same as ``decide(features(turns, rules))``."""
-        return self._decide(self._scores(self._lookup.rows(turns, rules)))
+        matched = self._lookup.rows(turns, rules)
+        total = sum(matched, self.bias)
+        return self._decide(self._unpack(total, len(matched)), total, len(matched))
+
+    def contact(self, prediction: Prediction, rules_contact: str) -> tuple[ContactStatus, float] | None:
+        """The contact status of the call ``prediction`` was made for, given what the detail rules
+        said of it, and its probability; None when the model has no contact head."""
+        head = self.contact_head
+        if head is None:
+            return None
+        names = contact_features(rules_contact, prediction.intent.value)
+        extra = [row for row in map(self.rows.get, names) if row is not None]
+        scores = self._unpack(sum(extra, prediction.packed), prediction.matched + len(extra))
+        label, p = _best(head, scores[-len(head.classes) :])
+        return ContactStatus(label), p
 
     def scores(self, names: Iterable[str]) -> list[float]:
-        """The scores of every class (intent's, sentiment's, action's) for a call with these
-        features (a name given twice counts once), before temperature."""
-        return self._scores([row for row in map(self.rows.get, set(names)) if row is not None])
+        """The scores of every class (intent's, sentiment's, action's, contact's) for a call with
+        these features (a name given twice counts once), before temperature."""
+        matched = self._matched(names)
+        return self._unpack(sum(matched, self.bias), len(matched))
 
-    def _scores(self, matched: Sequence[int]) -> list[float]:
-        """The scores for a call whose features have these rows (each feature once)."""
-        total = sum(matched, self.bias)
-        base = (len(matched) + 1) * _OFFSET
+    def _matched(self, names: Iterable[str]) -> list[int]:
+        """The rows of the features ``names`` that the model has, each once."""
+        return [row for row in map(self.rows.get, set(names)) if row is not None]
+
+    def _unpack(self, total: int, matched: int) -> list[float]:
+        """The scores in ``total``, the packed sum of the bias and ``matched`` feature rows."""
+        base = (matched + 1) * _OFFSET
         fields = self._fields.unpack(total.to_bytes(self._fields.size, "little"))
         return [(units - base) / _SCALE for units in fields]
 
     def decide(self, names: Iterable[str]) -> Prediction:
         """The verdicts for a call with these features (a name given twice counts once)."""
-        return self._decide(self.scores(names))
+        matched = self._matched(names)
+        total = sum(matched, self.bias)
+        return self._decide(self._unpack(total, len(matched)), total, len(matched))
 
-    def _decide(self, scores: Sequence[float]) -> Prediction:
+    def _decide(self, scores: Sequence[float], packed: int, matched: int) -> Prediction:
         n_intent, n_sentiment = len(self.intent.classes), len(self.sentiment.classes)
+        n_action = len(self.action.classes)
         intent = _best(self.intent, scores[:n_intent])
         sentiment = _best(self.sentiment, scores[n_intent : n_intent + n_sentiment])
-        action = _best(self.action, scores[n_intent + n_sentiment :])
+        action = _best(self.action, scores[n_intent + n_sentiment : n_intent + n_sentiment + n_action])
         return Prediction(
             intent=_INTENTS.get(intent[0]) or IntentCategory(intent[0]),
             intent_p=intent[1],
@@ -265,6 +310,8 @@ class LearnedModel:
             sentiment_p=sentiment[1],
             action=action[0] == "true",
             action_p=action[1],
+            packed=packed,
+            matched=matched,
         )
 
     @classmethod
@@ -283,7 +330,9 @@ class LearnedModel:
             )
             for key, head in data["heads"].items()
         }
-        return cls.of(str(data["version"]), heads["intent"], heads["sentiment"], heads["action"])
+        return cls.of(
+            str(data["version"]), heads["intent"], heads["sentiment"], heads["action"], heads.get("contact")
+        )
 
 
 # The verdicts by value: a look-up, not an enum call, per prediction (an unknown value still

@@ -8,18 +8,19 @@ from consumer.analyzer.details import detail_fields
 from consumer.analyzer.enrich import finishing_fields
 from consumer.analyzer.learned import LearnedModel, Prediction, shipped_model
 from consumer.analyzer.rules import SpeakerTurns, Verdicts, core_fields
-from schemas import AnalyzerInfo, CallAnalysis
+from schemas import AnalyzerInfo, CallAnalysis, ContactStatus
 
 
 def analyze_offline(
     transcript: str, call_started_at: datetime | None, model: LearnedModel | None = None
 ) -> CallAnalysis:
     """Core fields (the rules' verdicts, decided again by the learned ``model`` when there is
-    one), then debt-collection detail: pure CPU work, no I/O.
+    one), then debt-collection detail, the contact status decided again by the model's contact
+    head when it has one: pure CPU work, no I/O.
 
     Without a model, the same analysis as ``finish(add_details(analyze_text(...), ...), ...)``,
     built and validated once from all its fields rather than copied at each step. With one, the
-    model's probabilities are the confidence of intent, sentiment and action.
+    model's probabilities are the confidence of intent, sentiment, action and contact status.
     """
     predicted: list[Prediction] = []
 
@@ -30,8 +31,19 @@ def analyze_offline(
         predicted.append(p)
         return p.intent, p.sentiment, p.action
 
+    def decide_contact(rules_contact: ContactStatus) -> tuple[ContactStatus, float] | None:
+        assert model is not None
+        return model.contact(predicted[0], rules_contact.value) if predicted else None
+
     fields = core_fields(transcript, call_started_at, decide=decide if model is not None else None)
-    fields.update(detail_fields(transcript, call_started_at, fields["intent_category"]))
+    fields.update(
+        detail_fields(
+            transcript,
+            call_started_at,
+            fields["intent_category"],
+            decide_contact=decide_contact if model is not None else None,
+        )
+    )
     if predicted:
         p = predicted[0]
         fields["confidence"] = fields["confidence"].model_copy(

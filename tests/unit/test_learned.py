@@ -12,16 +12,21 @@ from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
 
-from consumer.analyzer.learned import MODEL_PATH, features, shipped_model
+import pytest
+
+from consumer.analyzer.details import rules_contact
+from consumer.analyzer.learned import MODEL_PATH, LearnedModel, contact_features, features, shipped_model
 from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
 from consumer.analyzer.rules import analyze_text, speaker_turns
 from consumer.train import train
+from schemas import ContactStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 IST = timezone(timedelta(hours=5, minutes=30))
 AT = datetime(2026, 11, 18, 12, 0, tzinfo=IST)
 
 
+@pytest.mark.timeout(600)  # a full training run: about 80 s alone, more on a busy machine
 def test_the_shipped_model_is_what_train_produces(tmp_path: Path) -> None:
     out = tmp_path / "model.json"
     summary = train(out)
@@ -91,9 +96,70 @@ def test_the_models_probabilities_are_the_confidence() -> None:
     assert 0 < analysis.confidence.intent_category <= 1
     assert analysis.confidence.sentiment == prediction.sentiment_p
     assert analysis.confidence.action_required == prediction.action_p
+    contact = model.contact(prediction, rules_contact(text).value)
+    assert contact is not None
+    assert (analysis.contact_status, analysis.confidence.contact_status) == contact
+    ptp = analysis.confidence.promise_to_pay
     assert analysis.needs_review is (
-        min(prediction.intent_p, prediction.sentiment_p, prediction.action_p) < 0.6
+        min(prediction.intent_p, prediction.sentiment_p, prediction.action_p, contact[1], ptp or 1) < 0.6
     )
+
+
+def test_the_contact_head_reads_the_rules_contact_and_the_decided_intent() -> None:
+    """The second stage: the first stage's features plus the rules' contact status and the
+    intent the first stage decided, summed exactly like the other heads."""
+    model = shipped_model()
+    assert model is not None
+    assert model.contact_head is not None
+    head = model.contact_head
+    turns = speaker_turns(sample_call())
+    names = features(turns, ("dispute", "Negative", True))
+    prediction = model.predict(turns, ("dispute", "Negative", True))
+    seen = set()
+    for rules_contact_value in head.classes:
+        got = model.contact(prediction, rules_contact_value)
+        assert got is not None
+        every = names | set(contact_features(rules_contact_value, prediction.intent.value))
+        scores = [
+            Fraction(round(b * 1000))
+            + sum(Fraction(round(head.weights[n][k] * 1000)) for n in every if n in head.weights)
+            for k, b in enumerate(head.bias)
+        ]
+        top = max(scores)
+        assert got[0].value == head.classes[scores.index(top)]
+        expected = 1.0 / sum(math.exp(float(s - top) / 1000 / head.temperature) for s in scores)
+        assert abs(got[1] - expected) < 1e-12
+        seen.add(got[0])
+    # What the rules said of the contact is read: a borrower who disputes stays the right party
+    # whatever the rules said, and the decision is not always the same class for every call.
+    assert ContactStatus.RIGHT_PARTY in seen
+    wrong = (
+        "Agent: kya main suresh ji se baat kar raha hoon\n"
+        "Customer: nahi ji, galat number hai, yahan koi suresh nahi"
+    )
+    wrong_turns = speaker_turns(wrong)
+    wrong_rules = analyze_text(wrong, AT)
+    wrong_prediction = model.predict(
+        wrong_turns,
+        (wrong_rules.intent_category.value, wrong_rules.sentiment.value, wrong_rules.action_required),
+    )
+    assert model.contact(wrong_prediction, rules_contact(wrong).value) == (
+        analyze_offline(wrong, AT, model).contact_status,
+        analyze_offline(wrong, AT, model).confidence.contact_status,  # type: ignore[union-attr]
+    )
+    assert analyze_offline(wrong, AT, model).contact_status is ContactStatus.WRONG_NUMBER
+
+
+def test_a_model_without_a_contact_head_leaves_the_contact_to_the_rules() -> None:
+    model = shipped_model()
+    assert model is not None
+    first_stage = LearnedModel.of(model.version, model.intent, model.sentiment, model.action)
+    assert first_stage.contact_head is None
+    text = "Agent: kya main suresh ji se baat kar raha hoon\nCustomer: nahi ji, galat number hai"
+    prediction = first_stage.predict(speaker_turns(text), ("wrong_number", "Neutral", False))
+    assert first_stage.contact(prediction, "wrong_number") is None
+    assert prediction == model.predict(speaker_turns(text), ("wrong_number", "Neutral", False))
+    assert analyze_offline(text, AT, first_stage).contact_status is analyze_offline(text, AT).contact_status
 
 
 async def test_the_offline_analyzer_names_the_model() -> None:
@@ -165,7 +231,9 @@ def test_predict_reads_the_words_like_the_named_features() -> None:
         text = str(turns)
         for rules in (("promise_to_pay", "Positive", True), ("other", "Neutral", False)):
             names = features(turns, rules)
-            assert model.predict(turns, rules) == model.decide(names), text
-            assert model._scores(model._lookup.rows(turns, rules)) == model.scores(names)
+            predicted, decided = model.predict(turns, rules), model.decide(names)
+            assert predicted == decided, text
+            assert (predicted.packed, predicted.matched) == (decided.packed, decided.matched), text
+            assert model.contact(predicted, "right_party") == model.contact(decided, "right_party")
             checked += len(names)
     assert checked > 10_000
