@@ -410,14 +410,25 @@ _COMMIT = lexicon(
     r"\b(?:de|kar|bhar|bhej|jama kar|jama|daal|transfer kar|pay kar|clear kar|chuka|jamaa kar|nikal)\s*(?:dunga|dungi|doonga|doongi|denge|dengi|dete|deta hoon|deti hoon|deta hu|deti hu|sakta hoon|sakti hoon|sakta hu|sakti hu|dunga|lunga|loonga)\b",
     r"\b(?:kar|bhar|bhej|daal|jama|de)\s+(?:dunga|dungi|doonga|denge|deta|deti)\b",
     r"\b(?:dunga|dungi|doonga|karunga|karungi|bharunga|bharungi|bhejunga|bhejungi|karenge|bharenge|bhejenge|denge|ho jayega|ho jaayega|kar diya jayega)\b",
-    r"\b(?:will|i'?ll|can|shall|i will|going to)\s+(?:\w+\s+){0,2}?(?:pay|transfer|clear|deposit|send|settle|move|put|keep|arrange|make the payment|do (?:it|the|neft|imps|upi|rtgs)|make sure|ensure)\b",
+    r"\b(?:will|i'?ll|can|shall|i will|going to)\s+(?:\w+\s+){0,2}?(?:pay|transfer|clear|deposit|send|settle|move|put|keep|arrange|give|make the payment|do (?:it|the|neft|imps|upi|rtgs|gpay|phonepe|paytm|online|payment|transfer)|make sure|ensure)\b",
+    # "I will come to the branch and pay", "I'll do", "I can do 10k"
+    r"\b(?:will|i'?ll|shall)\s+(?:\w+\s+){2,6}?and\s+(?:pay|deposit|clear|give|transfer|settle)\b|\b(?:i will|i'?ll|i can|we will|we'?ll|we can)\s+do\b",
     r"\b(?:will pay|pay on|pay by|paying|i can pay)\b",
     r"\ble\s+(?:aaunga|aaungi|aaoonga|aayenge|aayengi|aaenge)\b|\bkat\s+(?:jayega|jaega|jaayega|jaata|jata|jayegi|jaegi)\b",
+    # an auto-debit left to run ("kat jaane do", "chala jayega", "10th it will go"), money offered ("3000 le lena")
+    r"\b(?:kat|cut)\s+jaane\s+(?:do|dijiye)\b|\b(?:chala|chali|chale)\s+(?:jayega|jaega|jaayega|jayegi|jaegi|jaayegi)\b",
+    r"\bit\s+will\s+(?:go|get\s+debited|be\s+debited|be\s+deducted|get\s+deducted)\b|\ble\s+(?:lena|lijiye|lijiyega)\b",
+    # the present for the near future: "kal 3000 bhejta hoon", "tuesday tak jama karta hoon"
+    r"\b(?:bhejta|bhejti|bharta|bharti|daalta|dalta|daalti|dalti|chukata|chukati)\s+(?:hoon|hun|hu|hoo)\b",
+    r"\b(?:jama|pay|transfer|clear|payment)\s+(?:karta|karti)\s+(?:hoon|hun|hu|hoo)\b",
+    # Bhojpuri, Maithili, Chhattisgarhi and Rajasthani futures: "de deb", "de debai", "kar dehu", "kar dyunga"
+    r"\b(?:de|kar|bhar|jama kar|jama|daal|bhej|chuka)\s+(?:deb|debai|debau|dehu|dehun|dyunga|dyungi)\b|\b(?:dyunga|dyungi|debai|dehu)\b",
     # Bengali, Punjabi and Marathi speakers' Hinglish: "diye debo", "pa dinda haan", "bharto"
     r"\b(?:debo|dibo|korbo|pathabo|dinda|dindi|dende|paavanga|pavanga|paunga|dewanga|deyanga|jaaugi|jaauga|jaugi|jauga)\b",
     r"\b(?:bharto|bharte|bharin|bharun deto|deto|karto|thevto|thevte|pathavto|bharel|deil|karel)\b",
     r"दूँगा|दूंगा|दूँगी|दूंगी|दे\s+दूँ|करूँगा|करूंगा|करूँगी|करूंगी|भरूँगा|भरूंगा|करवा\s+दूँगा|करवा\s+दूंगा|कर\s+दूँगा|कर\s+दूंगा|जमा\s+कर|दे\s+सकता|दे\s+दूँगी|हो\s+जाएगा",
     r"देंगे|देंगी|करेंगे|करेंगी|भरेंगे|भरेंगी|भेजेंगे|डालेंगे|चुकाएंगे|भरूंगी|भरूँगी|डाल\s+दूंगी|डाल\s+दूँगी|कट\s+जाएगा|कट\s+जाएगी",
+    r"(?:दे|कर|भर|जमा\s+कर)\s+(?:देब|देबै|देहु|द्यूंगा)",
 )
 _FULL = lexicon(
     r"\b(?:poora|pura|poori|puri|full|entire|total|whole|saara|sara|sab clear|complete)\b", r"पूरा|पूरी|सारा|पूरे"

@@ -271,6 +271,31 @@ def test_commitments_in_every_register_carry_the_promise(said: str, due: date) -
     assert (ptp.amount_inr, ptp.due_date) == (650, due)
 
 
+@pytest.mark.parametrize(
+    ("said", "due"),
+    [
+        ("Mangal ke 650 jama kar deb, pakka.", date(2026, 12, 1)),  # Bhojpuri
+        ("kaal 650 de debai, centre pe.", date(2026, 11, 25)),  # Maithili
+        ("Parso 650 kar dehu, chinta jhan karo.", date(2026, 11, 26)),  # Chhattisgarhi
+        ("12 tareekh ne 650 poora kar dyunga.", date(2026, 12, 12)),  # Rajasthani
+        ("शुक्रवार तक ६५० दे देब।", date(2026, 11, 27)),
+        ("Theek hai, parso tak 650 bhejta hoon.", date(2026, 11, 26)),  # the present for the near future
+        ("Friday ko 650 le lena, bas.", date(2026, 11, 27)),
+        ("Friday I will give 650 to the centre leader.", date(2026, 11, 27)),
+        ("Monday. Monday I'll do, 650.", date(2026, 11, 30)),
+        ("Thursday I will go to the bank and deposit 650.", date(2026, 11, 26)),
+        ("This evening I'll transfer the 650.", date(2026, 11, 24)),
+        ("On twelfth I can do 650.", date(2026, 12, 12)),
+        ("Haan, 650 rahenge account mein, 5 ko chala jayega.", date(2026, 12, 5)),  # auto-debit
+    ],
+)
+def test_commitments_in_more_registers_carry_the_promise(said: str, due: date) -> None:
+    t = GOOD_OPENING + "Agent: Aapki 650 ki kisht baaki hai.\nCustomer: Theek hai.\nCustomer: " + said
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (650, due)
+
+
 def test_a_bare_number_the_agent_named_is_the_promised_amount() -> None:
     t = (
         GOOD_OPENING
