@@ -36,7 +36,8 @@ rupees ("Rs 99.50" -> 100).
    "1,23,456"), and is not followed by a non-money unit (date, time, duration, count, percent:
    "tareekh", "din", "baje", "mahine", "saal", "baar", "log", "%", ...); or
 3. it is a bare number (no marker, no multiplier, no grouping) that is >= 100, has at most 8 integer
-   digits and no leading zero, is not a year (1990-2099 except 2000), is not followed by a non-money
+   digits and no leading zero, is not a year (1990-2099 except 2000, unless a payment verb follows
+   right after: "25 tareekh ko 1999 bhar dunga"), is not followed by a non-money
    unit, is not part of a phone number, is not right after an identifier word ("account", "number",
    "no", "OTP", "UTR", "ref", ...) or a month name, and has a payment word ("bhar", "pay", "jama",
    "dunga", "bhej", "EMI", "amount", "kisht", "baki", "due", "outstanding", "rupaye", "settlement",
@@ -688,6 +689,14 @@ def _words_after(norm: str, pos: int) -> list[str]:
     return (window if b is None else window[: b.start()]).split()
 
 
+# A payment verb right after a year-like number makes it money: "25 tareekh ko 1999 daal dunga".
+_PAID_RIGHT_AFTER: Final = re.compile(
+    rf"\s+(?:{_alt(('daal', 'dal', 'bhar', 'jama', 'bhej', 'pay', 'transfer', 'de', 'dunga', 'dungi'))}"
+    rf"|{_alt(('denge', 'deta', 'deti', 'kar dunga', 'kar dungi', 'kar denge'))}"
+    rf"|{_alt(('जमा', 'भर', 'दे', 'दूंगा'))}){_R}"
+)
+
+
 def _is_year(value: Decimal, raw: str) -> bool:
     """A bare 4-digit 1990-2099 is a year ("loan 2019 mein liya"); 2000 is also a round amount."""
     return len(raw) == 4 and 1990 <= value <= 2099 and value != 2000
@@ -711,7 +720,9 @@ def _verdict(norm: str, c: _Candidate) -> bool | list[str]:
     if c.strong:
         return True
     digits = c.raw.split(".")[0]
-    if c.value < 100 or len(digits) > 8 or digits.startswith("0") or _is_year(c.value, c.raw):
+    if c.value < 100 or len(digits) > 8 or digits.startswith("0"):
+        return False
+    if _is_year(c.value, c.raw) and not _PAID_RIGHT_AFTER.match(norm, c.body_end):
         return False
     if len(digits) >= 5 and _in_phone_number(norm, c.start, c.end):  # "98765 43210": two 5-digit halves
         return False

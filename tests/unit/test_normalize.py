@@ -753,6 +753,12 @@ def test_other_income_on_an_unknown_day_is_conditional(phrase: str) -> None:
     assert resolve_date(phrase, MONDAY) == DateResolution(None, "conditional", "salary_day_unknown")
 
 
+def test_a_year_like_figure_before_a_payment_verb_is_money() -> None:
+    assert [a.value for a in find_amounts("28 tareekh ko 2049 bhar dunga")] == [2049]
+    assert find_amounts("loan 2019 mein liya tha, EMI chal rahi hai") == []
+    assert find_amounts("2021 se pay kar raha hoon") == []
+
+
 def test_next_weekday_means_the_following_calendar_week() -> None:
     # On a Monday "next Wednesday" skips this week's; on a Friday this week's is already gone.
     assert at("next Wednesday", MONDAY) == D("2026-11-25")
