@@ -36,7 +36,8 @@ rupees ("Rs 99.50" -> 100).
    "1,23,456"), and is not followed by a non-money unit (date, time, duration, count, percent:
    "tareekh", "din", "baje", "mahine", "saal", "baar", "log", "%", ...); or
 3. it is a bare number (no marker, no multiplier, no grouping) that is >= 100, has at most 8 integer
-   digits and no leading zero, is not a year (1990-2099 except 2000), is not followed by a non-money
+   digits and no leading zero, is not a year (1990-2099 except 2000, unless a payment verb follows
+   right after: "25 tareekh ko 1999 bhar dunga"), is not followed by a non-money
    unit, is not part of a phone number, is not right after an identifier word ("account", "number",
    "no", "OTP", "UTR", "ref", ...) or a month name, and has a payment word ("bhar", "pay", "jama",
    "dunga", "bhej", "EMI", "amount", "kisht", "baki", "due", "outstanding", "rupaye", "settlement",
@@ -56,13 +57,13 @@ The anchor is the call time (``call_started_at or now``). It is converted to IST
 taken (a naive anchor is taken to be IST already), so 20:00 UTC is the next calendar day. Phrases and
 what they resolve to (``kind`` in brackets):
 
-- aaj/today/आज +0, kal/tomorrow/कल/udya (Marathi) +1, parso/day after tomorrow/परसों +2, narso +3,
-  yesterday -1 [relative]. Hindi "kal" and "parso" mean both directions; they are read as future
-  (the promise sense) unless a simple past-tense marker ("tha", "thi", "kiya", "kar diya", "ho gaya", "bheja",
-  "किया", "हो गया" ...) follows in the same clause, or precedes it there with no future-tense verb
-  ("dunga", "karenge", "hoga", "will" ...) after it: "kal kiya tha" and "payment kar diya tha kal" are
-  yesterday (-1), "parso bhej diya tha" is -2; "kal tak kar diya jayega" (passive future) and "maine
-  bola tha kal dunga" stay +1.
+- aaj/today/this evening/this afternoon/आज +0, kal/kaal/tomorrow/कल/udya (Marathi) +1, parso/day after
+  tomorrow/परसों +2, narso +3, yesterday -1 [relative]. Hindi "kal" and "parso" mean both directions; they
+  are read as future (the promise sense) unless a simple past-tense marker ("tha", "thi", "kiya", "kar
+  diya", "ho gaya", "bheja", "किया", "हो गया" ...) follows in the same clause, or precedes it there with no
+  future-tense verb ("dunga", "karenge", "hoga", "will" ...) after it: "kal kiya tha" and "payment kar diya
+  tha kal" are yesterday (-1), "parso bhej diya tha" is -2; "kal tak kar diya jayega" (passive future) and
+  "maine bola tha kal dunga" stay +1.
 - Weekdays in English (and "mon".."fri" abbreviations), romanised Hindi (somvar, mangalvar, budhvar,
   guruvar/brihaspativar/veervar, shukravar, shanivar, ravivar/itwar/etwar), the Bengali, Punjabi
   and Marathi forms callers mix into Hinglish (shukrobar, robibar, budhvaar, mangalvari) and
@@ -72,19 +73,24 @@ what they resolve to (``kind`` in brackets):
   calendar week (weeks start on Monday), 1-13 days ahead: on a Monday "next Wednesday" is 9 days
   ahead, on a Friday 5. "pichle"/"last": the latest such day strictly before.
   Short forms ("mangal", "budh", "shukra", "shani", "sat", "sun") need "ko"/"tak" or a prefix
-  because alone they are ordinary words ("sun lijiye").
-- "5 tareekh", "5th", "5th ko", "5 ko", "paanch tareekh", "५ तारीख" [day_of_month]: that day of the
-  anchor's month if it is not before the anchor date (today counts), else of the next month; a day
-  past the month's end is clamped to its last day ("31 tareekh" in February).
-  "agle mahine 5 tareekh"/"next month 5th"/"5th of next month": that day of the next month.
+  because alone they are ordinary words ("sun lijiye"); Bhojpuri "budh ke" is "budh ko" (not for
+  "sun"/"sat": "sun ke" is "having heard"). After "kabhi", "har", "every" a weekday is a habit
+  ("kabhi somvaar kabhi mangal"), no date.
+- "5 tareekh", "5th", "5th ko", "5 ko", "paanch tareekh", "५ तारीख", "on tenth", "by the twenty-first",
+  "tenth ko" [day_of_month] (an English ordinal word needs "on"/"by"/"the" before it or "ko"/"tak" after,
+  and is no day before "week", "time" ...; "tenth November" is [absolute]): that day of the anchor's month
+  if it is not before the anchor date (today counts), else of the next month; a day past the month's end is
+  clamped to its last day ("31 tareekh" in February). "agle mahine 5 tareekh"/"next month 5th"/"5th of next
+  month": that day of the next month.
 - "15 December", "Dec 15", "15/12", "15-12-2026", "15.12.2026", "2026-12-15", "15 दिसंबर" [absolute]:
   day/month order is Indian (dd/mm). Without a year: the anchor's year, or the next year when that
   date is more than 7 days before the anchor. "May" alone is an English month only with an ordinal,
   a year or a capital M (in Hinglish "may" is often "mein"). Without a year only "/" counts ("2-3
   din" is a range of days), and "24/7" or a number-slash-number followed by a unit ("2/3 din") is no
   date.
-- "mahine ke end tak", "month end", "end of month" [relative]: the anchor month's last day (the next
-  month's when the anchor is already the last day); "agle mahine ke end" is next month's last day.
+- "mahine ke end tak" (Punjabi "mahine de end"), "month end", "end of month" [relative]: the anchor month's
+  last day (the next month's when the anchor is already the last day); "agle mahine ke end" is next month's
+  last day.
 - "agle hafte"/"next week"/"अगले हफ्ते", "is hafte"/"this week" with no day [vague]: no date, reason
   ``"vague"`` (a week names no day; the labelling guide leaves such a promise undated). With a day
   they are that weekday: "agle hafte Monday" is the Monday of the next calendar week, "is hafte
@@ -93,8 +99,9 @@ what they resolve to (``kind`` in brackets):
   [relative]: +N days, +7 per week, +N calendar months (day clamped); a range ("2-3 din mein", "ek
   ya do din mein") counts as its upper end; "2 din pehle" / "3 days ago" is -N.
 - "agle mahine"/"next month" alone [vague]: no date, reason ``"vague"``, for the same reason.
-- "salary aane pe", "salary milte hi", "when salary comes", "तनख्वाह आने पर" [conditional]: no date,
-  reason ``"salary_day_unknown"``.
+- "salary aane pe", "salary milte hi", "when salary comes", "तनख्वाह आने पर", and the same of other
+  income ("payout aane pe", "bonus milte hi", "paise aate hi") [conditional]: no date, reason
+  ``"salary_day_unknown"``.
 - "jaldi", "soon", "jab paise honge", "kuch din mein", "baad mein", "aaj kal" [vague]: no date, reason
   ``"vague"``.
 
@@ -682,6 +689,14 @@ def _words_after(norm: str, pos: int) -> list[str]:
     return (window if b is None else window[: b.start()]).split()
 
 
+# A payment verb right after a year-like number makes it money: "25 tareekh ko 1999 daal dunga".
+_PAID_RIGHT_AFTER: Final = re.compile(
+    rf"\s+(?:{_alt(('daal', 'dal', 'bhar', 'jama', 'bhej', 'pay', 'transfer', 'de', 'dunga', 'dungi'))}"
+    rf"|{_alt(('denge', 'deta', 'deti', 'kar dunga', 'kar dungi', 'kar denge'))}"
+    rf"|{_alt(('जमा', 'भर', 'दे', 'दूंगा'))}){_R}"
+)
+
+
 def _is_year(value: Decimal, raw: str) -> bool:
     """A bare 4-digit 1990-2099 is a year ("loan 2019 mein liya"); 2000 is also a round amount."""
     return len(raw) == 4 and 1990 <= value <= 2099 and value != 2000
@@ -705,7 +720,9 @@ def _verdict(norm: str, c: _Candidate) -> bool | list[str]:
     if c.strong:
         return True
     digits = c.raw.split(".")[0]
-    if c.value < 100 or len(digits) > 8 or digits.startswith("0") or _is_year(c.value, c.raw):
+    if c.value < 100 or len(digits) > 8 or digits.startswith("0"):
+        return False
+    if _is_year(c.value, c.raw) and not _PAID_RIGHT_AFTER.match(norm, c.body_end):
         return False
     if len(digits) >= 5 and _in_phone_number(norm, c.start, c.end):  # "98765 43210": two 5-digit halves
         return False
@@ -839,6 +856,31 @@ _TAREEKH_WORDS: Final = (
 )
 _KO_TAK_WORDS: Final = ("ko", "tak", "se pehle", "se pahle", "को", "तक", "से पहले")
 _DAY_NUMBERS: Final = {w: v for w, v in NUMBER_WORDS.items() if v <= 31 and w != "a"}
+_ORDINAL_ONES: Final = (
+    *("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"),
+    *("eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth"),
+    *("eighteenth", "nineteenth"),
+)
+# English ordinal words for a day of the month: "on tenth", "twenty-first November".
+_DAY_ORDINALS: Final[dict[str, int]] = {
+    **{w: i for i, w in enumerate(_ORDINAL_ONES, 1)},
+    "twentieth": 20,
+    "thirtieth": 30,
+    **{
+        f"{tens}{sep}{w}": base + i
+        for tens, base in (("twenty", 20), ("thirty", 30))
+        for sep in (" ", "-")
+        for i, w in enumerate(_ORDINAL_ONES[:9], 1)
+        if base + i <= 31
+    },
+}
+# Words after an ordinal that make it something other than a day ("by the first week", "second time").
+_NOT_A_DAY_AFTER: Final = (
+    *("week", "weeks", "time", "times", "thing", "things", "emi", "emis", "instalment", "installment"),
+    *("kisht", "hafte", "hafta", "half", "quarter", "payment", "one", "day", "floor", "year", "month"),
+    *("of all", "of them", "person", "call", "hand", "option", "priority", "notice", "reminder"),
+    *("thought", "attempt", "try", "chance", "place", "number", "line", "page"),
+)
 _WEEKDAYS: Final = _table(
     {
         0: (
@@ -889,10 +931,30 @@ _WEEKDAYS_SHORT: Final = _table(
     | {6: ("sun",)}
 )
 _WEEKDAY_ANY: Final = {**_WEEKDAYS_SHORT, **_WEEKDAYS}
+# Short forms that Bhojpuri and Magahi speakers follow with "ke" for "ko" ("Budh ke de denge"); not
+# "sun"/"sat", where "sun ke" is "having heard".
+_WEEKDAYS_SHORT_KE: Final = {w: v for w, v in _WEEKDAYS_SHORT.items() if w not in ("sun", "sat")}
+# A weekday after these is a habit, not a day ("kabhi somvaar kabhi mangal", "every Monday").
+_HABITUAL_BEFORE: Final = re.compile(rf"{_L}(?:kabhi|har|every|each|sometimes|हर|कभी)\s+$")
 _RELATIVE: Final = _table(
     {
-        0: ("aaj", "aj", "today", "tonight", "आज"),
-        1: ("kal", "tomorrow", "tomorow", "tommorow", "tommorrow", "tmrw", "tmr", "कल", "udya", "bhalke"),
+        0: (
+            *("aaj", "aj", "today", "tonight", "आज", "this evening", "this afternoon", "this morning"),
+            *("today evening", "today night", "this night"),
+        ),
+        1: (
+            "kal",
+            "kaal",
+            "tomorrow",
+            "tomorow",
+            "tommorow",
+            "tommorrow",
+            "tmrw",
+            "tmr",
+            "कल",
+            "udya",
+            "bhalke",
+        ),
         2: (
             *("parso", "parson", "parsoon", "parsu", "parsun", "day after tomorrow", "परसों", "परसो"),
             *("porshu", "porshu din"),
@@ -902,7 +964,9 @@ _RELATIVE: Final = _table(
         -2: ("day before yesterday",),
     }
 )
-_TWO_WAY: Final = frozenset(_key(w) for w in ("kal", "कल", "parso", "parson", "parsoon", "परसों", "परसो"))
+_TWO_WAY: Final = frozenset(
+    _key(w) for w in ("kal", "kaal", "कल", "parso", "parson", "parsoon", "परसों", "परसो")
+)
 _PERIOD_UNITS: Final[dict[str, tuple[str, int]]] = {
     _key(w): unit
     for unit, words in {
@@ -927,6 +991,11 @@ _MONTH_END_WORDS: Final = (
 _SALARY_WORDS: Final = (
     *("salary", "sallary", "salery", "salry", "tankhwah", "tankhwa", "tankha", "tankhah", "pagaar", "pagar"),
     *("vetan", "सैलरी", "तनख्वाह", "तनख़्वाह", "तनखाह", "वेतन", "पगार"),
+)
+# Other money that comes on a day the caller does not know: "payout aane pe", "bonus milte hi".
+_INCOME_WORDS: Final = (
+    *("payout", "paisa", "paise", "pesa", "paisay", "payment", "bonus", "pension", "arrear", "arrears"),
+    *("पैसा", "पैसे", "पेमेंट", "बोनस", "पेंशन"),
 )
 _SALARY_VERBS: Final = (
     *("aane", "aate", "aayegi", "aaegi", "aayega", "aaega", "ane", "ate", "aaye", "aaygi", "aa jaye"),
@@ -1000,7 +1069,7 @@ _DATE_PATTERNS: Final[tuple[_DatePattern, ...]] = (
     _date_pattern("next_month", rf"{_NEXT}\s+{_MONTH_WORD}{_R}"),
     _date_pattern(
         "month_end",
-        rf"(?:(?P<nx>{_NEXT})\s+|{_THIS}\s+)?(?:{_MONTH_WORD}\s+(?:(?:ke|ka|ki|के|का|की)\s+)?{_alt(_MONTH_END_WORDS)}"
+        rf"(?:(?P<nx>{_NEXT})\s+|{_THIS}\s+)?(?:{_MONTH_WORD}\s+(?:(?:ke|ka|ki|de|da|di|के|का|की)\s+)?{_alt(_MONTH_END_WORDS)}"
         rf"|month[\s-]end|end\s+of\s+(?:the\s+|this\s+|(?P<nx2>next)\s+)?month){_R}"
         rf"(?:\s+{_alt(('tak', 'mein', 'me', 'main', 'तक', 'में'))}{_R})?",
     ),
@@ -1025,9 +1094,21 @@ _DATE_PATTERNS: Final[tuple[_DatePattern, ...]] = (
     _date_pattern(
         "weekday",
         rf"(?:(?P<pfx>{_NEXT}|{_THIS}|{_LAST})\s+(?P<wd>{_alt(_WEEKDAYS_SHORT)}){_R}(?:\s+{_KO_TAK})?"
-        rf"|(?P<wd2>{_alt(_WEEKDAYS_SHORT)})\s+{_KO_TAK})",
+        rf"|(?P<wd2>{_alt(_WEEKDAYS_SHORT)})\s+{_KO_TAK}"
+        rf"|(?P<wd3>{_alt(_WEEKDAYS_SHORT_KE)})\s+(?:ke|के){_R})",  # Bhojpuri/Magahi "budh ke" = "budh ko"
     ),
     _date_pattern("dom", rf"(?:the\s+)?{_DOM_CORE}"),
+    _date_pattern(  # "on tenth", "by the twenty-first", "tenth ko"; "on the first of May" is May's
+        "dom",
+        rf"(?:on|by|before|till|until)\s+(?:the\s+)?(?P<ow>{_alt(_DAY_ORDINALS)}){_R}"
+        rf"(?!\s+(?:of\s+)?(?:{_alt(_NOT_A_DAY_AFTER)}|{_MONTH_RE}){_R})"
+        rf"|(?P<ow2>{_alt(_DAY_ORDINALS)})\s+{_KO_TAK}",
+    ),
+    _date_pattern(
+        "dmy",
+        rf"(?:the\s+)?(?P<ow>{_alt(_DAY_ORDINALS)})\s+(?:of\s+)?(?P<mon>{_MONTH_RE}){_R}"
+        rf"(?:,?\s*(?P<y>[0-9]{{4}}){_NOT_BEFORE_NUM})?",
+    ),
     _date_pattern(
         "dmy",
         rf"(?P<d>{_DIG12})(?P<ord>\s*{_ORD})?\s*(?:of\s+)?(?P<mon>{_MONTH_RE}){_R}"
@@ -1046,7 +1127,7 @@ _DATE_PATTERNS: Final[tuple[_DatePattern, ...]] = (
     _date_pattern("iso", r"(?P<y>[0-9]{4})(?P<sep>[/-])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})(?![0-9])"),
     _date_pattern(
         "salary",
-        rf"{_alt(_SALARY_WORDS)}\s+(?:(?:ke|ka|ki|की|के)\s+)?{_alt(_SALARY_VERBS)}{_R}"
+        rf"{_alt((*_SALARY_WORDS, *_INCOME_WORDS))}\s+(?:(?:ke|ka|ki|की|के)\s+)?{_alt(_SALARY_VERBS)}{_R}"
         rf"(?:\s+{_alt(_SALARY_TAILS)}{_R})?"
         rf"|{_alt(_SALARY_INTRO)}\s+(?:i\s+(?:get|receive)\s+)?(?:my\s+|the\s+)?"
         rf"(?:salary|paycheck|pay\s+day|payday)"
@@ -1156,11 +1237,21 @@ def _absolute(today: _dt.date, day: int, month: int, year: str | None) -> _dt.da
 _Resolved: TypeAlias = tuple[_dt.date | None, DateKind, str | None]
 
 
+def _day_number(g: dict[str, str | None]) -> int:
+    """The day of the month a day-of-month or day-month match names: digits, a Hindi number
+    word or an English ordinal word."""
+    if d := g.get("d"):
+        return int(d)
+    if dw := g.get("dw"):
+        return _DAY_NUMBERS[_key(dw)]
+    return _DAY_ORDINALS[_key(g.get("ow") or g.get("ow2") or "")]
+
+
 def _resolve(tag: str, m: re.Match[str], text: str, norm: str, today: _dt.date) -> _Resolved | None:
     """What one pattern match means on the call date ``today`` (``None``: not a date after all)."""
     g = m.groupdict()
     if tag in ("dom", "next_month_dom"):
-        day = int(g["d"]) if g["d"] else _DAY_NUMBERS[_key(g["dw"])]
+        day = _day_number(g)
         if not 1 <= day <= 31:
             return None
         if tag == "dom":
@@ -1173,7 +1264,9 @@ def _resolve(tag: str, m: re.Match[str], text: str, norm: str, today: _dt.date) 
             offset = -offset
         return today + _dt.timedelta(days=offset), "relative", None
     if tag == "weekday":
-        name = g["wd"] or g.get("wd2") or ""
+        if not g.get("pfx") and _HABITUAL_BEFORE.search(norm, max(0, m.start() - 12), m.start()):
+            return None
+        name = g["wd"] or g.get("wd2") or g.get("wd3") or ""
         return _weekday(today, _WEEKDAY_ANY[_key(name)], g.get("pfx")), "weekday", None
     if tag == "period":
         n, unit = (g["n"], g["u"]) if g["n"] else (g["n2"], g["u2"]) if g["n2"] else (g["n3"], g["u3"])
@@ -1187,9 +1280,9 @@ def _resolve(tag: str, m: re.Match[str], text: str, norm: str, today: _dt.date) 
     if tag == "dmy":
         mon = _key(g["mon"])
         # Hinglish "may" is often "mein": it is May only with an ordinal, a year or a capital M.
-        if mon == "may" and not (g["ord"] or g["y"] or text[m.start("mon")] == "M"):
+        if mon == "may" and not (g.get("ord") or g.get("ow") or g["y"] or text[m.start("mon")] == "M"):
             return None
-        found = _absolute(today, int(g["d"]), _MONTH_NAMES[mon], g["y"])
+        found = _absolute(today, _day_number(g), _MONTH_NAMES[mon], g["y"])
         return None if found is None else (found, "absolute", None)
     if tag in ("numeric", "iso"):
         if g.get("m2") is not None and ((g["d"], g["m2"]) == ("24", "7") or _UNIT_AFTER.match(norm, m.end())):

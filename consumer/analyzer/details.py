@@ -410,19 +410,55 @@ _COMMIT = lexicon(
     r"\b(?:de|kar|bhar|bhej|jama kar|jama|daal|transfer kar|pay kar|clear kar|chuka|jamaa kar|nikal)\s*(?:dunga|dungi|doonga|doongi|denge|dengi|dete|deta hoon|deti hoon|deta hu|deti hu|sakta hoon|sakti hoon|sakta hu|sakti hu|dunga|lunga|loonga)\b",
     r"\b(?:kar|bhar|bhej|daal|jama|de)\s+(?:dunga|dungi|doonga|denge|deta|deti)\b",
     r"\b(?:dunga|dungi|doonga|karunga|karungi|bharunga|bharungi|bhejunga|bhejungi|karenge|bharenge|bhejenge|denge|ho jayega|ho jaayega|kar diya jayega)\b",
-    r"\b(?:will|i'?ll|can|shall|i will|going to)\s+(?:\w+\s+){0,2}?(?:pay|transfer|clear|deposit|send|settle|move|put|keep|arrange|make the payment|do (?:it|the|neft|imps|upi|rtgs)|make sure|ensure)\b",
+    r"\b(?:will|i'?ll|can|shall|i will|going to)\s+(?:\w+\s+){0,2}?(?:pay|transfer|clear|deposit|send|settle|move|put|keep|arrange|give|make the payment|do (?:it|the|neft|imps|upi|rtgs|gpay|phonepe|paytm|online|payment|transfer)|make sure|ensure)\b",
+    # "I will come to the branch and pay", "I'll do", "I can do 10k"
+    r"\b(?:will|i'?ll|shall)\s+(?:\w+\s+){2,6}?and\s+(?:pay|deposit|clear|give|transfer|settle)\b|\b(?:i will|i'?ll|i can|we will|we'?ll|we can)\s+do\b",
     r"\b(?:will pay|pay on|pay by|paying|i can pay)\b",
     r"\ble\s+(?:aaunga|aaungi|aaoonga|aayenge|aayengi|aaenge)\b|\bkat\s+(?:jayega|jaega|jaayega|jaata|jata|jayegi|jaegi)\b",
+    # an auto-debit left to run ("kat jaane do", "chala jayega", "10th it will go"), money offered ("3000 le lena")
+    r"\b(?:kat|cut)\s+jaane\s+(?:do|dijiye)\b|\b(?:chala|chali|chale)\s+(?:jayega|jaega|jaayega|jayegi|jaegi|jaayegi)\b",
+    r"\bit\s+will\s+(?:go|get\s+debited|be\s+debited|be\s+deducted|get\s+deducted)\b|\ble\s+(?:lena|lijiye|lijiyega)\b",
+    # the present for the near future: "kal 3000 bhejta hoon", "tuesday tak jama karta hoon"
+    r"\b(?:bhejta|bhejti|bharta|bharti|daalta|dalta|daalti|dalti|chukata|chukati)\s+(?:hoon|hun|hu|hoo)\b",
+    r"\b(?:jama|pay|transfer|clear|payment)\s+(?:karta|karti)\s+(?:hoon|hun|hu|hoo)\b",
+    # Bhojpuri, Maithili, Chhattisgarhi and Rajasthani futures: "de deb", "de debai", "kar dehu", "kar dyunga"
+    r"\b(?:de|kar|bhar|jama kar|jama|daal|bhej|chuka)\s+(?:deb|debai|debau|dehu|dehun|dyunga|dyungi)\b|\b(?:dyunga|dyungi|debai|dehu)\b",
     # Bengali, Punjabi and Marathi speakers' Hinglish: "diye debo", "pa dinda haan", "bharto"
     r"\b(?:debo|dibo|korbo|pathabo|dinda|dindi|dende|paavanga|pavanga|paunga|dewanga|deyanga|jaaugi|jaauga|jaugi|jauga)\b",
     r"\b(?:bharto|bharte|bharin|bharun deto|deto|karto|thevto|thevte|pathavto|bharel|deil|karel)\b",
     r"दूँगा|दूंगा|दूँगी|दूंगी|दे\s+दूँ|करूँगा|करूंगा|करूँगी|करूंगी|भरूँगा|भरूंगा|करवा\s+दूँगा|करवा\s+दूंगा|कर\s+दूँगा|कर\s+दूंगा|जमा\s+कर|दे\s+सकता|दे\s+दूँगी|हो\s+जाएगा",
     r"देंगे|देंगी|करेंगे|करेंगी|भरेंगे|भरेंगी|भेजेंगे|डालेंगे|चुकाएंगे|भरूंगी|भरूँगी|डाल\s+दूंगी|डाल\s+दूँगी|कट\s+जाएगा|कट\s+जाएगी",
+    r"(?:दे|कर|भर|जमा\s+कर)\s+(?:देब|देबै|देहु|द्यूंगा)",
 )
 _FULL = lexicon(
     r"\b(?:poora|pura|poori|puri|full|entire|total|whole|saara|sara|sab clear|complete)\b", r"पूरा|पूरी|सारा|पूरे"
 )
 _REST = lexicon(r"\b(?:baaki|baki|bakaya|rest|balance|remaining|baad mein baaki)\b", r"बाकी|बाक़ी|शेष")
+# Some money, no figure: "kuch na kuch daal dunga", "jitna hoga utna" (the guide: no amount said).
+_SOME = lexicon(
+    r"\bkuch\s+(?:kar|de|bhar|daal|bhej|jama)\b|\b(?:kuch na kuch|kuch toh|kuch to|jitna ho sake|jitna hoga|jitna ho paye|jitna ban|thoda bahut|thoda sa|whatever i can|something)\b",
+    r"कुछ\s+न\s+कुछ|जितना\s+हो",
+)
+# A "now" that is no time to pay: in a negated clause ("abhi wallet mein kuch nahi"), or under a
+# condition ("jab paisa aayi turant de denge").
+_NOT_NOW = lexicon(
+    r"\b(?:nahi|nahin|nai|not|no|don'?t|jab|jaise hi|when|once|as soon as)\b", r"नहीं|जब|जैसे\s+ही"
+)
+# "Now" as "at present I can": "right now I can do 10k. By tomorrow." - a day said with it is the day.
+_ABLE = lexicon(r"\b(?:sakta|sakti|sakte|can|could|possible)\b", r"सकता|सकती|सकते")
+# After "baaki" / "balance", words that make it the money in an account ("balance is in the
+# account", "balance maintain rahega") or a clause's subject ("jo baaki hai wo ..."), not the rest of a debt.
+_ACCOUNT_BALANCE = re.compile(
+    r"\s+(?:is|will be|in|there|maintain\w*|rakh\w*|rahega|rahegi|hai|hoga)(?![\w])|\s*(?:maintain|rakh)", _I
+)
+# Between a bare figure and the commitment verb it goes with: "3000 le lena", "5000 ka kar dunga".
+_RIGHT_BEFORE = re.compile(r"\s*(?:ka|ki|ke|का|की)?\s*", _I)
+# A day refused right after it is said: "aaj to nahi ho payega", "kal nahi, parso".
+_REFUSED_AFTER = re.compile(
+    r"\s*(?:to|toh|tho|तो)?\s*(?:nahi|nahin|nai|not|no|नहीं)(?![\w])"
+    r"(?!\s+(?:problem|issue|tension|dikkat|chinta|doubt|worries|pakka)\b)",
+    _I,
+)
 # "Now" as a time to pay; "abhi tak" (until now), "abhi bhi" (still), "abhi nahi" (not now) are not.
 _NOW = lexicon(
     r"\b(?:abhi|abi)\b(?!\s+(?:tak|bhi|nahi|nahin|nai|to nahi|toh nahi)\b)|\b(?:right now|immediately|turant|isi waqt)\b",
@@ -814,7 +850,8 @@ def _read_back(turns: list[Turn], after: int, anchor: datetime) -> int | None:
     for t in turns[after + 1 :]:
         if t.speaker is not Speaker.AGENT:
             continue
-        if (found := find_amounts(t.text)) and find_dates(t.text, anchor):
+        found = [a for a in find_amounts(t.text) if not _after_rest(t.text, a.start)]
+        if found and find_dates(t.text, anchor):
             return found[-1].value
         seen += 1
         if seen == 2:
@@ -827,7 +864,7 @@ def _unnamed_amount(turns: list[Turn], at: int, said: str, anchor: datetime) -> 
     figure the agent reads back with the day; else, unless the customer speaks of the whole amount
     without a figure ("pura kar dunga", whose sum the call leaves open), the figure the agent stated."""
     agreed = _read_back(turns, at, anchor)
-    if agreed is not None or _FULL.search(said):
+    if agreed is not None or _FULL.search(said) or _SOME.search(said):
         return agreed
     return _agent_amount(turns, at)
 
@@ -846,6 +883,29 @@ def _span(text: str, pos: int, ends: re.Pattern[str]) -> tuple[int, int]:
             right = m.start()
             break
     return left, right
+
+
+def _after_rest(text: str, pos: int) -> bool:
+    """Whether ``pos`` follows "baaki" / "balance" in its clause ("..., baaki 7,000 agle mahine");
+    not an account's balance ("the balance is in the account by the 15th")."""
+    lo, _ = _span(text, pos, _CLAUSE_END)
+    return any(_ACCOUNT_BALANCE.match(text, lo + m.end()) is None for m in _REST.finditer(text[lo:pos]))
+
+
+def _promised_dates(text: str, dates: list[DateMatch]) -> list[DateMatch]:
+    """The date phrases that can be the promise's: not the rest's ("baaki agle hafte") and not a
+    day refused as it is said ("aaj to nahi ho payega")."""
+    return [d for d in dates if not _after_rest(text, d.start) and not _REFUSED_AFTER.match(text, d.end)]
+
+
+def _promised_amount(text: str, at: int, amounts: list[AmountMatch]) -> AmountMatch | None:
+    """The amount that goes with the commitment at ``at``: in its sentence, nearest to it and not
+    the rest's ("pura 7,800 abhi nahi hai. Aaj 3,000 bhej deta hoon"); else the first said."""
+    lo, hi = _span(text, at, _SENTENCE_END)
+    inside = [a for a in amounts if lo <= a.start < hi and not _after_rest(text, a.start)]
+    if inside:
+        return min(inside, key=lambda a: abs(a.start - at))
+    return amounts[0] if amounts else None
 
 
 def _clause_date(text: str, pos: int, dates: list[DateMatch], today: date) -> DateMatch | None:
@@ -879,27 +939,61 @@ def _pick_date(text: str, focus: int, dates: list[DateMatch], today: date) -> Da
         if ends is _CLAUSE_END:
             clause = text[lo:hi]
             rest = _REST.search(clause)
-            if (now := _NOW.search(clause[: rest.start()] if rest else clause)) is not None:
+            own = clause[: rest.start()] if rest else clause
+            if (
+                (now := _NOW.search(own)) is not None
+                and _NOT_NOW.search(own) is None
+                and not (dated and _ABLE.search(own))
+            ):
                 a, b = lo + now.start(), lo + now.end()
                 return DateMatch(None, None, a, b, text[a:b], "relative")
     return min(dated, key=lambda d: abs(d.start - focus)) if dated else None
 
 
-def _amounts_said(text: str, call: _Call) -> list[AmountMatch]:
+def _amounts_said(text: str, call: _Call, at: int | None = None) -> list[AmountMatch]:
     """The amounts in a customer's ``text``: those ``find_amounts`` reads, and bare numbers that
     repeat a figure the agent named as money ("wo 2100 main monday ko kar dungi" after "EMI 2100"),
-    however far the payment words are."""
+    however far the payment words are, or that stand right before the commitment verb at ``at``
+    ("5000 kar sakta hoon", "Thursday ko 3000 le lena")."""
     found, bare = find_amounts_and_bare(text)
     if not bare:
         return found
     named = call.agent_amounts()
-    echoed = [a for a in bare if a.value in named]
+    echoed = [
+        a for a in bare if a.value in named or (at is not None and _RIGHT_BEFORE.fullmatch(text, a.end, at))
+    ]
     return sorted([*found, *echoed], key=lambda a: a.start) if echoed else found
+
+
+def _informative(text: str, amounts: list[AmountMatch], dates: list[DateMatch], today: date) -> int:
+    """How much a customer turn says of a promise: a day to pay by (2) and a figure (1)."""
+    dated = any(d.date is not None and d.date >= today for d in _promised_dates(text, dates))
+    return (2 if dated else 0) + (1 if amounts else 0)
+
+
+def _answered_date(call: _Call, at: int, anchor: datetime) -> DateMatch | None:
+    """A day the customer names in a turn next to the commitment at turn ``at`` that has none
+    ("I will pay 5,000" - "When? Parso?" - "Day after tomorrow, yes."): the nearest such turn
+    within two of the customer's turns, later ones first."""
+    order = call.customer.turns
+    k = order.index(at)
+    near = [j for d in (1, -1, 2, -2) if 0 <= (j := k + d) < len(order)]
+    for j in near:
+        text = call.turns[order[j]].text
+        dated = [
+            d
+            for d in _promised_dates(text, find_dates(text, anchor))
+            if d.date is not None and d.date >= anchor.date()
+        ]
+        if dated:
+            return dated[0]
+    return None
 
 
 def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> PromiseToPay | None:
     """The customer's commitment: a promise-to-pay call, or a firm "figure + date + will pay" elsewhere."""
     turns = call.turns
+    today = anchor.date()
     firm_only = category is not IntentCategory.PROMISE_TO_PAY
     found: list[tuple[int, str, int, list[AmountMatch], list[DateMatch]]] = []
     customer = [(i, turns[i]) for i in call.customer.turns]
@@ -910,7 +1004,7 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
         if k not in commits:
             continue
         at = commits[k][0]
-        amounts = _amounts_said(t.text, call)
+        amounts = _amounts_said(t.text, call, at)
         if firm_only and not amounts:  # (then its dates do not matter)
             continue
         dates = find_dates(t.text, anchor)
@@ -920,30 +1014,46 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
     if not found:
         if firm_only or not customer:
             return None
-        i, last = customer[-1]
-        found = [(i, last.text, 0, _amounts_said(last.text, call), find_dates(last.text, anchor))]
+        # No commitment verb ("Next Monday ko 3600 pakka", "Month end tak. 2,999 pura."): the
+        # latest customer turn that says the most of a day and a figure, else the last one.
+        said = [(i, t.text, 0, _amounts_said(t.text, call), find_dates(t.text, anchor)) for i, t in customer]
+        found = [max(reversed(said), key=lambda item: _informative(item[1], item[3], item[4], today))]
 
-    def score(item: tuple[int, str, int, list[AmountMatch], list[DateMatch]]) -> int:
-        return (2 if any(d.date is not None for d in item[4]) else 0) + (1 if item[3] else 0)
+    # The most informative commitment; of equals the latest, since a promise revised in the call
+    # ("6000 Saturday ko ... accha, 8000 kar deta hoon, Saturday tak") is the one that holds.
+    def rank(item: tuple[int, str, int, list[AmountMatch], list[DateMatch]]) -> tuple[int, int]:
+        score = _informative(item[1], item[3], item[4], today)
+        return score, item[0] if score else -item[0]  # of turns that say nothing, the first
 
-    best_i, best, at, amounts, dates = max(found, key=score)  # the first of the most informative
-    focus = amounts[0].start if amounts else at
-    amount = amounts[0].value if amounts else None
+    best_i, best, at, amounts, dates = max(found, key=rank)
+    own_dates = _promised_dates(best, dates)
+    chosen = _promised_amount(best, at, amounts)
+    # A figure named later with nothing else ("late fee bhi? theek hai, 7350 kar dunga") revises it.
+    for i, text, at2, later, more in found:
+        single = len({a.value for a in later}) == 1
+        if i > best_i and single and not _promised_dates(text, more) and not _REST.search(text):
+            chosen = _promised_amount(text, at2, later)
+    focus = chosen.start if chosen is not None and chosen in amounts else at
+    amount = chosen.value if chosen is not None else None
     if amount is None:
         amount = _unnamed_amount(turns, best_i, best, anchor)
-    picked = _clause_date(best, at, dates, anchor.date()) or _pick_date(best, focus, dates, anchor.date())
+    picked = _clause_date(best, at, own_dates, today) or _pick_date(best, focus, own_dates, today)
     if picked is None:
         for _, text, at2, _, more in found:
-            picked = _pick_date(text, at2, more, anchor.date())
+            picked = _pick_date(text, at2, _promised_dates(text, more), today)
             if picked is not None:
                 break
+    if picked is None and not any(_promised_dates(text, more) for _, text, _, _, more in found):
+        picked = _answered_date(call, best_i, anchor)  # (not when the commitment is for salary day)
+    if not own_dates:
+        own_dates = dates
     due: date | None = None
     reason: str | None = None
     due_text: str | None = None
     if picked is not None:
         due, due_text = (picked.date or anchor.date()), picked.text
-    elif dates:
-        reason, due_text = dates[0].reason, dates[0].text
+    elif own_dates:
+        reason, due_text = own_dates[0].reason, own_dates[0].text
     elif (on_time := _ON_TIME.search(best)) is not None and (agent_due := _agent_date(turns, best_i, anchor)):
         due, due_text = agent_due.date, best[on_time.start() : on_time.end()]
     else:

@@ -271,6 +271,102 @@ def test_commitments_in_every_register_carry_the_promise(said: str, due: date) -
     assert (ptp.amount_inr, ptp.due_date) == (650, due)
 
 
+@pytest.mark.parametrize(
+    ("said", "due"),
+    [
+        ("Mangal ke 650 jama kar deb, pakka.", date(2026, 12, 1)),  # Bhojpuri
+        ("kaal 650 de debai, centre pe.", date(2026, 11, 25)),  # Maithili
+        ("Parso 650 kar dehu, chinta jhan karo.", date(2026, 11, 26)),  # Chhattisgarhi
+        ("12 tareekh ne 650 poora kar dyunga.", date(2026, 12, 12)),  # Rajasthani
+        ("शुक्रवार तक ६५० दे देब।", date(2026, 11, 27)),
+        ("Theek hai, parso tak 650 bhejta hoon.", date(2026, 11, 26)),  # the present for the near future
+        ("Friday ko 650 le lena, bas.", date(2026, 11, 27)),
+        ("Friday I will give 650 to the centre leader.", date(2026, 11, 27)),
+        ("Monday. Monday I'll do, 650.", date(2026, 11, 30)),
+        ("Thursday I will go to the bank and deposit 650.", date(2026, 11, 26)),
+        ("This evening I'll transfer the 650.", date(2026, 11, 24)),
+        ("On twelfth I can do 650.", date(2026, 12, 12)),
+        ("Haan, 650 rahenge account mein, 5 ko chala jayega.", date(2026, 12, 5)),  # auto-debit
+    ],
+)
+def test_commitments_in_more_registers_carry_the_promise(said: str, due: date) -> None:
+    t = GOOD_OPENING + "Agent: Aapki 650 ki kisht baaki hai.\nCustomer: Theek hai.\nCustomer: " + said
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (650, due)
+
+
+_ASKED = GOOD_OPENING + "Agent: Aapki 2,400 ki kisht baaki hai.\n"
+
+
+@pytest.mark.parametrize(
+    ("talk", "amount", "due"),
+    [
+        # a promise revised later in the call is the one that holds
+        (
+            "Customer: Friday ko 1,500 de dunga.\nAgent: 1,500 se kisht poori nahi hoti.\n"
+            "Customer: accha, 2,400 kar dunga, Friday tak.",
+            2400,
+            date(2026, 11, 27),
+        ),
+        (
+            "Customer: Monday tak 2,400 bhar dungi.\nAgent: 150 late fee bhi hai.\n"
+            "Customer: theek hai, 2550 bhar dungi phir.",
+            2550,
+            date(2026, 11, 30),
+        ),
+        (  # two figures later are no single revision
+            "Customer: Monday ko 2,400 bhar dungi.\nAgent: 150 late fee bhi hai.\n"
+            "Customer: 2,400 pakka, 150 baad mein de dungi.",
+            2400,
+            date(2026, 11, 30),
+        ),
+        # no commitment verb at all: the turn that says a day and a figure
+        ("Customer: Agle Monday ko 2,200 pakka.\nAgent: Theek hai.\nCustomer: Ok.", 2200, date(2026, 11, 30)),
+        # the day answered in the next turn
+        (
+            "Customer: 2,200 bhar dunga.\nAgent: Kab? Parso?\nCustomer: Haan parso, pakka.",
+            2200,
+            date(2026, 11, 26),
+        ),
+        # the figure in the sentence of the commitment, not the one refused before it
+        ("Customer: Poora 2,400 abhi nahi hai. Kal 1,100 bhej deta hoon.", 1100, date(2026, 11, 25)),
+        # a bare figure in the commitment's own clause
+        ("Customer: 1800 kar sakti hoon, Friday ko.", 1800, date(2026, 11, 27)),
+        # "abhi ... de sakti hoon" is what one can give at present; the day said with it is the day
+        ("Customer: abhi 1,100 de sakti hoon, parso tak.", 1100, date(2026, 11, 26)),
+        # a day refused as it is said is not the promise's
+        ("Customer: aaj nahi, agle hafte 1,100 kar dunga.", 1100, None),
+        ("Customer: kal no problem, 1,100 bhar dunga.", 1100, date(2026, 11, 25)),
+        # some money, no figure: no amount
+        ("Customer: Friday tak kuch na kuch daal dunga.", None, date(2026, 11, 27)),
+        # an account's balance is not the rest of the debt
+        ("Customer: I'll keep the balance in the account by the 12th.", 2400, date(2026, 12, 12)),
+    ],
+)
+def test_the_commitment_that_holds_gives_the_amount_and_day(
+    talk: str, amount: int | None, due: date | None
+) -> None:
+    ptp = _details(_ASKED + talk, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (amount, due)
+
+
+@pytest.mark.parametrize(
+    "talk",
+    [
+        "Customer: Salary aate hi 2,400 bhar dunga.\nAgent: Salary kab aati hai?\n"
+        "Customer: Kabhi 7 ko kabhi 12 ko.",
+        "Customer: Jab bhai ka paisa aayega turant 2,400 de dunga.",
+        "Customer: abhi wallet mein kuch nahi hai, payout aane pe 2,400 kar dunga.",
+    ],
+)
+def test_a_promise_on_an_unknown_day_stays_undated(talk: str) -> None:
+    ptp = _details(_ASKED + talk, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (2400, None)
+
+
 def test_a_bare_number_the_agent_named_is_the_promised_amount() -> None:
     t = (
         GOOD_OPENING

@@ -711,6 +711,54 @@ def test_kal_and_parso_point_back_only_with_past_tense(phrase: str, expected: st
     assert at(phrase) == D(expected)
 
 
+@pytest.mark.parametrize(
+    ("phrase", "expected", "kind"),
+    [
+        ("this evening after office", "2026-11-16", "relative"),
+        ("this afternoon", "2026-11-16", "relative"),
+        ("today evening", "2026-11-16", "relative"),
+        ("kaal centre pe de debai", "2026-11-17", "relative"),  # Maithili/Bhojpuri "kaal"
+        ("on twelfth", "2026-12-12", "day_of_month"),
+        ("by the twenty-first", "2026-11-21", "day_of_month"),
+        ("twenty second ko", "2026-11-22", "day_of_month"),
+        ("on the ninth", "2026-12-09", "day_of_month"),
+        ("third December", "2026-12-03", "absolute"),
+        ("the fourth of January", "2027-01-04", "absolute"),
+        ("Shukr ke de denge", "2026-11-20", "weekday"),  # Bhojpuri "ke" for "ko"
+        ("mahine de end tak", "2026-11-30", "relative"),  # Punjabi "de" for "ke"
+    ],
+)
+def test_dates_in_more_registers(phrase: str, expected: str, kind: str) -> None:
+    assert resolve_date(phrase, MONDAY) == DateResolution(D(expected), kind)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "by the first week",
+        "on second thought",
+        "the third time",
+        "sun ke bataunga",
+        "har Tuesday market jaata hoon",
+        "kabhi shukravar kabhi shanivar ko aata hai",
+        "every Friday he calls",
+    ],
+)
+def test_ordinals_and_weekdays_that_name_no_day(phrase: str) -> None:
+    assert [d for d in find_dates(phrase, MONDAY) if d.date is not None] == []
+
+
+@pytest.mark.parametrize("phrase", ["payout aane pe", "bonus milte hi", "पेंशन आने पर", "paise aate hi"])
+def test_other_income_on_an_unknown_day_is_conditional(phrase: str) -> None:
+    assert resolve_date(phrase, MONDAY) == DateResolution(None, "conditional", "salary_day_unknown")
+
+
+def test_a_year_like_figure_before_a_payment_verb_is_money() -> None:
+    assert [a.value for a in find_amounts("28 tareekh ko 2049 bhar dunga")] == [2049]
+    assert find_amounts("loan 2019 mein liya tha, EMI chal rahi hai") == []
+    assert find_amounts("2021 se pay kar raha hoon") == []
+
+
 def test_next_weekday_means_the_following_calendar_week() -> None:
     # On a Monday "next Wednesday" skips this week's; on a Friday this week's is already gone.
     assert at("next Wednesday", MONDAY) == D("2026-11-25")
