@@ -336,7 +336,9 @@ _YES_WORDS = (
     "hyan|hoy|bilkul|houdu|howdu|hoi|haw|athe|athey|avunu|ya"
 )
 # "This is Farah." / "... Yes, it's Anusha": the borrower naming themself.
-_NAMES_SELF = r"(?!(?:not|wrong|the|a|an|his|her|my|your|me)\b)[a-z]+"
+_NAMES_SELF = (
+    r"(?!(?:not|wrong|the|a|an|his|her|my|your|me|ok|okay|fine|alright|done|nothing|over|true)\b)[a-z]+"
+)
 # "It's me" in the languages collectors meet ("Kuljit taan main haan", "ami bolchi", "Senthil here").
 _SAYS_ME = (
     r"\b|\b(?:main|mai|mi|ami)\s+(?:hi\s+)?(?:haan|hoon|hu|hun|bolchi|bolto|bolte|bolat)\b|\b(?:bolchi|bolto|bolti)\b"

@@ -313,3 +313,13 @@ def test_a_relative_who_rang_about_a_loan_hears_a_disclosure_only_of_account_fac
     assert contact(transcript) == "third_party"
     got = flags(transcript)
     assert ("third_party_disclosure" in got) is disclosed, got
+
+
+@pytest.mark.parametrize("answer", ["It's okay.", "This is fine.", "It's alright!"])
+def test_an_its_fine_is_not_the_borrower_naming_themself(answer: str) -> None:
+    got = flags(
+        "Agent: Namaste, main Ritika, Neelgiri Finance se. Kya Manjunath ji se baat ho rahi hai?\n"
+        f"Customer: {answer}\n"
+        "Agent: Sir, aapke loan ki EMI 6,100 pending hai.\nCustomer: Kaun Manjunath?"
+    )
+    assert "disclosure_before_verification" in got, got
