@@ -243,7 +243,7 @@ _NAME = re.compile(
 # ending in "se" is looked for from the "se".
 _ORG_WORDS = (
     "bank|finance|finserv|fincorp|finvest|microfin|financial|financials|capital|credit|cards?|loans?|recoveries|"
-    "recovery|agency|collections?|nbfc|ltd|limited|microfinance|housing|fintech"
+    "recovery|agency|collections?|nbfc|ltd|limited|microfinance|housing|fintech|fincap|finlease|microcredit"
 )
 _ORG_ASCII = re.compile(  # on lower-cased text
     "|".join(rf"{w[0]}(?<!\w.){w[1:]}(?!\w){_NOT_DEPARTMENT}" for w in _ORG_WORDS.split("|"))
@@ -261,7 +261,10 @@ _NAME_LOWER = re.compile(
 )
 _NAME_UPPER = re.compile(  # "(?!(?<=S)ir" after the capital is "(?!Sir" before it
     r"[A-Z](?<!\w.)(?:(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i|(?<=C)alling|(?<=C)all)[a-z]+\s+from\s+[A-Z]"
-    r"|(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i)[a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b)"
+    r"|(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i)[a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b"
+    # a name, a comma, the lender, and the clause ends: "Namaste ji. Kavita, Sahyog Finance se."
+    r"|(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i)[a-z]+(?:\s+[A-Z][a-z]+)?,\s+(?:[A-Z][\w&]*\s+){1,3}"
+    rf"(?i:{_ORG_WORDS})(?:\s+(?:se|ki\s+taraf\s+se))?\s*(?:[.,!]|$))"
 )
 
 
@@ -282,6 +285,7 @@ _NAME_ANY_CASE = re.compile(
     rf"|\b(?:main|mai)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|here|from|speaking|calling)\b)"
     rf"|\b(?:main|mai)\s+{_A_NAME}(?:\s+(?!ji\b)[a-z&.]+){{2,3}}\s+(?:se|ki taraf se)\b"
     rf"|\b(?:hello|hi|namaste|namaskar|morning|afternoon|evening)[,.]?\s+{_A_NAME}\s+(?:here|speaking|from)\b"
+    rf"|\b{_A_NAME}\s+this\s+side\b"
     rf"|\b(?!(?:main|mai)\b){_A_NAME}\s+(?:bol raha|bol rahi|bol reha|bolchi|bolto|bolte|bolat|baat kar raha|baat kar rahi)\b"
     rf"|\b(?:ami|amar naam|hum|ham)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|bolchi|here|from|speaking|calling)\b)"
 )

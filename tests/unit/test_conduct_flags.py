@@ -323,3 +323,26 @@ def test_an_its_fine_is_not_the_borrower_naming_themself(answer: str) -> None:
         "Agent: Sir, aapke loan ki EMI 6,100 pending hai.\nCustomer: Kaun Manjunath?"
     )
     assert "disclosure_before_verification" in got, got
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Namaste ji. Kavita, Sahyog Housing Finance se. Kya Rohit ji bol rahe hain?",
+        "Rohit Mehra ji? Sir, Pallavi Joshi, Sahyog Capital.",
+        "Good evening, Kavita this side from Sahyog Motor Loans. Am I speaking to Rohit?",
+        "Sahyog Fincap, main Kavita bol rahi hoon. Rohit ji?",
+    ],
+)
+def test_an_agent_naming_themself_and_the_lender_tersely_is_identified(opening: str) -> None:
+    got = flags(f"Agent: {opening}\nCustomer: Haan, Rohit.\nAgent: EMI 3,100 pending hai.\nCustomer: Kal.")
+    assert "no_identification" not in got, got
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["Namaste, Rohit ji? Kya aap bol rahe hain?", "Rohit, Sahyog Finance ka loan aapka hai na?"],
+)
+def test_an_opening_without_the_agents_own_name_is_still_unidentified(opening: str) -> None:
+    got = flags(f"Agent: {opening}\nCustomer: Haan.\nAgent: EMI 3,100 pending hai.\nCustomer: Kal.")
+    assert "no_identification" in got, got
