@@ -102,6 +102,7 @@ _ENGAGED = lexicon(
 )
 _BAD_LINE = lexicon(
     r"\b(?:awaaz nahi|awaz nahi|sunai nahi|can'?t hear|cannot hear|not audible|line (?:is )?(?:bad|cut)|call cut)\b",
+    r"\b(?:aa?waa?z\s+(?:kat|toot|break)\w*|signal\s+(?:nahi|nahin|weak|kam)|network\s+(?:nahi|nahin|issue|problem|weak)|no\s+(?:signal|network)|call\s+(?:dropped|disconnected))\b",
     r"सुनाई\s+नहीं|आवाज़\s+नहीं|आवाज\s+नहीं|कॉल\s+कट|कट\s+गई",
 )
 _WORD = re.compile(r"[^\s.,!?।…'\"-]+")
@@ -242,7 +243,7 @@ _NAME = re.compile(
 # ending in "se" is looked for from the "se".
 _ORG_WORDS = (
     "bank|finance|finserv|fincorp|finvest|microfin|financial|financials|capital|credit|cards?|loans?|recoveries|"
-    "recovery|agency|collections?|nbfc|ltd|limited|microfinance|housing|fintech"
+    "recovery|agency|collections?|nbfc|ltd|limited|microfinance|housing|fintech|fincap|finlease|microcredit"
 )
 _ORG_ASCII = re.compile(  # on lower-cased text
     "|".join(rf"{w[0]}(?<!\w.){w[1:]}(?!\w){_NOT_DEPARTMENT}" for w in _ORG_WORDS.split("|"))
@@ -260,7 +261,10 @@ _NAME_LOWER = re.compile(
 )
 _NAME_UPPER = re.compile(  # "(?!(?<=S)ir" after the capital is "(?!Sir" before it
     r"[A-Z](?<!\w.)(?:(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i|(?<=C)alling|(?<=C)all)[a-z]+\s+from\s+[A-Z]"
-    r"|(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i)[a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b)"
+    r"|(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i)[a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b"
+    # a name, a comma, the lender, and the clause ends: "Namaste ji. Kavita, Sahyog Finance se."
+    r"|(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i)[a-z]+(?:\s+[A-Z][a-z]+)?,\s+(?:[A-Z][\w&]*\s+){1,3}"
+    rf"(?i:{_ORG_WORDS})(?:\s+(?:se|ki\s+taraf\s+se))?\s*(?:[.,!]|$))"
 )
 
 
@@ -281,6 +285,7 @@ _NAME_ANY_CASE = re.compile(
     rf"|\b(?:main|mai)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|here|from|speaking|calling)\b)"
     rf"|\b(?:main|mai)\s+{_A_NAME}(?:\s+(?!ji\b)[a-z&.]+){{2,3}}\s+(?:se|ki taraf se)\b"
     rf"|\b(?:hello|hi|namaste|namaskar|morning|afternoon|evening)[,.]?\s+{_A_NAME}\s+(?:here|speaking|from)\b"
+    rf"|\b{_A_NAME}\s+this\s+side\b"
     rf"|\b(?!(?:main|mai)\b){_A_NAME}\s+(?:bol raha|bol rahi|bol reha|bolchi|bolto|bolte|bolat|baat kar raha|baat kar rahi)\b"
     rf"|\b(?:ami|amar naam|hum|ham)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|bolchi|here|from|speaking|calling)\b)"
 )
@@ -311,8 +316,11 @@ def _word_before_se(low: str) -> bool:
 
 
 _ASKS_WHO = (  # a yes/no question about who answered, as speech recognition writes it (no "?")
-    r"|\bkya\s+(?:meri|main|mai|aap|ap|ye|yeh|mera)\b|\bji\s+se\s+(?:ho|baat)\b|\b(?:se|ji)\s+baat\b"
+    r"|\bkya\s+(?:meri|main|mai|aap|ap|ye|yeh|mera|hum|ham|hamar|humar)\b|\bji\s+se\s+(?:ho|baat)\b|\b(?:se|sa|ji)\s+baat\b"
     r"|\b(?:naal|nal)\s+gal\b|\bse\s+(?:baat\s+)?(?:ho|kar)\s+rah"
+    r"|\b(?:speaking|talking)\s+(?:to|with)\b|\bam\s+i\s+talking\b"
+    # a greeting that names the borrower ("hello mister kumaravel")
+    r"|\b(?:hello|hi|namaste|namaskar|vanakkam|good\s+(?:morning|afternoon|evening))\W+(?:mister|mr|mrs|ms|miss|shri|smt)\b"
 )
 _IDENTITY_Q = _plain(
     r"\b(?:baat\s+(?:ho|kar)|speaking with|speak (?:with|to)|am i speaking|is this|bol rahe|bol rahi hain|hain kya|hai kya|available|phone do|call kar sakta|aap\s+\w+(?:\s+\w+)?\s+(?:ji\s+)?(?:hi\s+)?(?:hain|ho|bol))"
@@ -321,17 +329,33 @@ _IDENTITY_Q = _plain(
     r"बात\s+हो|बात\s+कर|बोल\s+रहे|बोल\s+रही|जी\s*(?:ही\s+)?(?:हैं|है|हो)|जी\s*\?|हैं\s+ना|का\s+नंबर|\?",
     r"क्या\s+(?:मेरी\s+)?बात|से\s+(?:बात\s+)?हो\s+रही",
 )
-_STAGE = r"(?:\([^()]{0,30}\)\W*)?"  # "(dheemi awaaz) haan ji"
-_YES_WORDS = "haan|haa|han|ha|hanji|haanji|ji|jee|yes+|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji|ho|hau|hav|aama|aam|hyan|hoy|bilkul"
+# "(dheemi awaaz) haan ji"; a greeting first: "ram ram sa, haan bolo", "Jai Hind beti. Haan, ..."
+_STAGE = (
+    r"(?:\([^()]{0,30}\)\W*)?(?:(?:ram\s+ram|jai\s+hind|namaste|namaskar|namaskara|pranam|vanakkam|hello|hi|"
+    r"good\s+(?:morning|afternoon|evening))(?:\s+(?:sa|ji|sir|madam|bhaiya|bhai|didi|beti|beta|babu|dada|uncle))?\W+)?"
+)
+# "houdu" (Kannada), "hoi" (Assamese), "haw" (Chhattisgarhi), "athe" (Malayalam), "avunu" (Telugu)
+_YES_WORDS = (
+    "haan|haa|han|ha|hanji|haanji|ji|jee|yes+|yeah|yep|yup|speaking|bolo|boliye|bataiye|ha ji|ho|hau|hav|aama|aam|"
+    "hyan|hoy|bilkul|houdu|howdu|hoi|haw|athe|athey|avunu|ya"
+)
+# "This is Farah." / "... Yes, it's Anusha": the borrower naming themself.
+_NAMES_SELF = (
+    r"(?!(?:not|wrong|the|a|an|his|her|my|your|me|ok|okay|fine|alright|done|nothing|over|true)\b)[a-z]+"
+)
 # "It's me" in the languages collectors meet ("Kuljit taan main haan", "ami bolchi", "Senthil here").
 _SAYS_ME = (
     r"\b|\b(?:main|mai|mi|ami)\s+(?:hi\s+)?(?:haan|hoon|hu|hun|bolchi|bolto|bolte|bolat)\b|\b(?:bolchi|bolto|bolti)\b"
+    r"|\b(?:haan|haa|ha)\s+(?:main|mai)(?:\s*[.!,]|\s*$)"
     r"|^\W*(?:yes,?\s+)?(?!(?:not|no|nobody|nothing)\b)[a-z]+\s+here\b"
 )
 _AFFIRM = _plain(
     rf"^\W*{_STAGE}(?:{_YES_WORDS})\b|^\W*{_STAGE}(?:\w+\W+)?(?:bolo|boliye|bolun|bola|bolen|bataiye|batao)\b",
+    rf"^\W*(?:this is|it'?s)\s+{_NAMES_SELF}\W*$",
     rf"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is){_SAYS_ME}",
-    r"^\W*(?:\([^()]{0,30}\)\W*)?(?:हाँ|हां|जी|बोलिए|बोलो|हो|हा)(?=[\s,.।!?]|$)|मैं\s+ही|बोल\s+रहा|बोल\s+रही|बोलत[ोीाे]",
+    rf"\b(?:yes|yeah|haan),?\s+(?:it'?s|this is)\s+{_NAMES_SELF}",
+    r"^\W*(?:\([^()]{0,30}\)\W*)?(?:(?:राम\s+राम|नमस्ते|नमस्कार|प्रणाम|जय\s+हिंद)(?:\s+\S+)?[\s,।!]+)?(?:हाँ|हां|जी|बोलिए|बोलो|हो|हा)(?=[\s,.।!?…]|$)",
+    r"मैं\s+ही|(?:ही|हि)\s+(?:हूँ|हूं|हैं)|बोल\s+रहा|बोल\s+रही|बोलत[ोीाे]|बोलत\s+(?:बानी|बाड़ी|हईं|हई)",
 )
 # The same for an ASCII turn (the case-insensitive searches then read the lower-cased text), as
 # lexicons, so a speaker's text is scanned only when a first word is there; the "?" and Devanagari
@@ -357,14 +381,26 @@ _VERIFIED_SAID = lexicon(
     r"thank(?:s| you) for (?:the )?(?:verification|verifying|confirming)|(?:you are|aap) verified)\b",
     r"वेरिफिकेशन\s+हो\s+गया|पुष्टि\s+हो\s+गई|सत्यापन\s+हो\s+गया",
 )
+# A customer's answer to an identity check gives a figure (a date of birth, the last digits of a
+# number, a PIN code): the agent asked for it, so the borrower answered it.
+_FIGURE = re.compile(r"[0-9०-९]")
 _AFFIRM_START = re.compile(  # "ho" (Marathi), "hau" (Hyderabadi), "aama" (Tamil) are a yes too
     rf"^\W*{_STAGE}(?:{_YES_WORDS})\b|^\W*{_STAGE}(?:\w+\W+)?(?:bolo|boliye|bolun|bola|bolen|bataiye|batao)\b"
+    rf"|^\W*(?:this is|it'?s)\s+{_NAMES_SELF}\W*$"
     r"|^\W*(?:yes,?\s+)?(?!(?:not|no|nobody|nothing)\b)[a-z]+\s+here\b",
     _I,
 )
 _AFFIRM_ASCII = lexicon(
     r"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is)\b",
     r"\b(?:main|mai|mi|ami)\s+(?:hi\s+)?(?:haan|hoon|hu|hun|bolchi|bolto|bolte|bolat)\b|\b(?:bolchi|bolto|bolti)\b",
+    r"\b(?:haan|haa|ha)\s+(?:main|mai)(?:\s*[.!,]|\s*$)",
+    rf"\b(?:yes|yeah|haan),?\s+(?:it'?s|this is)\s+{_NAMES_SELF}",
+)
+# The agent answering a call the customer made: the lender's name first, then an offer to help
+# ("Chetak Auto Finance, main Vikram bol raha hoon", "collections desk, boliye").
+_ANSWERS = lexicon(
+    rf"\b(?:{_ORG_WORDS}|fincap|finlease|microcredit|money)\s*[,.]",
+    r"\b(?:boliye|bataiye|batayiye|kya\s+madad|kaise\s+madad|how\s+(?:can|may)\s+i\s+(?:help|assist)|helpline|desk)\b",
 )
 _OWN_DEBT = lexicon(
     r"\b(?:meri|mera|mere|my|hamari|hamara)\s+(?:\w+\s+){0,2}(?:emi|loan|kisht|installment|card|account|payment)",
@@ -385,8 +421,8 @@ _WRONG_NUMBER = lexicon(
 )
 _RELATION = (
     r"(?:bhai|bhaiya|brother|wife|husband|patni|pati|beta|beti|son|daughter|father|mother|papa|pitaji|"
-    r"maa|mummy|mom|dad|colleague|friend|dost|munim|neighbou?r|padosi|sister|behen|bahen|relative|rishtedar|"
-    r"landlord|tenant|kirayedar|boss|manager|secretary|driver|assistant|mama|chacha|chachi|uncle|aunty|bhabhi|devar|saala|jija|"
+    r"maa|mummy|mom|dad|abbu|abba|ammi|colleague|friend|dost|munim|neighbou?r|padosi|sister|behen|bahen|relative|rishtedar|"
+    r"landlord|tenant|kirayedar|boss|manager|secretary|driver|assistant|saathi|sathi|mehraru|mehrarui|babuji|saas|sasur|bahu|damaad|mama|chacha|chachi|uncle|aunty|bhabhi|devar|saala|jija|"
     r"baap|bapu|bhra|veer|flatmate|roommate|room mate|partner|cousin|nephew|bhatija|bhanja|nana|nani|dada|dadi|"
     r"grandson|granddaughter|pota|poti|naukar|servant|maid|bai|cook|receptionist|staff|employee)"
 )
@@ -394,15 +430,26 @@ _THIRD_PARTY = lexicon(
     rf"\b(?:main|mai|me|i'?m|i am|this is)\s+(?:unka|unki|unke|uska|uski|uske|inka|inki|his|her|their|unhaan\s+da|unhaan\s+di|ohna\s+da|ohda|ohdi)\s+(?:\w+\s+){{0,2}}?{_RELATION}\b",
     r"\b(?:main|mai)\s+\w+\s+(?:nahi|nahin)\s*(?:hoon|hun|hu|haan|hoo)?\s*[,.]?\s+(?:main|mai)\s+",
     r"\b(?:i'?m|i am|this is)\s+not\s+\w+\s*[,.]?\s+(?:i'?m|i am|this is|my name)\b",
-    r"\b(?:main|mai)\s+(?:to\s+|toh\s+)?(?:yahan|yaha|idhar|inke\s+yahan|unke\s+yahan)\s+kaam\s+kar(?:ta|ti|te)\b",
+    r"\b(?:main|mai)\s+(?:to\s+|toh\s+)?(?:yahan|yaha|idhar|inke\s+yahan|unke\s+yahan|(?:dukaan|dukan|shop|office|godown)\s+(?:pe|par|mein|me))\s+kaam\s+kar(?:ta|ti|te)\b",
+    rf"\b(?:main|mai|hum|ham)\s+(?:unka|unki|unke|uska|uski|uske|okar|unkar|ohkar|inkar|hunkar)\s+(?:\w+\s+){{0,2}}?{_RELATION}\b",
+    rf"\b(?:unka|unki|unke|uska|uski|uske)\s+(?:chhota\s+|chhoti\s+|bada\s+|badi\s+)?{_RELATION}\s+(?:hoon|hu|hun|hain)\b",
+    rf"\b{_RELATION}\s+(?:hoon|hu|hun|hain)\s+(?:unka|unki|unke|uska|uski|uske)\b",
     r"\b(?:reception|front\s+desk)\s+se\s+bol",
-    rf"\b(?:main|mai|i'?m|i am)\s+(?:\w+\s+){{0,2}}?(?:ka|ki|ke|'s)\s+{_RELATION}\b",
+    rf"\b(?:main|mai|hum|ham|i'?m|i am)\s+(?:\w+,?\s+){{0,3}}?(?:ka|ki|ke|'s)\s+(?:chhota\s+|chhoti\s+|bada\s+|badi\s+)?{_RELATION}\b",
     rf"\b(?:his|her)\s+{_RELATION}\s+(?:here|speaking)\b|\bthis is the\s+{_RELATION}'?s?\b|\blandlord'?s\b",
-    r"\b(?:wo|woh|vo|voh|bhaiya|ji|sahab|saab)\s+(?:\w+\s+){0,2}?(?:pe|par|mein|bahar|godown|office|duty|kaam|dukaan|market|gaon|shahar|bahar)\s+(?:\w+\s+)?gaye\s+(?:hain|hai|hue|huye)\b",
-    r"\b(?:wo|woh|vo|voh)\s+(?:abhi\s+)?(?:ghar|seat|office|yahan|available|duty)\s+(?:pe\s+|par\s+|mein\s+)?(?:nahi|nahin)\b",
-    r"\b(?:he|she)\s+(?:is|isn'?t|is not)\s+(?:not\s+)?(?:available|home|here|in)\b|\bshe rents\b|\bhe rents\b",
+    r"\bshe rents\b|\bhe rents\b",
     r"\bab\s+nahi\s+(?:raha|rahe|rahi)(?=\s*[.!?,।]|\s*$)",
     r"मैं\s+(?:उनका|उनकी|उनके|उसका|उसकी|उसके|इनका|इनकी)\s|(?:पिता|पिताजी|भाई|पत्नी|पति|बेटा|बेटी|माँ)\s+(?:हूँ|हूं|बोल)",
+)
+# The borrower is away ("woh duty pe gaye hain", "she is not available") or the one on the line asks
+# about a relative's loan ("meri saas, Kamla ji, unka loan hai"): someone else answered, unless the
+# borrower had already said it was them (then it is someone they talk about: "mere bhai ke loan mein
+# guarantor banna hai").
+_AWAY = lexicon(
+    rf"\b(?:mere|meri|mera|hamare|humare|hamari|humari)\s+(?:chhote\s+|chhota\s+|bade\s+|bada\s+)?{_RELATION}\s*,?\s+(?:\w+,?\s+){{0,3}}?(?:ka|ki|ke|unka|unki|unke|uska|uski|uske)\s+(?:\w+\s+)?loans?\b",
+    r"\b(?:wo|woh|vo|voh|bhaiya|ji|sahab|saab)\s+(?:\w+\s+){0,2}?(?:pe|par|mein|bahar|godown|office|duty|kaam|dukaan|market|gaon|shahar|bahar)\s+(?:\w+\s+)?gaye\s+(?:hain|hai|hue|huye)\b",
+    r"\b(?:wo|woh|vo|voh)\s+(?:abhi\s+)?(?:ghar|seat|office|yahan|available|duty)\s+(?:pe\s+|par\s+|mein\s+)?(?:nahi|nahin)\b",
+    r"\b(?:he|she)\s+(?:is|isn'?t|is not)\s+(?:not\s+)?(?:available|home|here|in)\b",
     r"(?:वो|वह|वे)\s+(?:अभी\s+)?(?:घर\s+पर|यहाँ|इस\s+नंबर\s+पर)\s+नहीं",
 )
 
@@ -700,14 +747,26 @@ def _contact(call: _Call) -> tuple[ContactStatus, float]:
     scan = customer.scan
     if _WRONG_NUMBER.search_in(scan) and not _OWN_DEBT.search_in(scan):
         return ContactStatus.WRONG_NUMBER, 0.85
-    if _THIRD_PARTY.search_in(scan):
-        return ContactStatus.THIRD_PARTY, 0.8
     relatives = {t.relative for t in call.turns if t.speaker is Speaker.CUSTOMER}
+    # A relative's label and then the borrower's: the relative handed the phone over, so what the
+    # relative said of themself ("main unki bahu hoon") does not make the call a third party's.
+    handed_over = relatives == {True, False}
+    for m in _THIRD_PARTY.scan(scan):
+        if (
+            not handed_over
+            or not call.turns[customer.turns[bisect_right(customer.starts, m.start()) - 1]].relative
+        ):
+            return ContactStatus.THIRD_PARTY, 0.8
+    away = _AWAY.search_in(scan)
+    if away is not None:
+        verified = call.verified()
+        if verified is None or verified >= customer.turns[bisect_right(customer.starts, away.start()) - 1]:
+            return ContactStatus.THIRD_PARTY, 0.8
     if relatives == {True}:  # only people labelled as the borrower's relatives answered
         return ContactStatus.THIRD_PARTY, 0.85
     if not call.labelled or not customer.texts:
         return ContactStatus.UNKNOWN, 0.5
-    if _BAD_LINE.search_in(scan) and not _ENGAGED.search_in(scan):
+    if (_BAD_LINE.search_in(scan) or _BAD_LINE.search_in(call.agent.scan)) and not _ENGAGED.search_in(scan):
         return ContactStatus.UNKNOWN, 0.5
     if call.verified() is not None:
         return ContactStatus.RIGHT_PARTY, 0.85
@@ -762,6 +821,8 @@ def _verified_index(call: _Call) -> int | None:
             else _AFFIRM.search(text)
         ):
             return i
+        if verify_asked and t.speaker is Speaker.CUSTOMER and _FIGURE.search(text):
+            return i  # the check the agent asked for, answered
     return None
 
 
@@ -770,7 +831,7 @@ def _flag(rule: ComplianceRule, severity: Severity, quote: str) -> ComplianceFla
 
 
 def _compliance(call: _Call, contact: ContactStatus) -> list[ComplianceFlag]:
-    side, turns = call.agent, call.turns
+    side = call.agent
     if not side.texts:
         return []
     flags: list[ComplianceFlag] = []
@@ -791,30 +852,75 @@ def _compliance(call: _Call, contact: ContactStatus) -> list[ComplianceFlag]:
         k = min(abuse)
         flags.append(_flag(ComplianceRule.ABUSIVE_LANGUAGE, Severity.HIGH, _window(texts[k], *abuse[k])))
     if contact in (ContactStatus.WRONG_NUMBER, ContactStatus.THIRD_PARTY):
-        disclosed = next((text for k, text in enumerate(texts) if _tells_debt(side, k)), None)
+        disclosed = _first_told(call, None)
         if disclosed is not None:
             flags.append(_flag(ComplianceRule.THIRD_PARTY_DISCLOSURE, Severity.HIGH, disclosed))
     if not _identifies(side):
         flags.append(_flag(ComplianceRule.NO_IDENTIFICATION, Severity.LOW, texts[0]))
     if contact not in (ContactStatus.WRONG_NUMBER, ContactStatus.THIRD_PARTY):
-        verified = call.verified()
-        # A call the customer opened about their own account: only account facts count as disclosure.
-        first_customer = 0 if turns[0].speaker is Speaker.CUSTOMER else len(turns)
-        early = next(
+        until = call.verified()
+    else:
+        # told before the one who answered said who they are; told to a known third party later
+        # is the disclosure alone
+        until = _other_party_turn(call)
+    early = _first_told(call, until)
+    if early is not None:
+        flags.append(_flag(ComplianceRule.DISCLOSURE_BEFORE_VERIFICATION, Severity.MEDIUM, early))
+    return flags
+
+
+def _first_told(call: _Call, until: int | None) -> str | None:
+    """The first agent text before turn ``until`` (``None``: in the whole call) that tells of the debt.
+    In a call the customer made, from their first words on only account facts count: they named the
+    loan, and the agent answering about it, or declining to, discloses nothing."""
+    side = call.agent
+
+    def told(first_customer: int) -> str | None:
+        return next(
             (
                 text
-                for k, (i, text) in enumerate(zip(side.turns, texts, strict=True))
-                if (verified is None or i < verified)
+                for k, (i, text) in enumerate(zip(side.turns, side.texts, strict=True))
+                if (until is None or i < until)
                 and (_tells_debt(side, k) if i < first_customer else _has_account_status(side, k))
             ),
             None,
         )
-        if early is not None:
-            flags.append(_flag(ComplianceRule.DISCLOSURE_BEFORE_VERIFICATION, Severity.MEDIUM, early))
-    elif turns[0].speaker is Speaker.AGENT and _tells_debt(side, 0):
-        # told before anyone answered; told to a known third party later is the disclosure alone
-        flags.append(_flag(ComplianceRule.DISCLOSURE_BEFORE_VERIFICATION, Severity.MEDIUM, texts[0]))
-    return flags
+
+    early = told(len(call.turns))
+    if (
+        early is not None
+        and call.customer.turns
+        and (call.turns[0].speaker is Speaker.CUSTOMER or _answers(call))
+    ):
+        return told(call.customer.turns[0])
+    return early
+
+
+def _answers(call: _Call) -> bool:
+    """Whether the agent's first turn, before anyone else spoke, answers a call the customer made
+    (the lender's name and an offer to help, no question about who is on the line)."""
+    agent = call.agent
+    if not agent.turns or agent.turns[0] != 0:
+        return False
+    text = agent.texts[0]
+    return (
+        "?" not in text
+        and agent.search(_ANSWERS, 0)
+        and not (agent.search(_IDENTITY_Q_ASCII, 0) if text.isascii() else _IDENTITY_Q.search(text))
+    )
+
+
+def _other_party_turn(call: _Call) -> int:
+    """The index of the first turn where whoever answered shows they are not the borrower (a wrong
+    number, a relative, someone saying the borrower is away, a relative's label), else of their
+    first turn."""
+    customer = call.customer
+    for k, i in enumerate(customer.turns):
+        if call.turns[i].relative or any(
+            customer.search(cue, k) for cue in (_WRONG_NUMBER, _THIRD_PARTY, _AWAY)
+        ):
+            return i
+    return customer.turns[0] if customer.turns else len(call.turns)
 
 
 # --------------------------------------------------------------------------------------------

@@ -748,6 +748,9 @@ WRONG_PARTY: tuple[Cue, ...] = (
         r"(?:unka|unki|uska|uski|inka|inki) (?:bhai|bhaiya|behen|behan|bahan|wife|biwi|patni|husband|pati|beta|beti|papa|father|pita|mummy|mother|maa|mom|dost|friend|bhabhi|chacha|mama|relative|rishtedar|padosi|neighbou?r|son|daughter|brother|sister)",
         r"(?:i am|i'm|this is) (?:his|her|their) @|(?:he|she)(?:'s| is) my @|(?:he|she) (?:left|quit) (?:the|this) (?:company|job|office)",
         r"मैं (?:उनका|उनकी|उनके|इनका|इनकी) @|(?:उनका|उनकी) (?:भाई|बहन|पत्नी|पति|बेटा|बेटी|पिता|मां|दोस्त)",
+        # someone ringing in about a relative's loan: "meri mummy Shanti Devi ka group loan hai"
+        r"(?:mere|meri|mera|hamare|humare|hamari|humari) (?:chhote |chhota |bade |bada )?(?:bhai|bhaiya|behen|behan|wife|biwi|patni|husband|pati|bete|beta|beti|papa|pitaji|father|mummy|mother|maa|saas|sasur|dost|friend|bhabhi|chacha|mama)"
+        r",? (?:@,? ){0,3}?(?:ka|ki|ke|unka|unki|unke|uska|uski|uske) (?:@ )?loan",
         negation="none",
         label="third party",
     ),

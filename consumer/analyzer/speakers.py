@@ -125,6 +125,10 @@ NUMBERED_LABELS: Final = ("speaker", "spk", "person", "voice", "participant", "p
 # A machine or unknown voice on the line: the customer's side, like "Other".
 MACHINE_LABELS: Final = ("ivr", "automated voice", "automated", "voicemail", "recorded message", "system")
 
+# "Caller" is the collector of an outbound call, but the customer of an inbound one, where the
+# collector has a label of their own ("Agent:" answers, "Caller:" asks).
+_CALLER: Final = "caller"
+
 _OWNERS: Final = ("customer", "borrower", "client", "debtor", "cust")
 _HINDI_OWNERS: Final = ("ग्राहक", "कस्टमर", "उधारकर्ता", "कर्जदार", "कर्ज़दार")
 
@@ -369,6 +373,9 @@ def split_turns(transcript: str) -> tuple[tuple[Turn, ...], bool]:
         return (Turn(Speaker.CUSTOMER, start, start + len(body)),), False
     ends = [label.start for label in labels[1:]] + [len(transcript)]
     numbered = _decide_numbered(transcript, labels, ends)
+    callers = any(label.key == _CALLER for label in labels) and any(
+        label.kind == Speaker.AGENT.value and label.key != _CALLER for label in labels
+    )
     turns: list[Turn] = []
     head = _span(transcript, 0, labels[0].start)
     if head is not None:
@@ -381,6 +388,8 @@ def split_turns(transcript: str) -> tuple[tuple[Turn, ...], bool]:
             turns.append(Turn(numbered[label.key], *span))
         elif label.kind == _RELATIVE:
             turns.append(Turn(Speaker.CUSTOMER, *span, relative=True))
+        elif callers and label.key == _CALLER:  # an inbound call: the collector has another label
+            turns.append(Turn(Speaker.CUSTOMER, *span))
         else:
             turns.append(Turn(_SIDES[label.kind], *span))
     return tuple(turns), True

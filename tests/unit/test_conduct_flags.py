@@ -149,3 +149,200 @@ def test_someone_else_answering_makes_telling_them_the_debt_a_disclosure(answer:
         "Agent: Unko bolna unka 12,000 ka EMI overdue hai.\nCustomer: Bata dunga."
     )
     assert "third_party_disclosure" in got
+
+
+def contact(transcript: str) -> str:
+    status = analyze_offline(transcript, NOON).contact_status
+    return status.value if status is not None else ""
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # regional yeses, a greeting before the yes, the borrower naming themself
+        "Houdu, Manjunath.",
+        "hoi, Manjunath. Namaskar.",
+        "Haw ji, main Manjunath.",
+        "Athe, Manjunath. Who?",
+        "ram ram sa, haan boliye",
+        "Jai Hind beta. Haan, Manjunath.",
+        "Namaskar ji, haan, bolo bhai, Manjunath hi hoon.",
+        "This is Manjunath.",
+        "Ugh, third call today. Yes, it's Manjunath.",
+        "Manju... Manju bolo. Haan main. Kya hai?",
+        "राम राम भैया, हाँ मंजुनाथ ही हूँ।",
+    ],
+)
+def test_a_borrower_confirming_in_their_own_words_is_verified(answer: str) -> None:
+    got = flags(
+        "Agent: Namaste, main Ritika, Neelgiri Finance se. Kya Manjunath ji se baat ho rahi hai?\n"
+        f"Customer: {answer}\n"
+        "Agent: Sir, aapke loan ki EMI 6,100 pending hai.\nCustomer: Agle hafte kar dunga."
+    )
+    assert not got & PROCEDURAL, got
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "good evening this is ravi from nellai finance am i talking to mister velu",
+        "good evening this is ravi from nellai finance speaking to mister velu",
+        "hello mister velu this is ravi from nellai finance",
+    ],
+)
+def test_lowercase_questions_about_who_answered_are_read(question: str) -> None:
+    got = flags(
+        f"agent: {question}\ncustomer: aama velu\nagent: sir your emi 2200 is pending\ncustomer: ok friday"
+    )
+    assert not got & PROCEDURAL, got
+
+
+def test_a_date_of_birth_given_when_asked_verifies_the_borrower() -> None:
+    got = flags(
+        "Agent: Namaste, main Deepa, Sarthi Fincorp se. Verification ke liye date of birth bataiye.\n"
+        "Customer: 14 February 1990.\nAgent: Aapki do EMI, 8,800, overdue hain.\nCustomer: Somvar ko dunga."
+    )
+    assert not got & PROCEDURAL, got
+
+
+def test_disclosing_before_the_check_is_answered_is_still_flagged() -> None:
+    got = flags(
+        "Agent: Namaste, main Deepa, Sarthi Fincorp se. Aapki do EMI, 8,800, overdue hain. Date of birth?\n"
+        "Customer: 14 February 1990.\nAgent: Theek hai.\nCustomer: Somvar ko dunga."
+    )
+    assert "disclosure_before_verification" in got
+
+
+def test_a_call_the_borrower_made_is_read_as_theirs() -> None:
+    got = flags(
+        "Agent: Sarthi Fincorp, main Deepa bol rahi hoon, boliye.\n"
+        "Caller: Ji, mera naam Harish hai, mere loan number ke baare mein poochhna tha.\n"
+        "Agent: Pehle apna naam aur loan account number bata dijiye, aur date of birth.\n"
+        "Caller: Harish Gupta, SF-1102, 3 March 1985.\nAgent: Dhanyavaad. Aapki EMI 4,300 pending hai.\n"
+        "Caller: Kal bhar dunga."
+    )
+    assert not got & PROCEDURAL, got
+
+
+def test_telling_an_unknown_caller_the_dues_before_asking_who_they_are_is_flagged() -> None:
+    got = flags(
+        "Agent: Sarthi Fincorp, main Deepa, boliye.\nCaller: Ek loan number hai SF-7781, kitna baaki hai?\n"
+        "Agent: Is pe 22,000 overdue hai. Aap kaun bol rahe hain?\n"
+        "Caller: Main Harish ka chacha hoon, Meerut se.\n"
+        "Agent: Achha, unko bolna jama karein.\nCaller: Theek."
+    )
+    assert {"disclosure_before_verification", "third_party_disclosure"} <= got, got
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Main Vinay nahi hoon, uska chhota bhai hoon.",
+        "Bada bhai hoon uska, wo Pune mein rehta hai.",
+        "Main Karan hoon, Vinay ka dost.",
+        "Vinay Mumbai mein baa, hum okar papa bol rahe hain.",
+        "Na, wo kaam pe gaye hain. Hum unkar mehraru.",
+        "Main toh dukaan pe kaam karta hoon, seth ji bahar hain.",
+    ],
+)
+def test_kin_and_staff_in_more_words_are_a_third_party(answer: str) -> None:
+    got = flags(
+        f"Agent: Hello, main Amit, Vardhan Finance se. Vinay ji hain?\nCustomer: {answer}\n"
+        "Agent: Unko bolna 9,000 ka EMI overdue hai.\nCustomer: Bol denge."
+    )
+    assert "third_party_disclosure" in got, got
+
+
+def test_a_relative_calling_about_their_loan_is_a_third_party() -> None:
+    transcript = (
+        "Agent: Vardhan Finance, main Amit, boliye.\n"
+        "Caller: Namaste, main Sonal bol rahi hoon. Meri saas, Kamla ji, unka gold loan hai aapke yahan.\n"
+        "Agent: Ji, loan ki baatein main sirf unse kar sakta hoon.\nCaller: Theek hai."
+    )
+    assert contact(transcript) == "third_party"
+
+
+def test_the_borrower_talking_about_family_who_are_away_is_still_the_borrower() -> None:
+    transcript = (
+        "Agent: Hello, main Amit, Vardhan Finance se. Kya Rekha ji se baat ho rahi hai?\n"
+        "Customer: Yes, Rekha.\nAgent: Ma'am aapki EMI 3,000 pending hai.\n"
+        "Customer: My husband handles it, he is in Dubai now, he will send next week."
+    )
+    assert contact(transcript) == "right_party"
+    assert "third_party_disclosure" not in flags(transcript)
+
+
+def test_a_relative_handing_the_phone_to_the_borrower_leaves_the_borrower_on_the_line() -> None:
+    transcript = (
+        "Agent: Namaste, main Ritika, Neelgiri Finance se. Kya Suresh Nair ji se baat ho sakti hai?\n"
+        "Customer's son: Main unka beta hoon, ek minute, papa ko deta hoon.\n"
+        "Customer: Haan, Suresh bol raha hoon.\nAgent: Sir aapki EMI 5,200 pending hai.\n"
+        "Customer: Monday ko kar dunga."
+    )
+    assert contact(transcript) == "right_party"
+    assert "third_party_disclosure" not in flags(transcript)
+
+
+def test_the_borrower_mentioning_a_relatives_loan_after_confirming_is_still_the_borrower() -> None:
+    transcript = (
+        "Agent: Namaste, main Ritika, Neelgiri Finance se. Kya Farid ji bol rahe hain?\n"
+        "Customer: Ji haan, Farid.\nAgent: Sir aapki tractor EMI 15 tareekh ko due hai.\n"
+        "Customer: Ji. Meri behen ke home loan mein co-applicant banna hai, NOC chahiye.\n"
+        "Agent: Main NOC ki request daal deti hoon."
+    )
+    assert contact(transcript) == "right_party"
+    assert not flags(transcript) & {"third_party_disclosure", "disclosure_before_verification"}
+
+
+@pytest.mark.parametrize(
+    ("reply", "disclosed"),
+    [
+        ("Loan ki jaankari main sirf unhi ko de sakti hoon. Unse kahiye khud phone karein.", False),
+        ("Ji, unki kisht ka sandesh main note kar leti hoon.", False),
+        ("Unka 7,400 ka EMI do mahine se pending hai.", True),
+    ],
+)
+def test_a_relative_who_rang_about_a_loan_hears_a_disclosure_only_of_account_facts(
+    reply: str, disclosed: bool
+) -> None:
+    transcript = (
+        "Agent: Neelgiri Finance, main Ritika, boliye.\n"
+        "Caller: Namaste, main Imran bol raha hoon. Mere abbu, Salim ji, unka loan hai aapke yahan.\n"
+        f"Agent: {reply}\nCaller: Theek hai, shukriya."
+    )
+    assert contact(transcript) == "third_party"
+    got = flags(transcript)
+    assert ("third_party_disclosure" in got) is disclosed, got
+
+
+@pytest.mark.parametrize("answer", ["It's okay.", "This is fine.", "It's alright!"])
+def test_an_its_fine_is_not_the_borrower_naming_themself(answer: str) -> None:
+    got = flags(
+        "Agent: Namaste, main Ritika, Neelgiri Finance se. Kya Manjunath ji se baat ho rahi hai?\n"
+        f"Customer: {answer}\n"
+        "Agent: Sir, aapke loan ki EMI 6,100 pending hai.\nCustomer: Kaun Manjunath?"
+    )
+    assert "disclosure_before_verification" in got, got
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Namaste ji. Kavita, Sahyog Housing Finance se. Kya Rohit ji bol rahe hain?",
+        "Rohit Mehra ji? Sir, Pallavi Joshi, Sahyog Capital.",
+        "Good evening, Kavita this side from Sahyog Motor Loans. Am I speaking to Rohit?",
+        "Sahyog Fincap, main Kavita bol rahi hoon. Rohit ji?",
+    ],
+)
+def test_an_agent_naming_themself_and_the_lender_tersely_is_identified(opening: str) -> None:
+    got = flags(f"Agent: {opening}\nCustomer: Haan, Rohit.\nAgent: EMI 3,100 pending hai.\nCustomer: Kal.")
+    assert "no_identification" not in got, got
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["Namaste, Rohit ji? Kya aap bol rahe hain?", "Rohit, Sahyog Finance ka loan aapka hai na?"],
+)
+def test_an_opening_without_the_agents_own_name_is_still_unidentified(opening: str) -> None:
+    got = flags(f"Agent: {opening}\nCustomer: Haan.\nAgent: EMI 3,100 pending hai.\nCustomer: Kal.")
+    assert "no_identification" in got, got

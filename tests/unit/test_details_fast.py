@@ -137,12 +137,23 @@ def test_a_gate_reads_optional_characters_and_word_ends() -> None:
 
 
 def _plain_verified(turns: list[details.Turn]) -> int | None:
-    asked = False
+    asked = verify_asked = False
+    last_customer = None
     for i, t in enumerate(turns):
         if t.speaker is Speaker.AGENT:
+            passed = details._VERIFIED_SAID.search(t.text) is not None or (
+                verify_asked and details._THANKS_FIRST.match(t.text) is not None
+            )
+            verify_asked = verify_asked or details._VERIFY_ASKED.search(t.text) is not None
+            if passed and last_customer is not None:
+                return last_customer
             asked = asked or details._IDENTITY_Q.search(t.text) is not None
             continue
+        if t.speaker is Speaker.CUSTOMER:
+            last_customer = i
         if asked and details._AFFIRM.search(t.text):
+            return i
+        if verify_asked and t.speaker is Speaker.CUSTOMER and re.search("[0-9०-९]", t.text):
             return i
     return None
 

@@ -137,6 +137,20 @@ def test_numbered_speakers_beside_a_labelled_agent_are_the_other_side() -> None:
     assert [side for side, _, _ in got] == ["agent", "customer", "customer"]
 
 
+@pytest.mark.parametrize("agent", ["Agent", "Executive", "Collector"])
+def test_a_caller_beside_a_labelled_agent_is_the_customer_who_rang_in(agent: str) -> None:
+    turns, _ = split_turns(
+        f"{agent}: Suryoday Fincap, main Neha, boliye.\n"
+        f"Caller: main Farhan, meri kisht ke baare mein puchna tha\n{agent}: date of birth bataiye"
+    )
+    assert [t.speaker for t in turns] == [Speaker.AGENT, Speaker.CUSTOMER, Speaker.AGENT]
+
+
+def test_a_caller_beside_a_customer_is_the_collector() -> None:
+    turns, _ = split_turns("Caller: main Neha, Suryoday Fincap se.\nCustomer: haan boliye")
+    assert [t.speaker for t in turns] == [Speaker.AGENT, Speaker.CUSTOMER]
+
+
 @pytest.mark.parametrize(
     "label",
     ["Customer's wife", "Customer’s son", "Borrower's mother-in-law", "Neighbour", "ग्राहक की पत्नी", "Bhai"],
