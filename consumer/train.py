@@ -1,7 +1,7 @@
 """``python -m consumer train``: fit the offline analyzer's learned model from the labelled calls.
 
 Trains on the ``train`` briefs of ``data/splits.json`` and the bundled samples, picks the
-regularisation by accuracy on the ``dev`` briefs, refits, sets each head's temperature so its
+regularisation by accuracy on the ``dev`` briefs (ties: the smaller C), sets each head's temperature so its
 probabilities are calibrated on the ``dev`` briefs, and writes the weights to
 ``consumer/analyzer/learned_model.json`` (or ``--out``). The ``test`` briefs are never read. The
 same data and library versions give the same file: the features are sorted, the solver is
@@ -201,12 +201,13 @@ def train(out: Path = MODEL_PATH) -> dict[str, Any]:
     dev_rows = _rows(split_files("dev", DATA))
     train_set = [_example(r) for r in train_rows]
     dev_set = [_example(r) for r in dev_rows]
-    scores = {}
-    for c in C_GRID:
-        acc = _accuracy(_fit(train_set, c), dev_set)
-        scores[c] = acc
-    best = max(C_GRID, key=lambda c: (sum(scores[c].values()), -c))
-    document = _fit(train_set, best)
+    scores: dict[float, dict[str, float]] = {}
+    best, document = C_GRID[0], {}
+    for c in C_GRID:  # the best fit is kept, not fitted again
+        fitted = _fit(train_set, c)
+        scores[c] = _accuracy(fitted, dev_set)
+        if c == max(scores, key=lambda k: (sum(scores[k].values()), -k)):
+            best, document = c, fitted
     _calibrate(document, dev_set)
     # What the model was trained on and what it reads (its feature names); not the weights, whose
     # last digit may differ with the platform's BLAS.
