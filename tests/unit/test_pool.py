@@ -55,7 +55,7 @@ async def test_an_exception_in_a_worker_is_a_non_retriable_error_for_that_call(
 async def test_a_killed_worker_is_retriable_and_the_next_call_gets_new_workers(
     pooled: PooledOfflineAnalyzer,
 ) -> None:
-    await pooled.check()
+    await pooled.start()  # the workers are up and warm (``check`` gives a cold start only 5 s)
     workers = list(pooled._pool._processes)  # the real worker processes, to kill
     assert workers
     for pid in workers:
