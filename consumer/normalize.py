@@ -287,7 +287,7 @@ def _table(groups: Mapping[int, Iterable[str]]) -> dict[str, int]:
 _HINDI_NUMBERS: Final = _table(
     {
         1: ("ek", "एक"),
-        2: ("do", "दो"),
+        2: ("do", "दो", "दू"),  # "दू हजार": Bhojpuri, Awadhi
         3: ("teen", "tin", "तीन"),
         4: ("char", "chaar", "chār", "चार"),
         5: ("paanch", "panch", "paach", "panj", "पांच", "पाँच", "पाच"),
@@ -475,6 +475,10 @@ _SUFFIXES: Final = (
 )
 _PREFIX_RE: Final = _alt(_PREFIXES)
 _SUFFIX_CORE: Final = rf"(?:{_alt(_SUFFIXES)}{_R}|₹)"
+# Giving words after a lone multiplier that make it one of them ("hazaar de denge", "हजार भर दूंगी").
+_GIVE_AFTER: Final = _alt(
+    ("de", "dunga", "dungi", "denge", "bhar", "bhej", "jama", "दे", "दूंगा", "दूंगी", "देंगे", "भर", "भेज", "जमा")
+)
 
 
 def _term_pattern(named: bool) -> str:
@@ -510,7 +514,8 @@ _AMOUNT_RE: Final = re.compile(
     # "2-3 hazaar", "2 se 3 lakh": a range counts as its upper end (only with a multiplier)
     rf"(?:(?P<range>[0-9]{{1,3}}(?:\.[0-9]{{1,2}})?)\s*(?:-|–|\s(?:to|se|ya|or)\s)\s*(?=[0-9]))?"
     rf"(?P<body>{_TERM}(?:{_JOIN_RE.pattern}{_TERM})*(?:{_rest_pattern(named=False)})?"
-    rf"|(?P<implied>{_UNIT_RE}){_R}(?=\s*{_SUFFIX_CORE})"  # "sau rupaye", "hazaar rupaye": one of them
+    # "sau rupaye", "hazaar rupaye", "hazaar de denge": one of them
+    rf"|(?P<implied>{_UNIT_RE}){_R}(?=\s*(?:{_SUFFIX_CORE}|{_GIVE_AFTER}{_R}))"
     rf"|(?P<num>{_DEC_RE}))"
     rf"{_NOT_BEFORE_NUM}"
     rf"(?P<suf>\s*{_SUFFIX_CORE}(?:\s*/-)?|\s*/-)?"
@@ -533,7 +538,9 @@ _NON_MONEY_UNITS: Final = (
     *("th", "तारीख", "तारिख", "दिन", "दिनों", "बजे", "घंटे", "घंटा", "मिनट", "महीने", "महीना", "साल"),
     *("वर्ष", "हफ्ते", "हफ्ता", "बार", "लोग", "प्रतिशत"),
 )
-_NON_MONEY_AFTER: Final = re.compile(rf"\s*(?:%|{_alt(_NON_MONEY_UNITS)}{_R})")
+# "3100 month end tak": the month's end is the day, not a count of months.
+_MONTH_END: Final = r"(?:month|mahine|mahina|महीने|महीना)[\s-]+(?:ke\s+|के\s+)?(?:end|aakhir|akhir|अंत|आखिर)"
+_NON_MONEY_AFTER: Final = re.compile(rf"\s*(?:%|(?!{_MONTH_END}){_alt(_NON_MONEY_UNITS)}{_R})")
 # A unit right after a number: "5 hazaar *2 lakh*" is two amounts, "5 hazaar *2 din*" no rest at all.
 _UNIT_AFTER: Final = re.compile(rf"{_NON_MONEY_AFTER.pattern}|\s*(?:{_UNIT_RE}|k|l){_R}")
 

@@ -154,6 +154,7 @@ _STATUS = lexicon(
 )
 _ON_TIME = lexicon(
     r"\b(?:on time|time pe|time par|samay pe|samay par|before the due date|by the due date|due date (?:se pehle|tak|pe|par))\b",
+    r"\b(?:auto[- ]?debit|(?:it'll|it will|will) go through)\b",
     r"समय\s+पर|समय\s+पे|टाइम\s+पर|टाइम\s+पे",
 )
 _DEBT_WORDS = lexicon(  # without "loan", which is also part of lenders' names (see _tells_debt)
@@ -598,10 +599,23 @@ def _window(text: str, start: int, end: int, limit: int = _QUOTE_MAX) -> str:
 _NEG_RIGHT_AFTER = re.compile(r"^\s*(?:nahi|nahin|nai|not|नहीं)(?![\w])", _I)
 
 
+# A plan the customer had ("socha tha aaj hi karungi"), not what they commit to now.
+_PLANNED_BEFORE = re.compile(
+    r"\b(?:socha|sochi|sochaa|soch rahi|soch raha|thought|was going to|was planning)\b(?:\s+(?:tha|thi|the|ki|ke|that))*"
+    r"(?:\s+\S+){0,3}\s*$|सोचा\s+था(?:\s+\S+){0,3}\s*$|सोची\s+थी(?:\s+\S+){0,3}\s*$",
+    _I,
+)
+
+
 def _commitment_negated(text: str, start: int, end: int) -> bool:
-    """A commitment negated before it ("nahi de paunga") or right after it ("dunga nahi"); a "mat"
+    """A commitment negated before it ("nahi de paunga") or right after it ("dunga nahi"), or only
+    a plan the customer had ("socha tha aaj hi karungi, par parso tak kar dungi"); a "mat"
     further on is someone else's verb ("kar deta hoon, please ghar mat bhejna")."""
-    return bool(_NEG_RIGHT_AFTER.search(text[end : end + 12])) or _negated_before(text, start)
+    return (
+        bool(_NEG_RIGHT_AFTER.search(text[end : end + 12]))
+        or _negated_before(text, start)
+        or _PLANNED_BEFORE.search(text[max(0, start - 40) : start]) is not None
+    )
 
 
 def _negated(text: str, start: int, end: int) -> bool:
@@ -1096,8 +1110,61 @@ def _answered_date(call: _Call, at: int, anchor: datetime) -> DateMatch | None:
     return None
 
 
+def _on_time(call: _Call, best: int) -> tuple[int, str] | None:
+    """The customer's "on time" ("auto-debit is set up, it'll go through") and its turn: in the
+    commitment's turn ``best``, else the first customer turn that says it."""
+    for i in sorted(call.customer.turns, key=lambda i: i != best):
+        if (m := _ON_TIME.search(call.turns[i].text)) is not None:
+            return i, m.group()
+    return None
+
+
+def _restated_amount(call: _Call, after: int, due: date, anchor: datetime) -> int | None:
+    """A figure the customer names with the promise's own day in a later turn, with no commitment
+    verb ("kal 2650 plus charge daal dunga" - "total 3,240" - "theek hai, 3240 kal"): the sum the
+    promise settles on, the latest such turn."""
+    for i in reversed(call.customer.turns):
+        if i <= after:
+            break
+        text = call.turns[i].text
+        said = _amounts_said(text, call)
+        if len({a.value for a in said}) != 1 or _REST.search(text):
+            continue
+        days = {d.date for d in _promised_dates(text, find_dates(text, anchor)) if d.date is not None}
+        if days == {due}:
+            return said[0].value
+    return None
+
+
+# Classes the labelling guide ranks above a promise: whatever the customer offers, no promise.
+_BEFORE_PROMISE = frozenset({IntentCategory.WRONG_PARTY, IntentCategory.ALREADY_PAID, IntentCategory.DISPUTE})
+# A commitment made on a condition ("charges hata do to aaj bhar deta hoon", "agar settlement ho
+# sake, ek mahine mein arrange kar lunga").
+_IF_BEFORE = re.compile(rf"{_CONDITION.pattern}|(?<![\w])(?:agar|if|अगर|yadi|यदि)(?![\w])", _I)
+# The customer taking a commitment back in a later turn ("rehne do", "mat likho", "koi promise nahi").
+_TAKEN_BACK = lexicon(
+    rf"{_W}(?:rehne do|rahne do|mat likho|mat likhiye|note mat|promise nahi|promise nahin|vaada nahi|vada nahi|"
+    rf"wada nahi|can'?t promise|cannot promise){_E}",
+    r"रहने\s+दो|मत\s+लिखो|वादा\s+नहीं",
+)
+
+
+def _firm(call: _Call, k: int, text: str, at: int) -> bool:
+    """Whether the commitment at ``at`` in the customer's ``k``-th turn stands on its own: made on
+    no condition and not taken back in a later turn."""
+    lo, _ = _span(text, at, _SENTENCE_END)
+    if _IF_BEFORE.search(text[lo:at]):
+        return False
+    return not any(_TAKEN_BACK.search(later) for later in call.customer.texts[k + 1 :])
+
+
 def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> PromiseToPay | None:
-    """The customer's commitment: a promise-to-pay call, or a firm "figure + date + will pay" elsewhere."""
+    """The customer's commitment: a promise-to-pay call, or a firm "figure + date + will pay" in a
+    call classed below a promise in the labelling guide (a settlement request with "mahine ke end
+    tak 10,000 de deta hoon" in it); none in a class that outranks one (a dispute's "EMI 7 ko de
+    dunga, par charge nahi")."""
+    if category in _BEFORE_PROMISE:
+        return None
     turns = call.turns
     today = anchor.date()
     firm_only = category is not IntentCategory.PROMISE_TO_PAY
@@ -1116,6 +1183,8 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
         dates = find_dates(t.text, anchor)
         if firm_only and not (any(d.date is not None for d in dates) or _now_in_clause(t.text, at)):
             continue  # a firm commitment names its day ("abhi bhej deti hoon" is today)
+        if firm_only and not _firm(call, k, t.text, at):
+            continue
         found.append((i, t.text, at, amounts, dates))
     if not found:
         if firm_only or not customer:
@@ -1160,10 +1229,14 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
         due, due_text = (picked.date or anchor.date()), picked.text
     elif own_dates:
         reason, due_text = own_dates[0].reason, own_dates[0].text
-    elif (on_time := _ON_TIME.search(best)) is not None and (agent_due := _agent_date(turns, best_i, anchor)):
-        due, due_text = agent_due.date, best[on_time.start() : on_time.end()]
+    elif (on_time := _on_time(call, best_i)) is not None and (
+        agent_due := _agent_date(turns, on_time[0], anchor)
+    ):
+        due, due_text = agent_due.date, on_time[1]
     else:
         reason = "not_stated"
+    if due is not None:
+        amount = _restated_amount(call, best_i, due, anchor) or amount
     partial = True if (_REST.search(best) or len(amounts) > 1) else None
     dated = [d for d in dates if d.date is not None]
     instalments: list[Instalment] = []

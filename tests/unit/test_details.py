@@ -601,3 +601,64 @@ def test_deterministic_and_core_fields_untouched() -> None:
     assert a == b
     for name in ("customer_intent", "intent_category", "sentiment", "action_required", "summary"):
         assert getattr(a, name) == getattr(base, name)
+
+
+def test_a_figure_said_later_with_the_promises_day_settles_the_amount() -> None:
+    t = (
+        GOOD_OPENING
+        + "Agent: Aapki 5,400 ki kisht pending hai.\n"
+        + "Customer: Friday ko 5400 aur late fee jo bhi hai, daal dunga.\n"
+        + "Agent: Late fee 350 hai, total 5,750 sir.\n"
+        + "Customer: Achha thik, 5750 Friday."
+    )
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (5750, date(2026, 11, 27))
+    other_day = t.replace("5750 Friday.", "5750 agle mahine dekhte hain.")
+    ptp = _details(other_day, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert ptp.amount_inr == 5400  # a figure for another day does not revise the promise
+
+
+def test_a_plan_the_customer_had_gives_way_to_the_commitment_after_it() -> None:
+    t = GOOD_OPENING + "Customer: Socha tha aaj hi bhar dungi, par Thursday tak pakka kar dungi, 3,900."
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (3900, date(2026, 11, 26))
+
+
+def test_an_auto_debit_in_any_customer_turn_takes_the_due_date_the_agent_stated() -> None:
+    t = (
+        GOOD_OPENING
+        + "Agent: Reminder sir, the instalment of 8,300 falls due on the 28th.\n"
+        + "Customer: Yes, the auto-debit is active, it will go through.\n"
+        + "Customer: Thanks for calling."
+    )
+    ptp = _details(t, IC.PROMISE_TO_PAY).promise_to_pay
+    assert ptp is not None
+    assert (ptp.amount_inr, ptp.due_date) == (8300, date(2026, 11, 28))
+
+
+def test_a_class_the_guide_ranks_above_a_promise_has_none_however_firm_the_offer() -> None:
+    t = (
+        GOOD_OPENING
+        + "Customer: Penalty galat lagayi hai, woh nahi bharunga. Kisht 4,500 budhwar ko de dunga."
+    )
+    assert _details(t, IC.DISPUTE).promise_to_pay is None
+    assert _details(t, IC.ALREADY_PAID).promise_to_pay is None
+    ptp = _details(t, IC.COMPLAINT).promise_to_pay
+    assert ptp is not None
+    assert ptp.amount_inr == 4500
+
+
+def test_a_conditional_or_withdrawn_offer_is_no_firm_commitment_outside_a_promise_call() -> None:
+    plain = GOOD_OPENING + "Customer: Dekho 9,000 shanivaar ko bhej dunga, baaki baad mein."
+    ptp = _details(plain, IC.SETTLEMENT_REQUEST).promise_to_pay
+    assert ptp is not None
+    assert ptp.amount_inr == 9000
+    conditional = GOOD_OPENING + "Customer: Penalty maaf karo to 9,000 shanivaar ko bhej dunga."
+    assert _details(conditional, IC.SETTLEMENT_REQUEST).promise_to_pay is None
+    iffy = GOOD_OPENING + "Customer: Agar byaaj kam ho, 9,000 shanivaar ko bhej dunga."
+    assert _details(iffy, IC.SETTLEMENT_REQUEST).promise_to_pay is None
+    withdrawn = plain + "\nAgent: Note kar rahi hoon.\nCustomer: Nahi, rehne do, pehle waiver ka batao."
+    assert _details(withdrawn, IC.SETTLEMENT_REQUEST).promise_to_pay is None

@@ -1027,3 +1027,23 @@ def test_deterministic_over_the_samples() -> None:
 )
 def test_digits_of_indian_scripts_are_digits(text: str) -> None:
     assert [a.value for a in find_amounts(text)] == [1500]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Parso tak hazaar bhar dungi, zyada nahi.", [1000]),  # a lone multiplier with a giving verb
+        ("बस हजार दे देंगे इस बार।", [1000]),
+        ("Sau bhej deta hoon abhi.", [100]),
+        ("Somvaar tak दू हजार जमा करब।", [2000]),  # "दू": two, in Bhojpuri and Awadhi
+        ("Ji 6200 month end tak bhar dunga.", [6200]),  # the month's end, not a count of months
+        ("Ji 4800 mahine ke end tak jama kar dungi.", [4800]),
+    ],
+)
+def test_amounts_in_words_a_lone_multiplier_and_month_end(text: str, expected: list[int]) -> None:
+    assert [a.value for a in find_amounts(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["hazaar dikkatein hain", "6 mahine ki EMI bhari hai", "3 month se pending"])
+def test_a_lone_multiplier_without_a_giving_verb_and_a_count_of_months_are_not_amounts(text: str) -> None:
+    assert find_amounts(text) == []
