@@ -185,8 +185,9 @@ _THREAT = lexicon(
     rf"{_W}(?:tell|telling|inform|informing|call|calling|contact|contacting|message|messaging|visit|visiting)\s+your\s+(?:employer|boss|manager|hr|office|neighbou?rs|family|relatives|contacts|workplace){_E}",
     rf"{_W}(?:board|poster|banner)\s+laga{_E}",
     # Coming to the borrower's home or village, shaming them before others.
-    rf"{_W}(?:ghar|gaon|gaanv|pind|society|colony|mohalle|mohalla|building|dukaan|dukan)\s+(?:mein\s+|me\s+|pe\s+|par\s+|tak\s+)?(?:aa\s+jayenge|aa\s+jaayenge|aa\s+jaenge|aayenge|aaenge|aauge|aa\s+rahe\s+hain|pahunch\s+jayenge|aake\s+vasooli){_E}(?![^.!?\n]*\?)",
+    rf"{_W}(?:ghar|gaon|gaanv|pind|society|colony|mohalle|mohalla|building|dukaan|dukan|office)\s+(?:mein\s+|me\s+|pe\s+|par\s+|tak\s+)?(?:aa\s+jayenge|aa\s+jaayenge|aa\s+jaenge|aayenge|aaenge|aauge|aa\s+rahe\s+hain|pahunch\s+jayenge|aake\s+vasooli){_E}(?![^.!?\n]*\?)",
     rf"{_W}(?:poore|pure)\s+(?:gaon|mohalle|society|colony)\s+ke\s+(?:saamne|samne){_E}",
+    rf"{_W}(?:ghar|gaon|office|dukaan|dukan)\s+(?:pe\s+|par\s+)?aana\s+pad(?:ega|egi|enge){_E}",  # "warna ghar aana padega"
     rf"{_W}(?:sabke|sab\s+ke|sabhi\s+ke)\s+(?:saamne|samne)\s+(?:\w+\s+){{0,4}}?(?:vasooli|vasuli|bezzati|beizzati|tamasha|utha\w*|le\s+jayenge|aayenge|bolenge|puchenge|maangenge|insult){_E}",
     rf"{_W}(?:sarpanch|pradhan|contact\s+list|phone\s+book)\s+(?:\w+\s+){{0,2}}?(?:ko|nu|mein|me)\s+(?:vi\s+|bhi\s+|sabko\s+)?(?:bata|batayenge|bataenge|dassange|message|msg|sms|call|pata)",
     rf"{_W}(?:mohalle|colony|society|gaon|gali)\s+(?:mein|me)\s+(?:sabko|sab\s+ko|sabhi\s+ko)\s+pata\s+chal",
@@ -203,14 +204,18 @@ _THREAT = lexicon(
 _FIR = re.compile(r"\bF\.?I\.?R\b")
 # A borrower being helped to report or claim: "FIR ki copy bhejiye", "police complaint kar dijiye".
 _HELPS_REPORT = lexicon(
-    rf"{_W}(?:copy|copies|fraud|cyber|investigation|grievance|insurance|claim|ombudsman|declaration){_E}",
+    rf"{_W}(?:copy|copies|fraud|cyber\s+(?:cell|crime|police|complaint|fraud|thana)|investigation|grievance|insurance|claim|ombudsman|declaration){_E}",
     rf"{_W}(?:aap|aapne|apne|you)\s+(?:\w+\s+){{0,4}}?(?:kar|karwa|karva|file kar|darj kar|likhwa)\s*(?:dijiye|lijiye|sakte|sakti|do|lo|chuke|diya|di|rakhi|rakha){_E}",
     rf"{_W}(?:you can|you could|please)\s+(?:file|lodge|raise|register){_E}",
+    rf"{_W}(?:documents?|kaagzat|kagzat|papers)\s+(?:\w+\s+){{0,2}}?(?:bhej|share|upload|jama)",  # "FIR ke documents bhejiye"
 )
 _ABUSE = lexicon(
     rf"{_W}(?:chor|chor kahin ka|dhokebaaz|dhokebaz|dhokhebaaz|besharam|beshram|kamina|kamine|kameena|harami|haramkhor|saala|saale|sala|kutta|kutte|kutiya|gadha|gadhe|ullu|bewakoof|bevakoof|bewkoof|nalayak|nikamma|badtameez|bhikari|bhikhari|haraam|chutiya|madarchod|behenchod|bc|mc|gawar|ganwar|jahil){_E}",
     rf"{_W}(?:idiot|stupid|moron|fool|bastard|bloody|shameless|liar|cheater|scumbag|loser|shut up|damn you){_E}",
     rf"{_W}(?:jhooth|jhoot)\s+mat\s+bol{_E}",
+    # calling the borrower a liar: "jhooth bolne mein expert ho", "jhoothe log"
+    rf"{_W}(?:jhooth|jhoot)\s+bolne\s+(?:mein|me|ka|ke)\s+(?:expert|ustaad|ustad|master|maahir|mahir){_E}",
+    rf"{_W}(?:jhoothe|jhootha|jhoothi|jhoote|jhoota)\s+(?:ho|hai|hain|log|insaan|aadmi|kahin\s+ke|kahin\s+ka){_E}",
     rf"{_W}(?:tu|tum|aap)\s+(?:fraud|chor|dhokebaaz)\s+(?:ho|hai|hain){_E}",
     r"चोर|धोखेबाज़|धोखेबाज|बेशर्म|कमीना|कमीने|हरामी|साला|साले|कुत्ते|गधे|उल्लू|बेवकूफ|बेवक़ूफ़|नालायक|निकम्मा|भिखारी",
 )
@@ -229,13 +234,18 @@ _ORG = _plain(
     r"की\s+(?:तरफ|ओर)\s+से|\S+\s+से(?:[।,.]|\s+(?:बोल|बात))",
     r"\b(?:theke|madhun|kadun|ton)\b|\b(?:ki|ke)\s+taraf\s+se\b|\bon behalf of\b",
 )
+# "Vicky bol raha hai?" asks who is on the line; "Vicky bol raha hoon" is the agent's name.
+_NOT_ASKED = r"(?!\s+(?:hai|hain|he|ho)\b)"
 _NAME = re.compile(
-    r"(?:\b(?:main|mai|myself|this is|i am|i'm|my name is|mera naam|naam)\s+(?:hai\s+)?(?!Sir|Madam|Ma'am)[A-Z][a-z]+(?![\w&]*(?:\s+[\w&]+){0,3}?\s+(?:se|ji)\b))"
-    r"|(?:\b(?!Sir|Madam|Ma|Hello|Namaste|Hi|Calling|Call)[A-Z][a-z]+\s+from\s+[A-Z])"
-    r"|(?:\b(?!Sir|Madam|Ma|Hello|Namaste|Hi)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b)"
-    r"|(?:\bse\s+(?!Sir|Madam|Ma)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*(?:[.,!]|bol|$))"
+    r"(?:\b(?:main|mai|myself|this is|i am|i'm|my name is|mera naam|naam)\s+(?:hai\s+)?(?!(?:Sir|Madam)\b|Ma'am)[A-Z][a-z]+(?![\w&]*(?:\s+[\w&]+){0,3}?\s+(?:se|ji)\b))"
+    r"|(?:\b(?!(?:Sir|Madam|Maam|Mam|Hello|Namaste|Hi|Calling|Call)\b)[A-Z][a-z]+\s+from\s+[A-Z])"
+    rf"|(?:\b(?!(?:Sir|Madam|Maam|Mam|Hello|Namaste|Hi)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b{_NOT_ASKED})"
+    r"|(?:\bse\s+(?!(?:Sir|Madam|Maam|Mam)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*(?:[.,!\n]|bol|kya\b|$))"
     r"|(?:से\s+(?!बोल)\S+(?:\s+(?!बोल)\S+)?\s+बोल)|(?:मैं\s+(?!\S*(?:फाइनेंस|बैंक))\S+(?:\s+\S+)?\s+बोल)|(?:मेरा\s+नाम\s+\S+)|(?:मैं\s+[^\s,।]+[,।])"
-    r"|(?:से\s+[^\s,।?]+[,।])|(?:मैं\s+[^\s,।]+\s+[^\s,।]+[,।])",
+    r"|(?:से\s+[^\s,।?]+[,।])|(?:मैं\s+[^\s,।]+\s+[^\s,।]+[,।])"
+    # "संदीप बोल रहा हूँ ...", "नमस्कार, लोकेश, चोलामंडलम से।"
+    r"|(?:(?<!\S)(?!(?:मैं|जी|हाँ|हां|सर|मैडम|आप|हम|से|को|में|पर|ही|भी)\s)[^\s,।?]+\s+बोल\s+(?:रहा|रही)\s+(?:हूँ|हूं|हू))"
+    r"|(?:(?:^|[\n,।!]\s*)(?!(?:मैं|जी|हाँ|हां|सर|मैडम|आप|हम)[\s,])[^\s,।?]+,\s*[^\s,।?]+(?:\s+[^\s,।?]+){0,2}\s+से[।,.])",
 )
 
 # The same searches for ASCII text, where only whether they match is used: each alternative starts
@@ -253,18 +263,18 @@ _ORG_ASCII = re.compile(  # on lower-cased text
     r"|o(?<!\w.)n behalf of(?!\w)"
 )
 _SE = re.compile(r"\s+se(?=[\s.,])")
-_NAME_NOT = r"(?!Sir|Madam|Ma'am)[A-Z][a-z]+(?![\w&]*(?:\s+[\w&]+){0,3}?\s+(?:se|ji)\b)"
+_NAME_NOT = r"(?!(?:Sir|Madam)\b|Ma'am)[A-Z][a-z]+(?![\w&]*(?:\s+[\w&]+){0,3}?\s+(?:se|ji)\b)"
 _NAME_LOWER = re.compile(
     rf"m(?<!\w.)(?:ain|ai|yself|y name is|era naam)\s+(?:hai\s+)?{_NAME_NOT}"
     rf"|t(?<!\w.)his is\s+(?:hai\s+)?{_NAME_NOT}|i(?<!\w.)(?: am|'m)\s+(?:hai\s+)?{_NAME_NOT}"
     rf"|n(?<!\w.)aam\s+(?:hai\s+)?{_NAME_NOT}"
-    r"|s(?<!\w.)e\s+(?!Sir|Madam|Ma)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*(?:[.,!]|bol|$)"
+    r"|s(?<!\w.)e\s+(?!(?:Sir|Madam|Maam|Mam)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*(?:[.,!\n]|bol|kya\b|$)"
 )
 _NAME_UPPER = re.compile(  # "(?!(?<=S)ir" after the capital is "(?!Sir" before it
-    r"[A-Z](?<!\w.)(?:(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i|(?<=C)alling|(?<=C)all)[a-z]+\s+from\s+[A-Z]"
-    r"|(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i)[a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b"
+    r"[A-Z](?<!\w.)(?:(?!(?:(?<=S)ir|(?<=M)adam|(?<=M)aam|(?<=M)am|(?<=H)ello|(?<=N)amaste|(?<=H)i|(?<=C)alling|(?<=C)all)\b)[a-z]+\s+from\s+[A-Z]"
+    rf"|(?!(?:(?<=S)ir|(?<=M)adam|(?<=M)aam|(?<=M)am|(?<=H)ello|(?<=N)amaste|(?<=H)i)\b)[a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b{_NOT_ASKED}"
     # a name, a comma, the lender, and the clause ends: "Namaste ji. Kavita, Sahyog Finance se."
-    r"|(?!(?<=S)ir|(?<=M)adam|(?<=M)a|(?<=H)ello|(?<=N)amaste|(?<=H)i)[a-z]+(?:\s+[A-Z][a-z]+)?,\s+(?:[A-Z][\w&]*\s+){1,3}"
+    r"|(?!(?:(?<=S)ir|(?<=M)adam|(?<=M)aam|(?<=M)am|(?<=H)ello|(?<=N)amaste|(?<=H)i)\b)[a-z]+(?:\s+[A-Z][a-z]+)?,\s+(?:[A-Z][\w&]*\s+){1,3}"
     rf"(?i:{_ORG_WORDS})(?:\s+(?:se|ki\s+taraf\s+se))?\s*(?:[.,!]|$))"
 )
 
@@ -278,16 +288,19 @@ _NOT_A_NAME = (
     "tujhe|mujhe|hum|kaun|baat|bol|bolna|call|calling|phone|collection|collections|recovery|department|team|"
     "office|bank|from|se|ek|yeh|ye|wo|woh|kal|aaj|abhi|phir|fir|sirf|bhi|to|toh|hoon|hun|hu|kya|kaise|nahi|"
     "na|haan|theek|thik|achhe|acha|accha|achha|samajh|aa|ja|kar|de|le|dekh|bata|puch|pooch|request|sorry|"
-    "really|just|the|a|an|not|your|here|speaking|regarding|about|final|only|also|again|sab|is|it|very"
+    "really|just|the|a|an|not|your|here|speaking|regarding|about|final|only|also|again|sab|is|it|very|"
+    "unke|unka|unki|uske|uska|uski|inke|iske|apne|mere|mera|meri|hamare|wahan|yahan|ghar|bas|payment|emi"
 )
 _A_NAME = rf"(?!(?:{_NOT_A_NAME})\b)[a-z]{{2,}}"
 _NAME_ANY_CASE = re.compile(
     rf"\b(?:my name is|mera naam|this is|i am|i'm|myself)\s+(?:hai\s+)?{_A_NAME}\b"
     rf"|\b(?:main|mai)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|here|from|speaking|calling)\b)"
-    rf"|\b(?:main|mai)\s+{_A_NAME}(?:\s+(?!ji\b)[a-z&.]+){{2,3}}\s+(?:se|ki taraf se)\b"
+    rf"|\b(?<!kya )(?:main|mai)\s+{_A_NAME}(?:\s+(?!ji\b)[a-z&.]+){{2,4}}\s+(?:se|ki taraf se)\b"
     rf"|\b(?:hello|hi|namaste|namaskar|morning|afternoon|evening)[,.]?\s+{_A_NAME}\s+(?:here|speaking|from)\b"
     rf"|\b{_A_NAME}\s+this\s+side\b"
-    rf"|\b(?!(?:main|mai)\b){_A_NAME}\s+(?:bol raha|bol rahi|bol reha|bolchi|bolto|bolte|bolat|baat kar raha|baat kar rahi)\b"
+    # "namaste sir ajit from kuber motor finance"
+    rf"|\b(?:sir|madam|mam|maam|ji)[,.]?\s+{_A_NAME}\s+from\s+(?:[a-z&.]+\s+){{0,3}}?(?:{_ORG_WORDS})\b"
+    rf"|\b(?!(?:main|mai)\b){_A_NAME}\s+(?:bol raha|bol rahi|bol reha|bolchi|bolto|bolte|bolat|baat kar raha|baat kar rahi)\b{_NOT_ASKED}"
     rf"|\b(?:ami|amar naam|hum|ham)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|bolchi|here|from|speaking|calling)\b)"
 )
 
@@ -322,6 +335,11 @@ _ASKS_WHO = (  # a yes/no question about who answered, as speech recognition wri
     r"|\b(?:speaking|talking)\s+(?:to|with)\b|\bam\s+i\s+talking\b"
     # a greeting that names the borrower ("hello mister kumaravel")
     r"|\b(?:hello|hi|namaste|namaskar|vanakkam|good\s+(?:morning|afternoon|evening))\W+(?:mister|mr|mrs|ms|miss|shri|smt)\b"
+    # or greets them by name and a respectful word ("Namaskaram Raju garu", "hello Bheemappa avare")
+    r"|\b(?:hello|hi|namaste|namaskar|namaskara|namaskaram|vanakkam|salaam|adaab|good\s+(?:morning|afternoon|evening))"
+    r"\W+(?!(?:sir|madam|mam|ji|bhai|bhaiya|aap|main)\b)[a-z]+(?:\s+[a-z]+)?\s+(?:ji|garu|gaaru|avare|sahab|saab|sahib|bhai|bhaiya|didi)\b"
+    # "kya devendra singh ji": the borrower's name as a question without its "?"
+    r"|\bkya\s+(?!(?:aap|ap|main|mai|hum|ham|aapka|aapki)\b)[a-z]+(?:\s+[a-z]+)?\s+(?:ji|garu|sahab|saab)\s*(?=$|[\n.,!])"
 )
 _IDENTITY_Q = _plain(
     r"\b(?:baat\s+(?:ho|kar)|speaking with|speak (?:with|to)|am i speaking|is this|bol rahe|bol rahi hain|hain kya|hai kya|available|phone do|call kar sakta|aap\s+\w+(?:\s+\w+)?\s+(?:ji\s+)?(?:hi\s+)?(?:hain|ho|bol))"
@@ -332,7 +350,7 @@ _IDENTITY_Q = _plain(
 )
 # "(dheemi awaaz) haan ji"; a greeting first: "ram ram sa, haan bolo", "Jai Hind beti. Haan, ..."
 _STAGE = (
-    r"(?:\([^()]{0,30}\)\W*)?(?:(?:ram\s+ram|jai\s+hind|namaste|namaskar|namaskara|pranam|vanakkam|hello|hi|"
+    r"(?:\([^()]{0,30}\)\W*)?(?:(?:ram\s+ram|jai\s+hind|namaste|namaskar|namaskara|namaskaram|pranam|vanakkam|hello|hi|"
     r"good\s+(?:morning|afternoon|evening))(?:\s+(?:sa|ji|sir|madam|bhaiya|bhai|didi|beti|beta|babu|dada|uncle))?\W+)?"
 )
 # "houdu" (Kannada), "hoi" (Assamese), "haw" (Chhattisgarhi), "athe" (Malayalam), "avunu" (Telugu)
@@ -350,13 +368,17 @@ _SAYS_ME = (
     r"|\b(?:haan|haa|ha)\s+(?:main|mai)(?:\s*[.!,]|\s*$)"
     r"|^\W*(?:yes,?\s+)?(?!(?:not|no|nobody|nothing)\b)[a-z]+\s+here\b"
 )
+# A clear yes, not a "haan nahi".
+_YES_AFTER = r"\b(?:haan|haa|hanji|haanji|yes|yeah|yep|bilkul)\b(?!\W*(?:nahi|nahin|no|not)\b)"
 _AFFIRM = _plain(
-    rf"^\W*{_STAGE}(?:{_YES_WORDS})\b|^\W*{_STAGE}(?:\w+\W+)?(?:bolo|boliye|bolun|bola|bolen|bataiye|batao)\b",
+    rf"^\W*{_STAGE}(?:[a-z]-)?(?:{_YES_WORDS})\b|^\W*{_STAGE}(?:\w+\W+)?(?:bolo|boliye|bolun|bola|bolen|bataiye|batao)\b",
     rf"^\W*(?:this is|it'?s)\s+{_NAMES_SELF}\W*$",
     rf"\b(?:main hi|mai hi|bol raha|bol rahi|speaking|this is me|that's me|it's me|yes,? this is){_SAYS_ME}",
     rf"\b(?:yes|yeah|haan),?\s+(?:it'?s|this is)\s+{_NAMES_SELF}",
     r"^\W*(?:\([^()]{0,30}\)\W*)?(?:(?:राम\s+राम|नमस्ते|नमस्कार|प्रणाम|जय\s+हिंद)(?:\s+\S+)?[\s,।!]+)?(?:हाँ|हां|जी|बोलिए|बोलो|हो|हा)(?=[\s,.।!?…]|$)",
     r"मैं\s+ही|(?:ही|हि)\s+(?:हूँ|हूं|हैं)|बोल\s+रहा|बोल\s+रही|बोलत[ोीाे]|बोलत\s+(?:बानी|बाड़ी|हईं|हई)",
+    r"\bhi\s+(?:hoon|hun|hu)\b",  # "Jagadish hi hoon"
+    rf"[.?!,]\s*{_YES_AFTER}",  # "subah subah? haan bolo", "Good morning Yamini, yes."
 )
 # The same for an ASCII turn (the case-insensitive searches then read the lower-cased text), as
 # lexicons, so a speaker's text is scanned only when a first word is there; the "?" and Devanagari
@@ -386,7 +408,7 @@ _VERIFIED_SAID = lexicon(
 # number, a PIN code): the agent asked for it, so the borrower answered it.
 _FIGURE = re.compile(r"[0-9०-९]")
 _AFFIRM_START = re.compile(  # "ho" (Marathi), "hau" (Hyderabadi), "aama" (Tamil) are a yes too
-    rf"^\W*{_STAGE}(?:{_YES_WORDS})\b|^\W*{_STAGE}(?:\w+\W+)?(?:bolo|boliye|bolun|bola|bolen|bataiye|batao)\b"
+    rf"^\W*{_STAGE}(?:[a-z]-)?(?:{_YES_WORDS})\b|^\W*{_STAGE}(?:\w+\W+)?(?:bolo|boliye|bolun|bola|bolen|bataiye|batao)\b"
     rf"|^\W*(?:this is|it'?s)\s+{_NAMES_SELF}\W*$"
     r"|^\W*(?:yes,?\s+)?(?!(?:not|no|nobody|nothing)\b)[a-z]+\s+here\b",
     _I,
@@ -396,7 +418,11 @@ _AFFIRM_ASCII = lexicon(
     r"\b(?:main|mai|mi|ami)\s+(?:hi\s+)?(?:haan|hoon|hu|hun|bolchi|bolto|bolte|bolat)\b|\b(?:bolchi|bolto|bolti)\b",
     r"\b(?:haan|haa|ha)\s+(?:main|mai)(?:\s*[.!,]|\s*$)",
     rf"\b(?:yes|yeah|haan),?\s+(?:it'?s|this is)\s+{_NAMES_SELF}",
+    r"\bhi\s+(?:hoon|hun|hu)\b",
 )
+# A yes after a complaint or a greeting, starting a sentence or clause: read where a sentence
+# mark is just before (``_yes_after_break``).
+_YES_AFTER_BREAK = lexicon(_YES_AFTER)
 # The agent answering a call the customer made: the lender's name first, then an offer to help
 # ("Chetak Auto Finance, main Vikram bol raha hoon", "collections desk, boliye").
 _ANSWERS = lexicon(
@@ -830,7 +856,11 @@ def _verified_index(call: _Call) -> int | None:
                 )
             continue
         if asked and (
-            (_AFFIRM_START.match(text) is not None or side.search(_AFFIRM_ASCII, k))
+            (
+                _AFFIRM_START.match(text) is not None
+                or side.search(_AFFIRM_ASCII, k)
+                or _yes_after_break(side, k)
+            )
             if fast and side is not None
             else _AFFIRM.search(text)
         ):
@@ -838,6 +868,19 @@ def _verified_index(call: _Call) -> int | None:
         if verify_asked and t.speaker is Speaker.CUSTOMER and _FIGURE.search(text):
             return i  # the check the agent asked for, answered
     return None
+
+
+def _yes_after_break(side: _Side, k: int) -> bool:
+    """Whether the ``k``-th text of ``side`` has a yes (``_YES_AFTER``) just after a sentence
+    mark or comma: "Subah saat baje? Haan bolo."."""
+    if not side.search(_YES_AFTER_BREAK, k):
+        return False
+    text = side.texts[k]
+    for m in _YES_AFTER_BREAK.finditer(text):
+        before = text[: m.start()].rstrip()
+        if before and before[-1] in ".?!,":
+            return True
+    return False
 
 
 def _flag(rule: ComplianceRule, severity: Severity, quote: str) -> ComplianceFlag:

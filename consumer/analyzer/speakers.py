@@ -186,8 +186,10 @@ def _labels(transcript: str) -> list[_Label]:
     ``_LABEL_WORDS`` words, compared lower-cased with single spaces) that the text before a colon
     ends with, starting the text, a line, or after white space or sentence punctuation. Only the
     few characters before each colon are looked at; a colon between digits ("10:30", "[00:01]")
-    is a time, not a label's."""
+    is a time, not a label's. A bare "Speaker:" is a label only beside role labels ("Collector:"),
+    where it is the other side."""
     found: list[_Label] = []
+    bare_numbered: list[int] = []  # where in ``found`` the bare "Speaker:" labels are
     taken = 0  # where the last label ended
     last = len(transcript) - 1
     for colon in _COLON.finditer(transcript):
@@ -211,10 +213,13 @@ def _labels(transcript: str) -> list[_Label]:
         if number and kind != _NUMBERED and not number.strip().lstrip("#").isdigit():
             continue  # "Agent A" is not a label form we know; "Agent 2" is
         if kind == _NUMBERED and not number:
-            continue  # a bare "Speaker:" says nothing
+            bare_numbered.append(len(found))  # a bare "Speaker:" says something only beside role labels
         key = " ".join(f"{name}{number}".lower().split()) if number and kind == _NUMBERED else name
         found.append(_Label(start, colon.end(), kind, key))
         taken = colon.end()
+    if bare_numbered and all(label.kind == _NUMBERED for label in found):
+        drop = set(bare_numbered)
+        return [label for i, label in enumerate(found) if i not in drop]
     return found
 
 
@@ -321,24 +326,30 @@ def _decide_numbered(transcript: str, labels: list[_Label], ends: list[int]) -> 
 
 _LINE: Final = re.compile(r"[^\n]+")
 # A label that lost its colon, opening a line: "agent namaskar ...".
-_BARE_LABEL: Final = re.compile(r"(?:\[[\d:.]+\]\s*)?(agent|customer)\s+(?=\S)", re.IGNORECASE)
+# Or a short label every line opens with: "A: ...", "C: ...", "Agent - ...", "Cust - ...".
+_BARE_LABEL: Final = re.compile(
+    r"(?:\[[\d:.]+\]\s*)?(?:(agent|customer|cust)(?:\s*[-–:]\s*|\s+)|([ac])\s*[-–:]\s*)(?=\S)", re.IGNORECASE
+)
+_BARE_AGENT: Final = frozenset(("agent", "a"))
 
 
 def _alternating(transcript: str) -> list[Turn]:
     """An unlabelled transcript of three or more lines as alternating turns, when the lines of one
     parity sound like the collector more than the others (more agent cues); a text
-    whose every line opens with a bare "agent" / "customer" (labels that lost their colon) by
-    those words. Otherwise nothing."""
+    whose every line opens with a bare "agent" / "customer" (labels that lost their colon) or a
+    short one ("A:", "C:", "Cust -") by those words. Otherwise nothing."""
     lines = [(m.start(), m.end()) for m in _LINE.finditer(transcript) if not m.group().isspace()]
     if len(lines) < 3:
         return []
     bare = [_BARE_LABEL.match(transcript, start, end) for start, end in lines]
     turns: list[Turn] = []
-    if all(bare):
+    if any(bare) and all(m or _span(transcript, *line) is None for m, line in zip(bare, lines, strict=True)):
         for m, (_, end) in zip(bare, lines, strict=True):
             span = _span(transcript, m.end(), end) if m is not None else None
             if m is not None and span is not None:
-                side = Speaker.AGENT if m.group(1).lower() == "agent" else Speaker.CUSTOMER
+                side = (
+                    Speaker.AGENT if (m.group(1) or m.group(2)).lower() in _BARE_AGENT else Speaker.CUSTOMER
+                )
                 turns.append(Turn(side, *span))
         return turns
     scores = [0, 0]

@@ -346,3 +346,97 @@ def test_an_agent_naming_themself_and_the_lender_tersely_is_identified(opening: 
 def test_an_opening_without_the_agents_own_name_is_still_unidentified(opening: str) -> None:
     got = flags(f"Agent: {opening}\nCustomer: Haan.\nAgent: EMI 3,100 pending hai.\nCustomer: Kal.")
     assert "no_identification" in got, got
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Hello madam, Mahesh from Tarang Finance. Aap Leela ji?",  # a name starting "Ma"
+        "Namaskar, Himesh bol raha hoon Tarang Finance se. Leela ji?",  # a name starting "Hi"
+        "Namaste, Tarang Finance se Mohan\nAgent: Leela ji se baat ho rahi hai?",  # the name ends the turn
+        "good morning madam gopal from tarang credit leela ji",
+        "नमस्ते, गिरीश बोल रहा हूँ, तरंग फाइनेंस से। लीला जी?",
+        "नमस्कार, गिरीश, तरंग कैपिटल से। लीला जी बोल रही हैं?",
+    ],
+)
+def test_an_agent_named_in_less_usual_words_is_identified(opening: str) -> None:
+    got = flags(f"Agent: {opening}\nCustomer: Haan.\nAgent: EMI 2,400 pending hai.\nCustomer: Kal.")
+    assert "no_identification" not in got, got
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Haan Girish bol raha hai? Tarang Finance se, paisa kab doge",  # the borrower's name, asked
+        "हेलो, मैं वसूली डिपार्टमेंट से बोल रहा हूँ। गिरीश जी?",  # a department, no lender
+        "hello kya main girish verma se baat kar raha hoon",  # the borrower's name, asked
+    ],
+)
+def test_asking_for_the_borrower_by_name_does_not_name_the_agent(opening: str) -> None:
+    got = flags(f"Agent: {opening}\nCustomer: Haan.\nAgent: EMI 2,400 pending hai.\nCustomer: Kal.")
+    assert "no_identification" in got, got
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Kya Girish ji se baat ho rahi hai?", "Itni raat ko? Haan bolo, kya hai."),
+        ("Am I speaking with Mr Girish?", "On the highway right now, yes."),
+        ("Girish ji?", "G-haan, boliye."),
+        ("Girish ji?", "Girish hi hoon, kahiye."),
+        ("Girish ji?", "Namaskaram madam, haan."),
+        ("", "Haan madam."),  # greeted by name: "Vanakkam Girish garu"
+        ("kya girish verma ji", "haan"),
+    ],
+)
+def test_a_yes_in_the_borrowers_own_order_verifies(question: str, answer: str) -> None:
+    opening = (
+        f"Main Lata, Tarang Finance se. {question}"
+        if question
+        else "Vanakkam Girish garu, main Lata, Tarang Finance se."
+    )
+    got = flags(f"Agent: {opening}\nCustomer: {answer}\nAgent: Sir EMI 2,400 pending hai.\nCustomer: Kal.")
+    assert "disclosure_before_verification" not in got, got
+
+
+@pytest.mark.parametrize("answer", ["Kaun? Haan nahi, galat hai.", "Abhi? Haan nahi, baad mein."])
+def test_a_yes_undone_at_once_does_not_verify(answer: str) -> None:
+    got = flags(
+        f"Agent: Main Lata, Tarang Finance se. Girish ji?\nCustomer: {answer}\n"
+        "Agent: Sir EMI 2,400 pending hai.\nCustomer: Kal."
+    )
+    assert "disclosure_before_verification" in got, got
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Nahi bhara toh humein aapke ghar aana padega.", "threat_or_intimidation"),
+        ("Paisa nahi diya toh hum aapke office aayenge, sabke beech.", "threat_or_intimidation"),
+        ("Aap log jhooth bolne mein ustaad ho.", "abusive_language"),
+        ("Tum jhoothe log ho, sab.", "abusive_language"),
+        # a place called "Cyber ..." is not a cyber-crime report
+        ("Nahi diya toh police aayegi aapke Cyber Hub wale office mein.", "threat_or_intimidation"),
+    ],
+)
+def test_visits_and_calling_the_borrower_a_liar_are_breaches(line: str, rule: str) -> None:
+    got = flags(
+        "Agent: Main Lata, Tarang Finance se. Girish ji?\nCustomer: Haan.\n"
+        f"Agent: Sir EMI 2,400 pending hai. {line}\nCustomer: Dekhta hoon."
+    )
+    assert rule in got, got
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Chori ki FIR ke documents email pe bhej dijiye, main claim aage badhaungi.",
+        "FIR ki copy aur bill ke papers upload kar dijiye, insurance wale dekh lenge.",
+    ],
+)
+def test_helping_with_a_report_is_not_a_threat(line: str) -> None:
+    got = flags(
+        "Agent: Main Lata, Tarang Finance se. Girish ji?\nCustomer: Haan, dukaan mein chori hui thi.\n"
+        f"Agent: Oh. {line}\nCustomer: Theek hai."
+    )
+    assert "threat_or_intimidation" not in got, got

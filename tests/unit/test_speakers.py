@@ -276,3 +276,24 @@ def test_what_was_said_is_read_like_with_the_plain_searches() -> None:
 @given(st.lists(st.sampled_from(_SAID + _CASED), max_size=30).map("".join))
 def test_what_was_said_is_read_like_with_the_plain_searches_on_random_text(text: str) -> None:
     assert speakers.spoken(text) == _spoken_plainly(text)
+
+
+def test_short_labels_opening_every_line_name_the_sides() -> None:
+    text = (
+        "A: Namaste, main Lata bol rahi hoon\nC: haan ji\nA: aapki kisht baaki hai\nC: kal\n[line kat gayi]"
+    )
+    turns, labelled = split_turns(text)
+    assert labelled
+    assert [t.speaker for t in turns] == [Speaker.AGENT, Speaker.CUSTOMER, Speaker.AGENT, Speaker.CUSTOMER]
+    assert [t.text for t in turns][:2] == ["Namaste, main Lata bol rahi hoon", "haan ji"]
+    dashes = "Agent - Namaste ji\nCust - haan\nAgent - kisht baaki hai\nCust - kal"
+    assert [t.text for t in split_turns(dashes)[0]] == ["Namaste ji", "haan", "kisht baaki hai", "kal"]
+
+
+def test_a_bare_speaker_label_beside_a_collector_is_the_other_side() -> None:
+    text = "Collector: Girish ji ghar pe hain?\nSpeaker: Main unki behen hoon.\nCollector: Achha, baad mein."
+    turns, _ = split_turns(text)
+    assert [t.speaker for t in turns] == [Speaker.AGENT, Speaker.CUSTOMER, Speaker.AGENT]
+    assert turns[1].text == "Main unki behen hoon."
+    # on its own, a bare "Speaker:" still says nothing of who speaks
+    assert speakers._labels("Speaker: hello\nSpeaker: haan ji\nSpeaker: kaun") == []
