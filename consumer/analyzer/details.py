@@ -236,11 +236,19 @@ _ORG = _plain(
 )
 # "Vicky bol raha hai?" asks who is on the line; "Vicky bol raha hoon" is the agent's name.
 _NOT_ASKED = r"(?!\s+(?:hai|hain|he|ho)\b)"
+# The words of a lender's name ("... Finance", "... Bank").
+_ORG_WORDS = (
+    "bank|finance|finserv|fincorp|finvest|microfin|financial|financials|capital|credit|cards?|loans?|recoveries|"
+    "recovery|agency|collections?|nbfc|ltd|limited|microfinance|housing|fintech|fincap|finlease|microcredit"
+)
 _NAME = re.compile(
     r"(?:\b(?:main|mai|myself|this is|i am|i'm|my name is|mera naam|naam)\s+(?:hai\s+)?(?!(?:Sir|Madam)\b|Ma'am)[A-Z][a-z]+(?![\w&]*(?:\s+[\w&]+){0,3}?\s+(?:se|ji)\b))"
     r"|(?:\b(?!(?:Sir|Madam|Maam|Mam|Hello|Namaste|Hi|Calling|Call)\b)[A-Z][a-z]+\s+from\s+[A-Z])"
     rf"|(?:\b(?!(?:Sir|Madam|Maam|Mam|Hello|Namaste|Hi)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:bol raha|bol rahi|here|calling|speaking)\b{_NOT_ASKED})"
     r"|(?:\bse\s+(?!(?:Sir|Madam|Maam|Mam)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*(?:[.,!\n]|bol|kya\b|$))"
+    # a name, a comma, the lender, and the clause ends: "Namaste ji. Kavita, Sahyog Finance se."
+    r"|(?:\b(?!(?:Sir|Madam|Maam|Mam|Hello|Namaste|Hi)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+(?:[A-Z][\w&]*\s+){1,3}"
+    rf"(?i:{_ORG_WORDS})(?:\s+(?:se|ki\s+taraf\s+se))?\s*(?:[.,!]|$))"
     r"|(?:से\s+(?!बोल)\S+(?:\s+(?!बोल)\S+)?\s+बोल)|(?:मैं\s+(?!\S*(?:फाइनेंस|बैंक))\S+(?:\s+\S+)?\s+बोल)|(?:मेरा\s+नाम\s+\S+)|(?:मैं\s+[^\s,।]+[,।])"
     r"|(?:से\s+[^\s,।?]+[,।])|(?:मैं\s+[^\s,।]+\s+[^\s,।]+[,।])"
     # "संदीप बोल रहा हूँ ...", "नमस्कार, लोकेश, चोलामंडलम से।"
@@ -252,10 +260,6 @@ _NAME = re.compile(
 # with a literal character or a small class, so the engine skips ahead (a leading ``\b`` is
 # checked just after the first character: ``b(?<!\w.)ank`` is ``\bbank``), and a phrase
 # ending in "se" is looked for from the "se".
-_ORG_WORDS = (
-    "bank|finance|finserv|fincorp|finvest|microfin|financial|financials|capital|credit|cards?|loans?|recoveries|"
-    "recovery|agency|collections?|nbfc|ltd|limited|microfinance|housing|fintech|fincap|finlease|microcredit"
-)
 _ORG_ASCII = re.compile(  # on lower-cased text
     "|".join(rf"{w[0]}(?<!\w.){w[1:]}(?!\w){_NOT_DEPARTMENT}" for w in _ORG_WORDS.split("|"))
     + r"|f(?<!\w.)rom\s+[a-z][\w&.]+"

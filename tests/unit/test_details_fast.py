@@ -26,13 +26,18 @@ TEXTS = [
     *(t.upper() for t in TRANSCRIPTS),
     *(t.swapcase() for t in TRANSCRIPTS),
     *(line for t in TRANSCRIPTS for line in t.splitlines()),
+    # a name, a comma and the lender: "Kavita, Sahyog Finance se."
+    "Kavita, Sahyog Finance se.",
+    "Bank, AC Bank",
+    "Namaste ji. Ravi Kumar, Kuber Swarna Loans ki taraf se, kya main",
+    "Hello, Sahyog Finance se",
 ]
 TRICKY = [
     *("se", "Se", "SE", "from", "From", "Rahul", "Sir", "Madam", "Ma'am", "Ma", "Hello", "Hi"),
     *("Call", "Calling", "Callum", "Namaste", "bol raha", "here", "calling", "speaking", "main"),
     *("i'm", "I'm", "this is", "my name is", "mera naam", "naam", "hai", "ji", "bank", "cards"),
     *("xbank", "bank_", "HDFC", "se.", "se,", "1se", "a1 se", "&se", ". se", "_ se", "123 se"),
-    *("\n", ".", ",", "&", "_", "  "),
+    *("\n", ".", ",", "&", "_", "  ", "Kavita,", "Finance", "Loans", "AC"),
 ]
 WORDS = sorted({w for t in TRANSCRIPTS for w in t.split()} | set(TRICKY))
 soups = st.lists(st.sampled_from(WORDS), max_size=30).map(" ".join)
