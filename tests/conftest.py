@@ -8,7 +8,9 @@ gets a database of its own, dropped at the end.
 from __future__ import annotations
 
 import os
+import random
 import re
+import socket
 import subprocess
 import sys
 import uuid
@@ -106,12 +108,32 @@ def python() -> str:
     return sys.executable
 
 
+def unused_port() -> int:
+    """A TCP port free on 127.0.0.1 right now, for a server a test starts.
+
+    It is taken below the kernel's range of ephemeral ports, so that no outgoing connection
+    (a Kafka or PostgreSQL client's) can take it before the server binds it.
+    """
+    try:
+        ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral = 32768
+    pick = random.SystemRandom()
+    for _ in range(100):
+        port = pick.randrange(min(20000, ephemeral - 1000), ephemeral)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    with socket.socket() as sock:  # every one tried was taken: any free port
+        sock.bind(("127.0.0.1", 0))
+        found: int = sock.getsockname()[1]
+    return found
+
+
 @pytest.fixture
 def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+    """A TCP port free on 127.0.0.1 right now (see ``unused_port``)."""
+    return unused_port()

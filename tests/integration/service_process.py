@@ -12,7 +12,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ import aiohttp
 import pytest
 
 from consumer.settings import Settings
-from tests.conftest import ROOT, Stack
+from tests.conftest import ROOT, Stack, unused_port
 
 # Settings the service reads from the environment; inherited values are dropped so that a developer's
 # shell cannot change what a fault test runs.
@@ -43,11 +42,8 @@ _NOISE = re.compile(r"AFC is enabled|Unable connect to node|Unable to update met
 
 
 def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+    """A TCP port free on 127.0.0.1 right now (see ``tests.conftest.unused_port``)."""
+    return unused_port()
 
 
 async def wait_for(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import socket
 import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from PIL import Image
 from producer_tools.databases import scratch_database
 from producer_tools.samples import load_rows, to_event
 from schemas import AnalyzerInfo, TokenUsage
-from tests.conftest import ROOT, Stack, fresh_topics
+from tests.conftest import ROOT, Stack, fresh_topics, unused_port
 from tests.integration.helpers import make_settings, publish, publish_events, running_service, store_history
 
 # the first test may wait for scripts/chromium to install the browser
@@ -104,10 +103,7 @@ async def fed(stack: Stack, free_port_module: int) -> AsyncIterator[Fed]:
 
 @pytest.fixture(scope="module")
 def free_port_module() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+    return unused_port()
 
 
 async def run_chromium(chromium: str, profile: Path, *args: str) -> bytes:

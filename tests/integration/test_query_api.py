@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from consumer.queries import _STATS_LLM
 from producer_tools.databases import scratch_database
 from producer_tools.samples import load_rows, to_event
 from schemas import AnalyzerInfo, TokenUsage
-from tests.conftest import Stack, fresh_topics
+from tests.conftest import Stack, fresh_topics, unused_port
 from tests.integration.helpers import (
     consume,
     make_settings,
@@ -48,13 +47,6 @@ class Api:
     history: Callable[[list[datetime]], Any]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 async def get(http: aiohttp.ClientSession, url: str, **params: Any) -> tuple[int, Any]:
     async with http.get(url, params={k: str(v) for k, v in params.items()}) as resp:
         return resp.status, await resp.json()
@@ -67,7 +59,7 @@ async def api(stack: Stack) -> AsyncIterator[Api]:
     picks = [samples[i] for i in range(0, 160, 10)]
     async with scratch_database(stack.admin_dsn, "insights_query") as dsn:
         topics = fresh_topics()
-        settings = make_settings(stack, topics, _free_port(), database_url=dsn)
+        settings = make_settings(stack, topics, unused_port(), database_url=dsn)
         async with running_service(settings) as base:
             times = [HISTORY_START + timedelta(hours=7 * i) for i in range(len(picks))]
             times[5] = times[4]  # two records stored in the same microsecond: the id breaks the tie
