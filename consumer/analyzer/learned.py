@@ -37,7 +37,7 @@ import math
 import re
 import struct
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import chain, pairwise
 from pathlib import Path
@@ -188,7 +188,10 @@ def _pack(values: Iterable[float]) -> int:
 class Head:
     """One multinomial logistic regression: per feature, a weight for each class. Its scores are
     divided by ``temperature`` before the softmax (fitted on the dev briefs, so that a
-    probability of 0.8 is right about four times in five); the verdict does not change."""
+    probability of 0.8 is right about four times in five); the verdict does not change.
+
+    A ``LearnedModel`` keeps the weights packed in its ``rows`` only: its heads have none (as
+    lists of floats they took twice the memory of the rest of the model, in every process)."""
 
     classes: tuple[str, ...]
     bias: tuple[float, ...]
@@ -246,7 +249,7 @@ class LearnedModel:
     def of(
         cls, version: str, intent: Head, sentiment: Head, action: Head, contact: Head | None = None
     ) -> LearnedModel:
-        """The model of these heads."""
+        """The model of these heads, their weights packed into its rows (its heads keep none)."""
         heads = (intent, sentiment, action) if contact is None else (intent, sentiment, action, contact)
         names = {name for head in heads for name in head.weights}
         rows = {
@@ -254,7 +257,8 @@ class LearnedModel:
             for name in names
         }
         bias = _pack(b for head in heads for b in head.bias)
-        return cls(version, intent, sentiment, action, rows, bias, contact)
+        bare = [replace(head, weights={}) for head in heads]
+        return cls(version, bare[0], bare[1], bare[2], rows, bias, bare[3] if contact is not None else None)
 
     def predict(self, turns: SpeakerTurns, rules: tuple[str, str, bool]) -> Prediction:
         """Intent, sentiment and action for one call (its turns as the rules read them), with the
@@ -347,6 +351,26 @@ def _best(head: Head, scores: Sequence[float]) -> tuple[str, float]:
     top = max(scores)
     t = head.temperature
     return head.classes[scores.index(top)], 1.0 / sum([math.exp((x - top) / t) for x in scores])
+
+
+# ``train`` writes the file's keys sorted: the version is its last value.
+_VERSION_AT_END: Final = re.compile(r'"version":("(?:[^"\\]|\\.)*")\}\s*$')
+
+
+@cache
+def shipped_version() -> str | None:
+    """The shipped model's version, read from the end of its file without building the model:
+    a process that hands every call to worker processes names their model without holding its
+    weights. None when there is no model; a file written otherwise is read whole."""
+    if not MODEL_PATH.exists():
+        return None
+    with MODEL_PATH.open("rb") as f:
+        f.seek(max(0, MODEL_PATH.stat().st_size - 256))
+        tail = f.read().decode("utf-8", errors="replace")
+    if (m := _VERSION_AT_END.search(tail)) is not None:
+        return str(json.loads(m.group(1)))
+    model = shipped_model()
+    return model.version if model is not None else None
 
 
 @cache

@@ -62,6 +62,13 @@ def analyze_offline(
     return CallAnalysis(**fields)
 
 
+def analyzer_info(model_version: str | None) -> AnalyzerInfo:
+    """How an analysis by the rules and the learned model ``model_version`` (None: the rules
+    alone) names its analyzer."""
+    name = f"rules-v1+{model_version}" if model_version else "rules-v1"
+    return AnalyzerInfo(provider="offline", model=name)
+
+
 class OfflineAnalyzer:
     """Implements the ``Analyzer`` protocol with the rules in ``consumer.analyzer.rules``.
 
@@ -72,8 +79,7 @@ class OfflineAnalyzer:
         """Use ``model`` (default: the learned model shipped in the package) beside the rules;
         ``learned=False``: the rules alone."""
         self._model = (model if model is not None else shipped_model()) if learned else None
-        name = f"rules-v1+{self._model.version}" if self._model is not None else "rules-v1"
-        self.info = AnalyzerInfo(provider="offline", model=name)
+        self.info = analyzer_info(self._model.version if self._model is not None else None)
 
     async def analyze(self, transcript: str, *, call_started_at: datetime | None = None) -> CallAnalysis:
         """Analyze one transcript: core fields, then debt-collection detail (pure CPU work)."""

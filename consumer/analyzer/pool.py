@@ -18,8 +18,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
-from consumer.analyzer.learned import shipped_model
-from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
+from consumer.analyzer.learned import shipped_model, shipped_version
+from consumer.analyzer.offline import analyze_offline, analyzer_info
 from consumer.batching import MicroBatcher
 from consumer.errors import AnalyzerError, AnalyzerUnavailableError
 from consumer.gc_tuning import settle
@@ -79,7 +79,9 @@ class PooledOfflineAnalyzer:
         if workers < 1:
             msg = "PooledOfflineAnalyzer needs at least one worker"
             raise ValueError(msg)
-        self.info = OfflineAnalyzer().info  # the same rules and learned model run in the workers
+        # The workers run the rules and the shipped model; this process only names them, so it
+        # reads the model's version without loading its weights.
+        self.info = analyzer_info(shipped_version())
         self.workers = workers
         self._pool = self._new_pool()
         self._batches: MicroBatcher[Job, CallAnalysis] = MicroBatcher(

@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from consumer.analyzer.details import rules_contact
-from consumer.analyzer.learned import MODEL_PATH, LearnedModel, contact_features, features, shipped_model
+from consumer.analyzer.learned import (
+    MODEL_PATH,
+    Head,
+    LearnedModel,
+    contact_features,
+    features,
+    shipped_model,
+    shipped_version,
+)
 from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
 from consumer.analyzer.rules import analyze_text, speaker_turns
 from consumer.train import train
@@ -46,6 +54,49 @@ def test_the_shipped_model_is_what_train_produces(tmp_path: Path) -> None:
         )
         assert worst <= 0.002, name  # the last rounded digit may differ with the platform's BLAS
     assert summary["bytes"] < 2_500_000  # small beside the package: a table of weights, loaded once
+
+
+def file_heads() -> dict[str, Head]:
+    """The heads with their weights as the file has them (the loaded model keeps them packed)."""
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    names = data["features"]
+    return {
+        key: Head(
+            classes=tuple(head["classes"]),
+            bias=tuple(head["bias"]),
+            weights={names[int(i)]: row for i, row in head["weights"].items()},
+            temperature=float(head["temperature"]),
+        )
+        for key, head in data["heads"].items()
+    }
+
+
+def test_the_loaded_model_keeps_its_weights_only_packed() -> None:
+    model = shipped_model()
+    assert model is not None
+    assert model.contact_head is not None
+    heads = file_heads()
+    for mine, theirs in zip(
+        (model.intent, model.sentiment, model.action, model.contact_head),
+        (heads["intent"], heads["sentiment"], heads["action"], heads["contact"]),
+        strict=True,
+    ):
+        assert mine.weights == {}
+        assert (mine.classes, mine.bias, mine.temperature) == (theirs.classes, theirs.bias, theirs.temperature)
+    assert model.rows.keys() == {name for head in heads.values() for name in head.weights}
+
+
+def test_the_version_is_read_without_loading_the_model() -> None:
+    code = (
+        "from consumer.analyzer.learned import shipped_model, shipped_version\n"
+        "from consumer.analyzer.pool import PooledOfflineAnalyzer\n"
+        "pool = PooledOfflineAnalyzer(1); print(pool.info.model, shipped_model.cache_info().currsize)\n"
+        "pool._pool.shutdown()"
+    )
+    name, loaded = run_python(code).split()
+    assert name == OfflineAnalyzer().info.model == f"rules-v1+{shipped_version()}"
+    assert shipped_version() == shipped_model().version  # type: ignore[union-attr]
+    assert loaded == "0"
 
 
 def run_python(code: str, **env: str) -> str:
@@ -111,7 +162,7 @@ def test_the_contact_head_reads_the_rules_contact_and_the_decided_intent() -> No
     model = shipped_model()
     assert model is not None
     assert model.contact_head is not None
-    head = model.contact_head
+    head = file_heads()["contact"]
     turns = speaker_turns(sample_call())
     names = features(turns, ("dispute", "Negative", True))
     prediction = model.predict(turns, ("dispute", "Negative", True))
@@ -153,7 +204,8 @@ def test_the_contact_head_reads_the_rules_contact_and_the_decided_intent() -> No
 def test_a_model_without_a_contact_head_leaves_the_contact_to_the_rules() -> None:
     model = shipped_model()
     assert model is not None
-    first_stage = LearnedModel.of(model.version, model.intent, model.sentiment, model.action)
+    heads = file_heads()
+    first_stage = LearnedModel.of(model.version, heads["intent"], heads["sentiment"], heads["action"])
     assert first_stage.contact_head is None
     text = "Agent: kya main suresh ji se baat kar raha hoon\nCustomer: nahi ji, galat number hai"
     prediction = first_stage.predict(speaker_turns(text), ("wrong_number", "Neutral", False))
@@ -173,7 +225,8 @@ def test_scores_are_the_exact_sums_of_the_weights_in_any_order() -> None:
     assert model is not None
     names = sorted(features(speaker_turns(sample_call()), ("dispute", "Negative", True)))
     assert len(names) > 20
-    heads = (model.intent, model.sentiment, model.action)
+    file = file_heads()
+    heads = (file["intent"], file["sentiment"], file["action"])
     for subset in (names, names[::2], names[1::3], list(reversed(names))):
         got = model.decide(subset)
         for head, (label, p) in zip(
