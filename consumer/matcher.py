@@ -1120,6 +1120,7 @@ class Index:
         self.always: list[int] = []  # run over every text
         self._memo = _KeyMemo(self, limit=1 << 15)
         self._scanner: re.Pattern[str] | None = None
+        self._ascii_scanner: re.Pattern[str] | None = None  # the same, for ASCII text
         self._text_wide = False  # whether any pattern is found by a symbol or anywhere
 
     def _compile_scanner(self) -> re.Pattern[str]:
@@ -1138,9 +1139,14 @@ class Index:
         lead = "|".join(leads) or "(?!)"  # (nothing to find)
         if self.whole_words:
             # (then the rest of the word, so the match holds the whole word)
-            self._scanner = re.compile(rf"[^{LETTER[1:-1]}]((?:{lead}){LETTER}*)")
+            source = rf"[^{LETTER[1:-1]}]((?:{lead}){LETTER}*)"
         else:
-            self._scanner = re.compile(rf"[^{LETTER[1:-1]}](?={lead})")
+            source = rf"[^{LETTER[1:-1]}](?={lead})"
+        self._scanner = re.compile(source)
+        # In an ASCII text, ``\w`` and ``\d`` read the same characters with or without
+        # ``re.ASCII``, and the engine tells an ASCII word character by a table look-up instead of
+        # the Unicode database: same matches, found faster.
+        self._ascii_scanner = re.compile(source, re.ASCII)
         return self._scanner
 
     def __len__(self) -> int:
@@ -1176,7 +1182,7 @@ class Index:
             else:
                 self.always.append(pid)
         self._memo.clear()
-        self._scanner = None
+        self._scanner = self._ascii_scanner = None
         self._text_wide = bool(self._symbols or self._present or self.always or self._required)
         return pid
 
@@ -1207,6 +1213,8 @@ class Index:
         # index): one regex run skips the others (see ``_compile_scanner``). The space lets the
         # first word be found; the separator's place in " " + text is the word's in text.
         scanner = self._scanner or self._compile_scanner()
+        if text.isascii() and self._ascii_scanner is not None:
+            scanner = self._ascii_scanner
         if self.whole_words:
             for m in scanner.finditer(" " + text):
                 i = m.start()

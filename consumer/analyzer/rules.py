@@ -1780,12 +1780,13 @@ _INFO_TOPIC_IDS = _INDEX.add_all(rx for rx, _ in _INFO_TOPICS)
 def _when_text(when: _When | None, text: str, anchor: datetime | None) -> str:
     if when is None:
         return ""
-    resolved = _spoken_date(text, when, anchor) if anchor is not None else None
-    suffix = f" ({resolved.isoformat()})" if resolved else ""
     if when.label == "On salary credit":
         return " when the salary is credited"
     if when.label in ("Next week", "Next month", "Month end"):
         return f" {when.label.lower()}"
+    # (the date is resolved only for the phrases whose text shows it)
+    resolved = _spoken_date(text, when, anchor) if anchor is not None else None
+    suffix = f" ({resolved.isoformat()})" if resolved else ""
     if when.dom is not None and when.month is None:
         return f" by the {when.label}{suffix}"
     if when.offset is not None or when.kind == "part":
@@ -1807,14 +1808,14 @@ def _describe(
 
     if category is c.PROMISE_TO_PAY:
         when = ev.promise_when
-        amount = _amount(ev.customer, anchors)
-        amt = f" {amount}" if amount else ""
         if not action:
             intent = f"{title} - On time"
             summary = (
                 "The customer confirmed the upcoming instalment will be paid on time; no follow-up is needed."
             )
             return intent, summary
+        amount = _amount(ev.customer, anchors)  # (an on-time promise's text names none)
+        amt = f" {amount}" if amount else ""
         intent = f"{title} - {when.label}" if when else title
         summary = f"The customer promised to pay{amt}{_when_text(when, ev.customer.text, anchor)}."
         if hardship is not None and hardship.label and ev.score(c.HARDSHIP) >= 2:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Final, NamedTuple
 
 from consumer.analyzer.lexicon import Lexicon, lexicon
 from schemas import Speaker
@@ -162,10 +162,10 @@ _LAST_OF_LONGER: Final = frozenset(name.split()[-1] for name in _KINDS if " " in
 _LABEL_CHARS: Final = 2 * max(map(len, _KINDS))  # enough of the text before a colon to hold any label
 
 
-@dataclass(frozen=True, slots=True)
-class Turn:
+class Turn(NamedTuple):
     """One utterance: who spoke, where its words are in the transcript, and whether the label
-    named a relative or someone else on the borrower's side."""
+    named a relative or someone else on the borrower's side. (A named tuple: as immutable as a
+    frozen dataclass, and made in a fraction of the time, a few for every call.)"""
 
     speaker: Speaker
     start: int
@@ -173,7 +173,7 @@ class Turn:
     relative: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # (never changed; not frozen, which would cost more to make than to find)
 class _Label:
     start: int  # where the label starts
     body: int  # where the words after its colon start
@@ -192,8 +192,7 @@ def _labels(transcript: str) -> list[_Label]:
     bare_numbered: list[int] = []  # where in ``found`` the bare "Speaker:" labels are
     taken = 0  # where the last label ended
     last = len(transcript) - 1
-    for colon in _COLON.finditer(transcript):
-        at = colon.start()
+    for at in _colons(transcript):
         if 0 < at < last and transcript[at - 1].isdigit() and transcript[at + 1].isdigit():
             continue
         lo = at - 64 if at - 64 > taken else taken
@@ -215,11 +214,24 @@ def _labels(transcript: str) -> list[_Label]:
         if kind == _NUMBERED and not number:
             bare_numbered.append(len(found))  # a bare "Speaker:" says something only beside role labels
         key = " ".join(f"{name}{number}".lower().split()) if number and kind == _NUMBERED else name
-        found.append(_Label(start, colon.end(), kind, key))
-        taken = colon.end()
+        found.append(_Label(start, at + 1, kind, key))
+        taken = at + 1
     if bare_numbered and all(label.kind == _NUMBERED for label in found):
         drop = set(bare_numbered)
         return [label for i, label in enumerate(found) if i not in drop]
+    return found
+
+
+def _colons(transcript: str) -> list[int]:
+    """Where the colons (":", "：") of ``transcript`` are, in order: found with ``str.find``, which
+    skips to them, where a regex of the two would test every character."""
+    if "：" in transcript:
+        return [m.start() for m in _COLON.finditer(transcript)]
+    found: list[int] = []
+    at = transcript.find(":")
+    while at >= 0:
+        found.append(at)
+        at = transcript.find(":", at + 1)
     return found
 
 
