@@ -1191,6 +1191,30 @@ def _informative(text: str, amounts: list[AmountMatch], dates: list[DateMatch], 
     return (2 if dated else 0) + (1 if amounts else 0)
 
 
+def _most_informative(
+    call: _Call, today: date
+) -> tuple[int, str, int, list[AmountMatch], list[DateMatch]]:
+    """The latest customer turn that says the most of a promise (``_informative``), as ``_promise``
+    ranks its commitments. Read from the last turn back, so the search stops at the first that
+    names both a day and a figure, and a turn's dates are not read when they cannot lift it above
+    the best so far (a turn with no figure, after one with a day)."""
+    best: tuple[int, str, int, list[AmountMatch], list[DateMatch]] | None = None
+    best_score = -1
+    for i in reversed(call.customer.turns):
+        text = call.turns[i].text
+        amounts = _amounts_said(call, i)
+        if best_score >= 2 and not amounts:
+            continue  # at most 2, which does not beat a later turn's 2
+        dates = call.dates(i)
+        score = _informative(text, amounts, dates, today)
+        if score > best_score:
+            best, best_score = (i, text, 0, amounts, dates), score
+            if score == 3:
+                break
+    assert best is not None  # (the call has customer turns)
+    return best
+
+
 def _answered_date(call: _Call, at: int, anchor: datetime) -> DateMatch | None:
     """A day the customer names in a turn next to the commitment at turn ``at`` that has none
     ("I will pay 5,000" - "When? Parso?" - "Day after tomorrow, yes."): the nearest such turn
@@ -1291,8 +1315,7 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
             return None
         # No commitment verb ("Next Monday ko 3600 pakka", "Month end tak. 2,999 pura."): the
         # latest customer turn that says the most of a day and a figure, else the last one.
-        said = [(i, t.text, 0, _amounts_said(call, i), call.dates(i)) for i, t in customer]
-        found = [max(reversed(said), key=lambda item: _informative(item[1], item[3], item[4], today))]
+        found = [_most_informative(call, today)]
 
     # The most informative commitment; of equals the latest, since a promise revised in the call
     # ("6000 Saturday ko ... accha, 8000 kar deta hoon, Saturday tak") is the one that holds.
