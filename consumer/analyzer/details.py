@@ -296,16 +296,21 @@ _NOT_A_NAME = (
     "unke|unka|unki|uske|uska|uski|inke|iske|apne|mere|mera|meri|hamare|wahan|yahan|ghar|bas|payment|emi"
 )
 _A_NAME = rf"(?!(?:{_NOT_A_NAME})\b)[a-z]{{2,}}"
+# Every alternative starts a word with an ASCII letter: the one check of that up front lets the
+# engine leave every other position (inside a word, a Devanagari word) at once, instead of trying
+# each alternative's own boundary and look-aheads there.
 _NAME_ANY_CASE = re.compile(
-    rf"\b(?:my name is|mera naam|this is|i am|i'm|myself)\s+(?:hai\s+)?{_A_NAME}\b"
-    rf"|\b(?:main|mai)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|here|from|speaking|calling)\b)"
-    rf"|\b(?<!kya )(?:main|mai)\s+{_A_NAME}(?:\s+(?!ji\b)[a-z&.]+){{2,4}}\s+(?:se|ki taraf se)\b"
-    rf"|\b(?:hello|hi|namaste|namaskar|morning|afternoon|evening)[,.]?\s+{_A_NAME}\s+(?:here|speaking|from)\b"
-    rf"|\b{_A_NAME}\s+this\s+side\b"
+    r"\b(?=[a-z])(?:"
+    rf"(?:my name is|mera naam|this is|i am|i'm|myself)\s+(?:hai\s+)?{_A_NAME}\b"
+    rf"|(?:main|mai)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|here|from|speaking|calling)\b)"
+    rf"|(?<!kya )(?:main|mai)\s+{_A_NAME}(?:\s+(?!ji\b)[a-z&.]+){{2,4}}\s+(?:se|ki taraf se)\b"
+    rf"|(?:hello|hi|namaste|namaskar|morning|afternoon|evening)[,.]?\s+{_A_NAME}\s+(?:here|speaking|from)\b"
+    rf"|{_A_NAME}\s+this\s+side\b"
     # "namaste sir ajit from kuber motor finance"
-    rf"|\b(?:sir|madam|mam|maam|ji)[,.]?\s+{_A_NAME}\s+from\s+(?:[a-z&.]+\s+){{0,3}}?(?:{_ORG_WORDS})\b"
-    rf"|\b(?!(?:main|mai)\b){_A_NAME}\s+(?:bol raha|bol rahi|bol reha|bolchi|bolto|bolte|bolat|baat kar raha|baat kar rahi)\b{_NOT_ASKED}"
-    rf"|\b(?:ami|amar naam|hum|ham)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|bolchi|here|from|speaking|calling)\b)"
+    rf"|(?:sir|madam|mam|maam|ji)[,.]?\s+{_A_NAME}\s+from\s+(?:[a-z&.]+\s+){{0,3}}?(?:{_ORG_WORDS})\b"
+    rf"|(?!(?:main|mai)\b){_A_NAME}\s+(?:bol raha|bol rahi|bol reha|bolchi|bolto|bolte|bolat|baat kar raha|baat kar rahi)\b{_NOT_ASKED}"
+    rf"|(?:ami|amar naam|hum|ham)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|bolchi|here|from|speaking|calling)\b)"
+    ")"
 )
 
 
@@ -722,21 +727,22 @@ def _live_hits(
     return hits
 
 
-def _tells_debt(side: _Side, k: int) -> bool:
+def _tells_debt(call: _Call, k: int) -> bool:
     """Whether the agent's ``k``-th text tells someone of the debt: a figure, a debt word, or "your
     loan". A bare "loan" is not enough, since lenders put it in their names ("Kuber Swarna Loans se
     bol rahi hoon")."""
+    side = call.agent
     text = side.texts[k]
     if side.search(_DEBT_WORDS, k) and any(
         not _LENDER_WORD.match(text, m.end()) for m in _DEBT_WORDS.finditer(text)
     ):
         return True
-    return side.search(_YOUR_LOAN, k) or bool(find_amounts(side.texts[k]))
+    return side.search(_YOUR_LOAN, k) or bool(call.amounts(side.turns[k]))
 
 
-def _has_account_status(side: _Side, k: int) -> bool:
+def _has_account_status(call: _Call, k: int) -> bool:
     """Account-specific facts (a figure, what is due or pending), not general product information."""
-    return side.search(_STATUS, k) or bool(find_amounts(side.texts[k]))
+    return call.agent.search(_STATUS, k) or bool(call.amounts(call.agent.turns[k]))
 
 
 def _helps_report(text: str, start: int, end: int) -> bool:
@@ -762,20 +768,73 @@ def _sentence_with(text: str, pattern: Lexicon) -> str | None:
 
 
 class _Call:
-    """One transcript as the detail rules read it: its turns and each speaker's side."""
+    """One transcript as the detail rules read it: its turns and each speaker's side.
 
-    __slots__ = ("_agent_amounts", "_verified", "agent", "customer", "labelled", "turns")
+    The amounts and dates of a turn, and whether an agent turn tells of the debt, are worked
+    out once, when first asked: the promise and conduct rules come back to the same turns.
+    ``anchor`` is the call time the dates are resolved against.
+    """
 
-    def __init__(self, transcript: str) -> None:
+    __slots__ = (
+        "_agent_amounts",
+        "_amounts",
+        "_dates",
+        "_said",
+        "_told",
+        "_verified",
+        "agent",
+        "anchor",
+        "customer",
+        "labelled",
+        "turns",
+    )
+
+    def __init__(self, transcript: str, anchor: datetime | None = None) -> None:
         self.turns, self.labelled = split_turns(transcript)
         self.customer, self.agent = _Side.pair(self.turns)
+        self.anchor = anchor
         self._verified: list[int | None] = []
         self._agent_amounts: set[int] | None = None
+        self._amounts: dict[int, list[AmountMatch]] = {}
+        self._said: dict[int, tuple[list[AmountMatch], list[AmountMatch]]] = {}
+        self._dates: dict[int, list[DateMatch]] = {}
+        self._told: dict[tuple[int, bool], bool] = {}
+
+    def amounts(self, i: int) -> list[AmountMatch]:
+        """``find_amounts`` of the ``i``-th turn's text."""
+        found = self._amounts.get(i)
+        if found is None:
+            found = self._amounts[i] = find_amounts(self.turns[i].text)
+        return found
+
+    def amounts_and_bare(self, i: int) -> tuple[list[AmountMatch], list[AmountMatch]]:
+        """``find_amounts_and_bare`` of the ``i``-th turn's text."""
+        found = self._said.get(i)
+        if found is None:
+            found = self._said[i] = find_amounts_and_bare(self.turns[i].text)
+        return found
+
+    def dates(self, i: int) -> list[DateMatch]:
+        """``find_dates`` of the ``i``-th turn's text, against the call's ``anchor``."""
+        found = self._dates.get(i)
+        if found is None:
+            assert self.anchor is not None, "dates are read only in a call with its anchor"
+            found = self._dates[i] = find_dates(self.turns[i].text, self.anchor)
+        return found
+
+    def tells(self, k: int, *, status_only: bool) -> bool:
+        """``_has_account_status`` (with ``status_only``) or ``_tells_debt`` of the agent's ``k``-th text."""
+        told = self._told.get((k, status_only))
+        if told is None:
+            told = self._told[k, status_only] = (
+                _has_account_status(self, k) if status_only else _tells_debt(self, k)
+            )
+        return told
 
     def agent_amounts(self) -> set[int]:
         """The figures the agent named as money (worked out once, when first asked)."""
         if self._agent_amounts is None:
-            self._agent_amounts = {a.value for text in self.agent.texts for a in find_amounts(text)}
+            self._agent_amounts = {a.value for i in self.agent.turns for a in self.amounts(i)}
         return self._agent_amounts
 
     def verified(self) -> int | None:
@@ -942,7 +1001,7 @@ def _first_told(call: _Call, until: int | None) -> str | None:
                 text
                 for k, (i, text) in enumerate(zip(side.turns, side.texts, strict=True))
                 if (until is None or i < until)
-                and (_tells_debt(side, k) if i < first_customer else _has_account_status(side, k))
+                and call.tells(k, status_only=i >= first_customer)
             ),
             None,
         )
@@ -989,51 +1048,44 @@ def _other_party_turn(call: _Call) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def _agent_date(turns: list[Turn], before: int, anchor: datetime) -> DateMatch | None:
+def _agent_date(call: _Call, before: int) -> DateMatch | None:
     """The due date the agent stated before the customer's "on time" ("your EMI is due on the 8th")."""
-    for t in reversed(turns[:before]):
-        if t.speaker is Speaker.AGENT:
-            dated = [d for d in find_dates(t.text, anchor) if d.date is not None]
+    for i in reversed(range(before)):
+        if call.turns[i].speaker is Speaker.AGENT:
+            dated = [d for d in call.dates(i) if d.date is not None]
             if dated:
                 return dated[0]
     return None
 
 
-def _agent_amount(turns: list[Turn], before: int) -> int | None:
+def _agent_amount(call: _Call, before: int) -> int | None:
     """The amount the agent stated: first in the latest agent turn before ``before``, else after it."""
-    for t in reversed(turns[:before]):
-        if t.speaker is Speaker.AGENT and (found := find_amounts(t.text)):
-            return found[0].value
-    for t in turns[before:]:
-        if t.speaker is Speaker.AGENT and (found := find_amounts(t.text)):
+    agent = call.agent.turns
+    for i in (*reversed([i for i in agent if i < before]), *(i for i in agent if i >= before)):
+        if found := call.amounts(i):
             return found[0].value
     return None
 
 
-def _read_back(turns: list[Turn], after: int, anchor: datetime) -> int | None:
+def _read_back(call: _Call, after: int) -> int | None:
     """The amount the agent reads back after the customer's commitment at ``after`` ("Ji sir, kal
     3,200." / "Next Thursday tak, 2,780"): in one of the next two agent turns, beside a day."""
-    seen = 0
-    for t in turns[after + 1 :]:
-        if t.speaker is not Speaker.AGENT:
-            continue
-        found = [a for a in find_amounts(t.text) if not _after_rest(t.text, a.start)]
-        if found and find_dates(t.text, anchor):
+    for i in [i for i in call.agent.turns if i > after][:2]:
+        text = call.turns[i].text
+        found = [a for a in call.amounts(i) if not _after_rest(text, a.start)]
+        if found and call.dates(i):
             return found[-1].value
-        seen += 1
-        if seen == 2:
-            break
     return None
 
 
-def _unnamed_amount(turns: list[Turn], at: int, said: str, anchor: datetime) -> int | None:
+def _unnamed_amount(call: _Call, at: int, said: str) -> int | None:
     """The promised amount when the customer names no figure (the labelling guide's reading): the
     figure the agent reads back with the day; else, unless the customer speaks of the whole amount
     without a figure ("pura kar dunga", whose sum the call leaves open), the figure the agent stated."""
-    agreed = _read_back(turns, at, anchor)
+    agreed = _read_back(call, at)
     if agreed is not None or _FULL.search(said) or _SOME.search(said):
         return agreed
-    return _agent_amount(turns, at)
+    return _agent_amount(call, at)
 
 
 _CLAUSE_END = re.compile(r"[,;](?=\s)|[.!?।\n](?=\s|$)")
@@ -1117,15 +1169,16 @@ def _pick_date(text: str, focus: int, dates: list[DateMatch], today: date) -> Da
     return min(dated, key=lambda d: abs(d.start - focus)) if dated else None
 
 
-def _amounts_said(text: str, call: _Call, at: int | None = None) -> list[AmountMatch]:
+def _amounts_said(call: _Call, i: int, at: int | None = None) -> list[AmountMatch]:
     """The amounts in a customer's ``text``: those ``find_amounts`` reads, and bare numbers that
     repeat a figure the agent named as money ("wo 2100 main monday ko kar dungi" after "EMI 2100"),
     however far the payment words are, or that stand right before the commitment verb at ``at``
     ("5000 kar sakta hoon", "Thursday ko 3000 le lena")."""
-    found, bare = find_amounts_and_bare(text)
+    found, bare = call.amounts_and_bare(i)
     if not bare:
         return found
     named = call.agent_amounts()
+    text = call.turns[i].text
     echoed = [
         a for a in bare if a.value in named or (at is not None and _RIGHT_BEFORE.fullmatch(text, a.end, at))
     ]
@@ -1136,6 +1189,30 @@ def _informative(text: str, amounts: list[AmountMatch], dates: list[DateMatch], 
     """How much a customer turn says of a promise: a day to pay by (2) and a figure (1)."""
     dated = any(d.date is not None and d.date >= today for d in _promised_dates(text, dates))
     return (2 if dated else 0) + (1 if amounts else 0)
+
+
+def _most_informative(
+    call: _Call, today: date
+) -> tuple[int, str, int, list[AmountMatch], list[DateMatch]]:
+    """The latest customer turn that says the most of a promise (``_informative``), as ``_promise``
+    ranks its commitments. Read from the last turn back, so the search stops at the first that
+    names both a day and a figure, and a turn's dates are not read when they cannot lift it above
+    the best so far (a turn with no figure, after one with a day)."""
+    best: tuple[int, str, int, list[AmountMatch], list[DateMatch]] | None = None
+    best_score = -1
+    for i in reversed(call.customer.turns):
+        text = call.turns[i].text
+        amounts = _amounts_said(call, i)
+        if best_score >= 2 and not amounts:
+            continue  # at most 2, which does not beat a later turn's 2
+        dates = call.dates(i)
+        score = _informative(text, amounts, dates, today)
+        if score > best_score:
+            best, best_score = (i, text, 0, amounts, dates), score
+            if score == 3:
+                break
+    assert best is not None  # (the call has customer turns)
+    return best
 
 
 def _answered_date(call: _Call, at: int, anchor: datetime) -> DateMatch | None:
@@ -1149,7 +1226,7 @@ def _answered_date(call: _Call, at: int, anchor: datetime) -> DateMatch | None:
         text = call.turns[order[j]].text
         dated = [
             d
-            for d in _promised_dates(text, find_dates(text, anchor))
+            for d in _promised_dates(text, call.dates(order[j]))
             if d.date is not None and d.date >= anchor.date()
         ]
         if dated:
@@ -1166,7 +1243,7 @@ def _on_time(call: _Call, best: int) -> tuple[int, str] | None:
     return None
 
 
-def _restated_amount(call: _Call, after: int, due: date, anchor: datetime) -> int | None:
+def _restated_amount(call: _Call, after: int, due: date) -> int | None:
     """A figure the customer names with the promise's own day in a later turn, with no commitment
     verb ("kal 2650 plus charge daal dunga" - "total 3,240" - "theek hai, 3240 kal"): the sum the
     promise settles on, the latest such turn."""
@@ -1174,10 +1251,10 @@ def _restated_amount(call: _Call, after: int, due: date, anchor: datetime) -> in
         if i <= after:
             break
         text = call.turns[i].text
-        said = _amounts_said(text, call)
+        said = _amounts_said(call, i)
         if len({a.value for a in said}) != 1 or _REST.search(text):
             continue
-        days = {d.date for d in _promised_dates(text, find_dates(text, anchor)) if d.date is not None}
+        days = {d.date for d in _promised_dates(text, call.dates(i)) if d.date is not None}
         if days == {due}:
             return said[0].value
     return None
@@ -1224,10 +1301,10 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
         if k not in commits:
             continue
         at = commits[k][0]
-        amounts = _amounts_said(t.text, call, at)
+        amounts = _amounts_said(call, i, at)
         if firm_only and not amounts:  # (then its dates do not matter)
             continue
-        dates = find_dates(t.text, anchor)
+        dates = call.dates(i)
         if firm_only and not (any(d.date is not None for d in dates) or _now_in_clause(t.text, at)):
             continue  # a firm commitment names its day ("abhi bhej deti hoon" is today)
         if firm_only and not _firm(call, k, t.text, at):
@@ -1238,8 +1315,7 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
             return None
         # No commitment verb ("Next Monday ko 3600 pakka", "Month end tak. 2,999 pura."): the
         # latest customer turn that says the most of a day and a figure, else the last one.
-        said = [(i, t.text, 0, _amounts_said(t.text, call), find_dates(t.text, anchor)) for i, t in customer]
-        found = [max(reversed(said), key=lambda item: _informative(item[1], item[3], item[4], today))]
+        found = [_most_informative(call, today)]
 
     # The most informative commitment; of equals the latest, since a promise revised in the call
     # ("6000 Saturday ko ... accha, 8000 kar deta hoon, Saturday tak") is the one that holds.
@@ -1258,7 +1334,7 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
     focus = chosen.start if chosen is not None and chosen in amounts else at
     amount = chosen.value if chosen is not None else None
     if amount is None:
-        amount = _unnamed_amount(turns, best_i, best, anchor)
+        amount = _unnamed_amount(call, best_i, best)
     picked = _clause_date(best, at, own_dates, today) or _pick_date(best, focus, own_dates, today)
     if picked is None:
         for _, text, at2, _, more in found:
@@ -1277,13 +1353,13 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
     elif own_dates:
         reason, due_text = own_dates[0].reason, own_dates[0].text
     elif (on_time := _on_time(call, best_i)) is not None and (
-        agent_due := _agent_date(turns, on_time[0], anchor)
+        agent_due := _agent_date(call, on_time[0])
     ):
         due, due_text = agent_due.date, on_time[1]
     else:
         reason = "not_stated"
     if due is not None:
-        amount = _restated_amount(call, best_i, due, anchor) or amount
+        amount = _restated_amount(call, best_i, due) or amount
     partial = True if (_REST.search(best) or len(amounts) > 1) else None
     dated = [d for d in dates if d.date is not None]
     instalments: list[Instalment] = []
@@ -1367,7 +1443,7 @@ def detail_fields(
     conduct rules read it: the learned model's contact head does.
     """
     anchor = call_started_at or datetime.now(UTC)
-    call = _Call(transcript)
+    call = _Call(transcript, anchor)
     contact, contact_conf = _contact(call)
     if decide_contact is not None and (decided := decide_contact(contact)) is not None:
         contact, contact_conf = decided
