@@ -27,7 +27,8 @@ the standard library: a linear model is a table of weights.
 A call's scores are whole thousandths, summed exactly: each feature's weights for all the heads'
 classes are packed into one integer (a fixed-width field per class, offset to stay positive), so
 the scores of a call are one ``sum`` of its features' integers, the same in any order and in every
-process, and the fields are read back with one ``struct`` unpack.
+process, and the fields are read back with one ``struct`` unpack. The fields are as narrow as the
+model allows (32 bits for up to 32,767 features), since the cost of the sum grows with the width.
 """
 
 from __future__ import annotations
@@ -50,10 +51,8 @@ MODEL_PATH: Final = Path(__file__).with_name("learned_model.json")
 FORMAT: Final = 1
 DECIMALS: Final = 3  # weights are whole thousandths
 _SCALE: Final = 10**DECIMALS
-_FIELD_BITS: Final = 64  # an unsigned 64-bit integer per class (struct's "Q")
-# Added to every weight so each field stays positive. A call matches each feature at most once,
-# so a field sums at most (features + 1) offsets and weights: far below 2**64.
-_OFFSET: Final = 1 << 40
+# Added to every weight (in thousandths, below it in size) so each field stays positive.
+_OFFSET: Final = 1 << 16
 # A call's words: runs of letters (Devanagari included) and numbers. A number (also one that
 # starts with a Devanagari digit, the only digits in the letters' class) is matched outside the
 # group, so ``findall`` gives "" for it: the words need no pass of their own to rename numbers.
@@ -172,15 +171,22 @@ class _Lookup(NamedTuple):
         return found
 
 
-def _pack(values: Iterable[float]) -> int:
-    """Weights as one integer: whole thousandths, one offset field per class."""
+def _field_bits(features: int) -> int:
+    """The width of each class's field in a model of ``features`` features. A call matches each
+    feature at most once, so a field sums at most ``features + 1`` terms (the bias too), each
+    below ``2 * _OFFSET``: 32 bits while that stays below 2**32, else 64."""
+    return 32 if (features + 1) * 2 * _OFFSET <= 1 << 32 else 64
+
+
+def _pack(values: Iterable[float], bits: int) -> int:
+    """Weights as one integer: whole thousandths, one offset field of ``bits`` bits per class."""
     packed = 0
     for i, value in enumerate(values):
         units = round(value * _SCALE)
         if abs(units) >= _OFFSET:
             msg = f"learned model weight {value} out of range"
             raise ValueError(msg)
-        packed |= (units + _OFFSET) << (_FIELD_BITS * i)
+        packed |= (units + _OFFSET) << (bits * i)
     return packed
 
 
@@ -237,7 +243,8 @@ class LearnedModel:
 
     def __post_init__(self) -> None:
         n = sum(len(head.classes) for head in self._heads())
-        object.__setattr__(self, "_fields", struct.Struct(f"<{n}Q"))  # one field per class
+        kind = "I" if _field_bits(len(self.rows)) == 32 else "Q"  # unsigned 32 or 64 bits
+        object.__setattr__(self, "_fields", struct.Struct(f"<{n}{kind}"))  # one field per class
         object.__setattr__(self, "_lookup", _Lookup.of(self.rows))
 
     def _heads(self) -> tuple[Head, ...]:
@@ -252,11 +259,14 @@ class LearnedModel:
         """The model of these heads, their weights packed into its rows (its heads keep none)."""
         heads = (intent, sentiment, action) if contact is None else (intent, sentiment, action, contact)
         names = {name for head in heads for name in head.weights}
+        bits = _field_bits(len(names))
         rows = {
-            name: _pack(w for head in heads for w in head.weights.get(name, (0.0,) * len(head.classes)))
+            name: _pack(
+                (w for head in heads for w in head.weights.get(name, (0.0,) * len(head.classes))), bits
+            )
             for name in names
         }
-        bias = _pack(b for head in heads for b in head.bias)
+        bias = _pack((b for head in heads for b in head.bias), bits)
         bare = [replace(head, weights={}) for head in heads]
         return cls(version, bare[0], bare[1], bare[2], rows, bias, bare[3] if contact is not None else None)
 

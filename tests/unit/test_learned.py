@@ -8,6 +8,7 @@ import math
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
@@ -82,7 +83,11 @@ def test_the_loaded_model_keeps_its_weights_only_packed() -> None:
         strict=True,
     ):
         assert mine.weights == {}
-        assert (mine.classes, mine.bias, mine.temperature) == (theirs.classes, theirs.bias, theirs.temperature)
+        assert (mine.classes, mine.bias, mine.temperature) == (
+            theirs.classes,
+            theirs.bias,
+            theirs.temperature,
+        )
     assert model.rows.keys() == {name for head in heads.values() for name in head.weights}
 
 
@@ -290,3 +295,17 @@ def test_predict_reads_the_words_like_the_named_features() -> None:
             assert model.contact(predicted, "right_party") == model.contact(decided, "right_party")
             checked += len(names)
     assert checked > 10_000
+
+
+def test_a_model_too_large_for_32_bit_fields_still_sums_exactly() -> None:
+    """The packed fields are 32 bits wide while every call's sum fits, else 64: a call matching
+    all 33,000 features of weight 65 (a sum beyond 2**32 with the offsets) scores exactly."""
+    names = [f"c:w{i}" for i in range(33_000)]
+    head = Head(classes=("a", "b"), bias=(1.0, -1.0), weights=dict.fromkeys(names, (65.0, -65.0)))
+    other = Head(classes=("x", "y"), bias=(0.0, 0.0), weights={})
+    model = LearnedModel.of("wide", head, other, other)
+    assert model.scores(names) == [33_000 * 65 + 1.0, -33_000 * 65 - 1.0, 0.0, 0.0, 0.0, 0.0]
+    small = LearnedModel.of(
+        "narrow", replace(head, weights=dict.fromkeys(names[:1000], (65.0, -65.0))), other, other
+    )
+    assert small.scores(names[:1000]) == [1000 * 65 + 1.0, -1000 * 65 - 1.0, 0.0, 0.0, 0.0, 0.0]
