@@ -23,6 +23,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from consumer.analyzer import speakers
@@ -1419,10 +1420,13 @@ def _reason(call: _Call, cue: Lexicon) -> str | None:
 
 
 def _callback(call: _Call, category: IntentCategory, anchor: datetime) -> datetime | None:
+    """When the customer asks to be called back; a turn's dates are those the promise rules read
+    when they are resolved against the same ``anchor``."""
     side = call.customer
+    shared = call.anchor is anchor
     for k, text in enumerate(side.texts):
         if category is IntentCategory.CALLBACK_REQUEST or side.search(_CALLBACK, k):
-            when = parse_callback(text, anchor)
+            when = parse_callback(text, anchor, partial(call.dates, side.turns[k]) if shared else None)
             if when is not None:
                 return when
     return None
