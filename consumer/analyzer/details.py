@@ -23,11 +23,13 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from consumer.analyzer import speakers
 from consumer.analyzer.enrich import parse_callback
 from consumer.analyzer.lexicon import Lexicon, Scan, lexicon
+from consumer.matcher import regroup
 from consumer.normalize import AmountMatch, DateMatch, find_amounts, find_amounts_and_bare, find_dates
 from schemas import (
     CallAnalysis,
@@ -295,12 +297,16 @@ _NOT_A_NAME = (
     "really|just|the|a|an|not|your|here|speaking|regarding|about|final|only|also|again|sab|is|it|very|"
     "unke|unka|unki|uske|uska|uski|inke|iske|apne|mere|mera|meri|hamare|wahan|yahan|ghar|bas|payment|emi"
 )
-_A_NAME = rf"(?!(?:{_NOT_A_NAME})\b)[a-z]{{2,}}"
-# Every alternative starts a word with an ASCII letter: the one check of that up front lets the
-# engine leave every other position (inside a word, a Devanagari word) at once, instead of trying
-# each alternative's own boundary and look-aheads there.
-_NAME_ANY_CASE = re.compile(
-    r"\b(?=[a-z])(?:"
+# The words grouped by first letter (the same words): the look-ahead is tried at every word start,
+# and the engine then tries only the words that start with that word's letter. A name is a whole
+# run of letters (what follows it never starts with one), so the run is not given back letter by
+# letter when the rest fails.
+_NOT_A_NAME_GROUPED = (regroup(_NOT_A_NAME.split("|")) or (_NOT_A_NAME, []))[0]
+_A_NAME = rf"(?!(?:{_NOT_A_NAME_GROUPED})\b)[a-z]{{2,}}+"
+# Every alternative starts a word with an ASCII letter. The engine skips ahead only to a pattern's
+# possible first characters, so the search looks for the character before such a word (not a word
+# character) and a word start at the very beginning is matched on its own: ``_names_any_case``.
+_NAME_ANY_CASE_WORDS = (
     rf"(?:my name is|mera naam|this is|i am|i'm|myself)\s+(?:hai\s+)?{_A_NAME}\b"
     rf"|(?:main|mai)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|here|from|speaking|calling)\b)"
     rf"|(?<!kya )(?:main|mai)\s+{_A_NAME}(?:\s+(?!ji\b)[a-z&.]+){{2,4}}\s+(?:se|ki taraf se)\b"
@@ -310,8 +316,14 @@ _NAME_ANY_CASE = re.compile(
     rf"|(?:sir|madam|mam|maam|ji)[,.]?\s+{_A_NAME}\s+from\s+(?:[a-z&.]+\s+){{0,3}}?(?:{_ORG_WORDS})\b"
     rf"|(?!(?:main|mai)\b){_A_NAME}\s+(?:bol raha|bol rahi|bol reha|bolchi|bolto|bolte|bolat|baat kar raha|baat kar rahi)\b{_NOT_ASKED}"
     rf"|(?:ami|amar naam|hum|ham)\s+{_A_NAME}(?:\s+[a-z]+)?(?:\s*[,.]|\s+(?:bol|bolchi|here|from|speaking|calling)\b)"
-    ")"
 )
+_NAME_ANY_CASE_FIRST = re.compile(rf"(?=[a-z])(?:{_NAME_ANY_CASE_WORDS})")
+_NAME_ANY_CASE_AFTER = re.compile(rf"[^\w](?=[a-z])(?:{_NAME_ANY_CASE_WORDS})")
+
+
+def _names_any_case(low: str) -> bool:
+    r"""Whether lower-cased ``low`` has ``\b(?=[a-z])`` and then one of ``_NAME_ANY_CASE_WORDS``."""
+    return _NAME_ANY_CASE_FIRST.match(low) is not None or _NAME_ANY_CASE_AFTER.search(low) is not None
 
 
 def _identifies(side: _Side) -> bool:
@@ -319,11 +331,11 @@ def _identifies(side: _Side) -> bool:
     letter case: speech recognition often writes names in lower case."""
     joined = side.joined
     if not joined.isascii():
-        return bool(_ORG.search(joined) and (_NAME.search(joined) or _NAME_ANY_CASE.search(joined.lower())))
+        return bool(_ORG.search(joined) and (_NAME.search(joined) or _names_any_case(joined.lower())))
     low = side.scan.low
     return bool(
         (_ORG_ASCII.search(low) or _word_before_se(low))
-        and (_NAME_LOWER.search(joined) or _NAME_UPPER.search(joined) or _NAME_ANY_CASE.search(low))
+        and (_NAME_LOWER.search(joined) or _NAME_UPPER.search(joined) or _names_any_case(low))
     )
 
 
@@ -733,9 +745,12 @@ def _tells_debt(call: _Call, k: int) -> bool:
     bol rahi hoon")."""
     side = call.agent
     text = side.texts[k]
-    if side.search(_DEBT_WORDS, k) and any(
-        not _LENDER_WORD.match(text, m.end()) for m in _DEBT_WORDS.finditer(text)
-    ):
+    if side.scan.lowered:  # the matches in the text, from the one scan of the agent's side
+        start = side.starts[k]
+        found = _DEBT_WORDS.scan(side.scan, start, start + len(text))
+    else:
+        start, found = 0, _DEBT_WORDS.finditer(text)
+    if any(not _LENDER_WORD.match(text, m.end() - start) for m in found):
         return True
     return side.search(_YOUR_LOAN, k) or bool(call.amounts(side.turns[k]))
 
@@ -1405,10 +1420,13 @@ def _reason(call: _Call, cue: Lexicon) -> str | None:
 
 
 def _callback(call: _Call, category: IntentCategory, anchor: datetime) -> datetime | None:
+    """When the customer asks to be called back; a turn's dates are those the promise rules read
+    when they are resolved against the same ``anchor``."""
     side = call.customer
+    shared = call.anchor is anchor
     for k, text in enumerate(side.texts):
         if category is IntentCategory.CALLBACK_REQUEST or side.search(_CALLBACK, k):
-            when = parse_callback(text, anchor)
+            when = parse_callback(text, anchor, partial(call.dates, side.turns[k]) if shared else None)
             if when is not None:
                 return when
     return None

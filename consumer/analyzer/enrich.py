@@ -14,10 +14,11 @@ Pure: no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from consumer.normalize import find_dates, parse_amount, resolve_date, to_ist
+from consumer.normalize import DateMatch, find_dates, parse_amount, resolve_date, to_ist
 from schemas import (
     CallAnalysis,
     ComplianceFlag,
@@ -56,14 +57,21 @@ def outside_calling_hours(call_started_at: datetime | None) -> bool | None:
     return not (CALLING_HOURS[0] <= local < CALLING_HOURS[1])
 
 
-def parse_callback(text: str, anchor: datetime) -> datetime | None:
-    """When "kal shaam 6 baje" / "Monday 11am" / "2 ghante baad" is, in IST; None if no time or day."""
+def parse_callback(
+    text: str, anchor: datetime, dates: Callable[[], list[DateMatch]] | None = None
+) -> datetime | None:
+    """When "kal shaam 6 baje" / "Monday 11am" / "2 ghante baad" is, in IST; None if no time or day.
+
+    ``dates`` gives ``find_dates(text, anchor)`` when a caller has already read the text's dates
+    (asked only when the text names no hours from now).
+    """
     ist = to_ist(anchor)
     hours_later = re.search(r"(\d+|ek|do|teen)\s*(ghante|ghanta|hours?|घंटे)", text, re.IGNORECASE)
     if hours_later:
         count = {"ek": 1, "do": 2, "teen": 3}.get(hours_later.group(1).lower())
         return ist + timedelta(hours=count or int(hours_later.group(1)))
-    days = [d.date for d in find_dates(text, anchor) if d.date is not None]
+    found = dates() if dates is not None else find_dates(text, anchor)
+    days = [d.date for d in found if d.date is not None]
     day: date | None = days[0] if days else None
     hour: int | None = None
     minute = 0
