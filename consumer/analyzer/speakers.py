@@ -13,6 +13,7 @@ unlabelled transcript written one utterance per line.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -450,11 +451,20 @@ def spoken(text: str) -> str:
     """``text`` as it was said: transcription marks and fillers made spaces, a word repeated
     three or more times in a row said twice."""
     text = without_marks(text)
-    if _FILLERS.search(text):
+    if _may_hold_filler(text) and _FILLERS.search(text):
         text = _FILLERS.sub(" ", text)
     if _may_repeat(text) and _REPEATED.search(text):
         text = _REPEATED.sub(r"\1 \1", text)
     return text
+
+
+def _may_hold_filler(text: str) -> bool:
+    """Whether ``text`` may hold a filler (``_FILLERS``): each one holds "um", "uh", "rm" or "eh"
+    in some case, and lower-cased text shows them in lower case (no other character lowers to
+    these letters). Four substring searches, each a fast scan, where the regex is started at
+    every "u" and "e" of the text."""
+    lowered = text.lower()
+    return "um" in lowered or "uh" in lowered or "rm" in lowered or "eh" in lowered
 
 
 # The two letters ``str.lower`` does not lower one by one as the regex engine compares letters
@@ -471,7 +481,11 @@ def _may_repeat(text: str) -> bool:
     if not text.isascii() and any(c in text for c in _CONTEXT_CASED):
         return True
     words = text.lower().replace(",", " ").split()
-    return any(map(str.startswith, words[1:], words))
+    # A word that starts the next one is also in it: ``in`` (one C call each) tells first, and
+    # ``str.startswith`` (parsing its arguments at every call, twice the cost) is asked only of
+    # the rare text where some word is in the next.
+    nexts = words[1:]
+    return any(map(operator.contains, nexts, words)) and any(map(str.startswith, nexts, words))
 
 
 def _span(text: str, start: int, end: int) -> tuple[int, int] | None:
