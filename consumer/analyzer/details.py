@@ -1015,8 +1015,7 @@ def _first_told(call: _Call, until: int | None) -> str | None:
             (
                 text
                 for k, (i, text) in enumerate(zip(side.turns, side.texts, strict=True))
-                if (until is None or i < until)
-                and call.tells(k, status_only=i >= first_customer)
+                if (until is None or i < until) and call.tells(k, status_only=i >= first_customer)
             ),
             None,
         )
@@ -1206,9 +1205,7 @@ def _informative(text: str, amounts: list[AmountMatch], dates: list[DateMatch], 
     return (2 if dated else 0) + (1 if amounts else 0)
 
 
-def _most_informative(
-    call: _Call, today: date
-) -> tuple[int, str, int, list[AmountMatch], list[DateMatch]]:
+def _most_informative(call: _Call, today: date) -> tuple[int, str, int, list[AmountMatch], list[DateMatch]]:
     """The latest customer turn that says the most of a promise (``_informative``), as ``_promise``
     ranks its commitments. Read from the last turn back, so the search stops at the first that
     names both a day and a figure, and a turn's dates are not read when they cannot lift it above
@@ -1367,9 +1364,7 @@ def _promise(call: _Call, category: IntentCategory, anchor: datetime) -> Promise
         due, due_text = (picked.date or anchor.date()), picked.text
     elif own_dates:
         reason, due_text = own_dates[0].reason, own_dates[0].text
-    elif (on_time := _on_time(call, best_i)) is not None and (
-        agent_due := _agent_date(call, on_time[0])
-    ):
+    elif (on_time := _on_time(call, best_i)) is not None and (agent_due := _agent_date(call, on_time[0])):
         due, due_text = agent_due.date, on_time[1]
     else:
         reason = "not_stated"
