@@ -451,19 +451,20 @@ def spoken(text: str) -> str:
     """``text`` as it was said: transcription marks and fillers made spaces, a word repeated
     three or more times in a row said twice."""
     text = without_marks(text)
-    if _may_hold_filler(text) and _FILLERS.search(text):
+    lowered = text.lower()  # (both gates read it; lowered again only when fillers went)
+    if _may_hold_filler(lowered) and _FILLERS.search(text):
         text = _FILLERS.sub(" ", text)
-    if _may_repeat(text) and _REPEATED.search(text):
+        lowered = text.lower()
+    if _may_repeat(text, lowered) and _REPEATED.search(text):
         text = _REPEATED.sub(r"\1 \1", text)
     return text
 
 
-def _may_hold_filler(text: str) -> bool:
-    """Whether ``text`` may hold a filler (``_FILLERS``): each one holds "um", "uh", "rm" or "eh"
-    in some case, and lower-cased text shows them in lower case (no other character lowers to
-    these letters). Four substring searches, each a fast scan, where the regex is started at
-    every "u" and "e" of the text."""
-    lowered = text.lower()
+def _may_hold_filler(lowered: str) -> bool:
+    """Whether a text, lower-cased as ``lowered``, may hold a filler (``_FILLERS``): each one holds
+    "um", "uh", "rm" or "eh" in some case, and lower-cased text shows them in lower case (no other
+    character lowers to these letters). Four substring searches, each a fast scan, where the regex
+    is started at every "u" and "e" of the text."""
     return "um" in lowered or "uh" in lowered or "rm" in lowered or "eh" in lowered
 
 
@@ -472,15 +473,15 @@ def _may_hold_filler(text: str) -> bool:
 _CONTEXT_CASED: Final = ("\u0130", "\u03a3")
 
 
-def _may_repeat(text: str) -> bool:
-    """Whether ``text`` may hold a word said three times in a row (``_REPEATED``), from a split of
-    its words instead of a regex tried at every character. In a match the second saying is a
-    whole word between spaces and commas and the third starts the next word, so, lower-cased
-    (the regex compares the sayings letter by letter in lower case), some word starts the next
-    one. A text with a letter ``str.lower`` reads otherwise may always hold one."""
+def _may_repeat(text: str, lowered: str) -> bool:
+    """Whether ``text`` (lower-cased: ``lowered``) may hold a word said three times in a row
+    (``_REPEATED``), from a split of its words instead of a regex tried at every character. In a
+    match the second saying is a whole word between spaces and commas and the third starts the
+    next word, so, lower-cased (the regex compares the sayings letter by letter in lower case),
+    some word starts the next one. A text with a letter ``str.lower`` reads otherwise may always hold one."""
     if not text.isascii() and any(c in text for c in _CONTEXT_CASED):
         return True
-    words = text.lower().replace(",", " ").split()
+    words = lowered.replace(",", " ").split()
     # A word that starts the next one is also in it: ``in`` (one C call each) tells first, and
     # ``str.startswith`` (parsing its arguments at every call, twice the cost) is asked only of
     # the rare text where some word is in the next.
