@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from consumer.analyzer import Analyzer, build_analyzer
 from consumer.errors import InsightsError
-from consumer.logs import configure_logging
-from consumer.secrecy import Scrubber, mask_secrets_in_logs, validation_summary
+from consumer.observability.logs import configure_logging
+from consumer.observability.secrets import Scrubber, mask_secrets_in_logs, validation_summary
 from consumer.settings import Settings
 from schemas import TranscriptEvent
 
@@ -68,7 +68,7 @@ async def _with_analyzer(settings: Settings, command: str, args: argparse.Namesp
     analyzer = build_analyzer(settings)
     try:
         if command == "eval":
-            from consumer.evaluate import run_eval
+            from consumer.analyzer.evaluate import run_eval
 
             return await run_eval(
                 args.files,
@@ -96,7 +96,7 @@ def _count(text: str) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from consumer.store import Store
+    from consumer.db.store import Store
 
     async with Store.connect(settings.database_url.get_secret_value(), output_topic="", min_size=1) as store:
         applied = await store.migrate()
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "migrate":
             return asyncio.run(_migrate(settings))
         if command == "train":
-            from consumer.train import main as train_main
+            from consumer.analyzer.train import main as train_main
 
             return train_main(args.out)
         if command == "check":

@@ -18,21 +18,21 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
 from consumer.analyzer import Analyzer, build_analyzer
-from consumer.dead_letter_journal import DeadLetterJournal
+from consumer.db.dead_letters import DeadLetterJournal
+from consumer.db.idempotency import IdempotencyKeys
+from consumer.db.outbox import OutboxRelay
+from consumer.db.store import TRANSIENT_DB_ERRORS, Store
 from consumer.errors import InsightsError
 from consumer.gc_tuning import settle
-from consumer.http import SidecarDeps, create_app
-from consumer.idempotency import IdempotencyKeys
-from consumer.kafka_security import explain_connection_failure, kafka_client_options
-from consumer.metrics import Metrics
-from consumer.outbox import OutboxRelay
+from consumer.http.access import SERVER_OPTIONS, SecurityConfig
+from consumer.http.app import SidecarDeps, create_app
+from consumer.kafka.clients import explain_connection_failure, kafka_client_options
+from consumer.kafka.stream import DeadLetters, StreamProcessor
+from consumer.observability.metrics import Metrics
+from consumer.observability.secrets import redact_url
 from consumer.pipeline import Pipeline
 from consumer.readiness import service_checks
-from consumer.secrecy import redact_url
-from consumer.security import SERVER_OPTIONS, SecurityConfig
 from consumer.settings import Settings
-from consumer.store import TRANSIENT_DB_ERRORS, Store
-from consumer.stream import DeadLetters, StreamProcessor
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
-from consumer.logs import detached_context
+from consumer.observability.logs import detached_context
 
 log = logging.getLogger(__name__)
 

@@ -22,11 +22,11 @@ from typing import TextIO
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 
+from consumer.db.store import TRANSIENT_DB_ERRORS, read_migrations
 from consumer.errors import InsightsError
-from consumer.kafka_security import kafka_client_options, start_client
-from consumer.secrecy import Scrubber, redact_url
+from consumer.kafka.clients import kafka_client_options, start_client
+from consumer.observability.secrets import Scrubber, redact_url
 from consumer.settings import Settings
-from consumer.store import TRANSIENT_DB_ERRORS, read_migrations
 
 TIMEOUT_S = 15.0
 _CONNECT_ERRORS: tuple[type[BaseException], ...] = (ValueError, *TRANSIENT_DB_ERRORS)

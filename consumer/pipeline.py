@@ -9,11 +9,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from consumer.analyzer.base import Analyzer
+from consumer.analyzer.text.redact import redact_text
 from consumer.batching import MicroBatcher
-from consumer.metrics import Metrics
-from consumer.redact import redact_text
+from consumer.db.store import NewInsight, Store, StoredInsight
+from consumer.observability.metrics import Metrics
 from consumer.slots import Slots
-from consumer.store import NewInsight, Store, StoredInsight
 from schemas import TranscriptEvent
 
 log = logging.getLogger(__name__)

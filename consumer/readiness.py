@@ -26,9 +26,9 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 
 from consumer.analyzer.base import Analyzer
+from consumer.db.store import MIGRATIONS_DIR, Store, read_migrations
 from consumer.errors import InsightsError
-from consumer.store import MIGRATIONS_DIR, Store, read_migrations
-from consumer.stream import StreamProcessor
+from consumer.kafka.stream import StreamProcessor
 
 Check = Callable[[], Awaitable[Mapping[str, Any]]]
 """Returns detail when the condition holds; raises (``NotReadyError`` or any error) when not."""

@@ -7,8 +7,8 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from consumer.kafka_security import SaslMechanism, SecurityProtocol, security_problems
-from consumer.secrecy import url_secrets
+from consumer.kafka.clients import SaslMechanism, SecurityProtocol, security_problems
+from consumer.observability.secrets import url_secrets
 
 
 class Settings(BaseSettings):
@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     kafka_session_timeout_ms: int = Field(
         default=30_000, ge=1_000, description="How soon a crashed instance's partitions move to the others."
     )
-    # Transport security of every Kafka client (see consumer/kafka_security.py)
+    # Transport security of every Kafka client (see consumer/kafka/clients.py)
     kafka_security_protocol: SecurityProtocol = "PLAINTEXT"
     kafka_sasl_mechanism: SaslMechanism = "PLAIN"
     kafka_sasl_username: str | None = None

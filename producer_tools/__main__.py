@@ -11,8 +11,8 @@ import sys
 from pydantic import ValidationError
 
 from consumer.errors import InsightsError
-from consumer.kafka_security import kafka_client_options
-from consumer.secrecy import Scrubber, validation_summary
+from consumer.kafka.clients import kafka_client_options
+from consumer.observability.secrets import Scrubber, validation_summary
 from consumer.settings import Settings
 from producer_tools import backfill, bench, replay, tail
 from producer_tools.send import load_source, send

@@ -60,12 +60,12 @@ from tqdm import tqdm
 from consumer.analyzer.gemini_client import Backend, make_client
 from consumer.analyzer.gemini_request import parse_answer, request_dict, usage_of
 from consumer.analyzer.pricing import PriceTable
+from consumer.analyzer.text.redact import redact_text
+from consumer.db.store import NewInsight, Reanalysis, Store, StoredInsight
 from consumer.errors import InsightsError
-from consumer.kafka_security import start_client
-from consumer.redact import redact_text
-from consumer.secrecy import Scrubber, validation_summary
+from consumer.kafka.clients import start_client
+from consumer.observability.secrets import Scrubber, validation_summary
 from consumer.settings import Settings
-from consumer.store import NewInsight, Reanalysis, Store, StoredInsight
 from producer_tools.replay import parse_since, partitions_of
 from schemas import AnalyzerInfo, CallAnalysis, TokenUsage, TranscriptEvent
 
@@ -534,7 +534,7 @@ def analysis_of(
 
 
 class BackfillStore(Protocol):
-    """What the backfill needs of ``consumer.store.Store``."""
+    """What the backfill needs of ``consumer.db.store.Store``."""
 
     async def analysis_versions(self, event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
         """The analysis version of each stored event."""

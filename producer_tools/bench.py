@@ -47,10 +47,10 @@ from consumer.analyzer.details import add_details
 from consumer.analyzer.learned import shipped_model
 from consumer.analyzer.offline import analyze_offline
 from consumer.analyzer.rules import analyze_text, speaker_turns
-from consumer.kafka_security import start_client
-from consumer.normalize import find_amounts, find_dates
-from consumer.parse import parse_event
-from consumer.redact import redact
+from consumer.analyzer.text.normalize import find_amounts, find_dates
+from consumer.analyzer.text.redact import redact
+from consumer.events import parse_event
+from consumer.kafka.clients import start_client
 from producer_tools.databases import scratch_database
 from producer_tools.samples import SAMPLES_PATH, load_rows, to_event
 from producer_tools.send import send
@@ -82,7 +82,7 @@ class BenchConfig:
     transcript_chars: int = 0
     romanised: bool = False
     security: Mapping[str, Any] = field(default_factory=dict)
-    """TLS/SASL client options (``consumer.kafka_security.kafka_client_options`` without the servers)."""
+    """TLS/SASL client options (``consumer.kafka.clients.kafka_client_options`` without the servers)."""
 
     @property
     def kafka(self) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from tqdm import tqdm
 
-from consumer.kafka_security import start_client
+from consumer.kafka.clients import start_client
 from schemas.dead_letter import FAILED_AT, ORIGINAL_TOPIC, REASON, ReplayHeaders, header_text
 
 DEFAULT_GROUP = "call-insights-replay-dlq"
@@ -124,7 +124,7 @@ async def replay(
 ) -> Summary:
     """Replay the letters of ``topic`` that ``selection`` picks, up to the end as of the start.
 
-    ``security``: TLS/SASL client options, as ``consumer.kafka_security.kafka_client_options`` makes.
+    ``security``: TLS/SASL client options, as ``consumer.kafka.clients.kafka_client_options`` makes.
     """
     kafka = {**(security or {}), "bootstrap_servers": bootstrap}
     consumer = AIOKafkaConsumer(

@@ -13,7 +13,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from tqdm import tqdm
 
-from consumer.kafka_security import start_client
+from consumer.kafka.clients import start_client
 from producer_tools.samples import SAMPLES_PATH, load_rows, to_event
 
 
@@ -29,7 +29,7 @@ async def send(
 ) -> dict[str, Any]:
     """Publish ``count`` events (cycling through ``rows``); return a summary.
 
-    ``security``: TLS/SASL client options, as ``consumer.kafka_security.kafka_client_options`` makes.
+    ``security``: TLS/SASL client options, as ``consumer.kafka.clients.kafka_client_options`` makes.
     """
     options = {**(security or {}), "bootstrap_servers": bootstrap}
     producer = AIOKafkaProducer(**options, acks="all", enable_idempotence=True, linger_ms=5)

@@ -19,7 +19,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord
 
-from consumer.kafka_security import start_client
+from consumer.kafka.clients import start_client
 from producer_tools.pretty import InsightFilter, Painter, dead_letter_json, format_dead_letter, format_insight
 from schemas import IntentCategory, Priority, Sentiment
 from schemas.dead_letter import header_text
@@ -94,7 +94,7 @@ async def tail(
 ) -> int:
     """Print events until ``max_events`` were shown (or forever); return how many were shown.
 
-    ``security``: TLS/SASL client options, as ``consumer.kafka_security.kafka_client_options`` makes.
+    ``security``: TLS/SASL client options, as ``consumer.kafka.clients.kafka_client_options`` makes.
     """
     topics = [topic] if dlq_topic is None else [topic, dlq_topic]
     options = {**(security or {}), "bootstrap_servers": bootstrap}

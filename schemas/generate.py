@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from consumer.asyncapi import build_asyncapi
+from consumer.http.asyncapi import build_asyncapi
 from schemas.models import CallAnalysis, InsightEvent, LLMAnswer, TranscriptEvent
 
 HERE = Path(__file__).resolve().parent

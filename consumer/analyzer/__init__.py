@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consumer.analyzer.base import Analyzer
-from consumer.metrics import Metrics
+from consumer.observability.metrics import Metrics
 from consumer.settings import Settings
 
 

@@ -6,7 +6,7 @@ fields (from ``consumer.analyzer.rules.analyze_text``):
 
 - speaker turns are split on the ORIGINAL text, so every quote keeps the words as spoken;
 - ``contact_status`` from what the person who answered says (wrong number, relative, colleague);
-- ``promise_to_pay`` from the customer's turns only, amounts and dates by ``consumer.normalize``;
+- ``promise_to_pay`` from the customer's turns only, amounts and dates by ``consumer.analyzer.text.normalize``;
 - ``distress`` from the customer's words (self-harm, medical emergency, bereavement, job loss);
 - ``compliance_flags`` from the agent's turns only (threats, abuse, third-party disclosure, no
   identification, disclosure before verification); ``outside_calling_hours`` is left to
@@ -26,11 +26,17 @@ from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
-from consumer.analyzer import speakers
 from consumer.analyzer.enrich import parse_callback
-from consumer.analyzer.lexicon import Lexicon, Scan, lexicon
-from consumer.matcher import regroup
-from consumer.normalize import AmountMatch, DateMatch, find_amounts, find_amounts_and_bare, find_dates
+from consumer.analyzer.text import speakers
+from consumer.analyzer.text.lexicon import Lexicon, Scan, lexicon
+from consumer.analyzer.text.matcher import regroup
+from consumer.analyzer.text.normalize import (
+    AmountMatch,
+    DateMatch,
+    find_amounts,
+    find_amounts_and_bare,
+    find_dates,
+)
 from schemas import (
     CallAnalysis,
     ComplianceFlag,

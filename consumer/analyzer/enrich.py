@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from consumer.normalize import DateMatch, find_dates, parse_amount, resolve_date, to_ist
+from consumer.analyzer.text.normalize import DateMatch, find_dates, parse_amount, resolve_date, to_ist
 from schemas import (
     CallAnalysis,
     ComplianceFlag,

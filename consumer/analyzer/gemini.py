@@ -73,7 +73,7 @@ from consumer.analyzer.guard import RateLimiter
 from consumer.analyzer.model_check import ModelCheck, Verdict
 from consumer.analyzer.pricing import PriceTable, PriceTableError
 from consumer.errors import AnalyzerError, AnalyzerOutputError, AnalyzerUnavailableError
-from consumer.metrics import Metrics
+from consumer.observability.metrics import Metrics
 from consumer.settings import Settings
 from schemas import AnalyzerInfo, CallAnalysis, TokenUsage
 

@@ -22,7 +22,7 @@ from google.genai import types
 
 from consumer.analyzer.enrich import from_llm
 from consumer.analyzer.prompt import SYSTEM_INSTRUCTION, build_prompt
-from consumer.redact import redact_text
+from consumer.analyzer.text.redact import redact_text
 from schemas import CallAnalysis, LLMAnswer, TokenUsage
 
 _DROPPED_KEYWORDS: Final = frozenset(

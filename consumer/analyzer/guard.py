@@ -16,7 +16,7 @@ from typing import Any
 
 from consumer.analyzer.base import Analyzer
 from consumer.errors import AnalyzerUnavailableError
-from consumer.metrics import Metrics
+from consumer.observability.metrics import Metrics
 from schemas import CallAnalysis
 
 

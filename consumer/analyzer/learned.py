@@ -20,7 +20,7 @@ A fourth head, contact status, is a second stage: it reads the same features plu
 rules said of the contact (``k:contact=…``) and the intent the first stage decided (``k:intent=…``),
 so that the analysis does not contradict itself (a wrong number answered by the borrower).
 
-``python -m consumer train`` fits them (``consumer/train.py``, with scikit-learn) and writes the
+``python -m consumer train`` fits them (``consumer/analyzer/train.py``, with scikit-learn) and writes the
 weights, in thousandths, to ``learned_model.json`` beside this file. Reading it needs nothing but
 the standard library: a linear model is a table of weights.
 

@@ -3,7 +3,7 @@
 
 Pure functions only: no I/O, no randomness, no clock. Every regular expression is compiled at
 import time, and the ~100 cue patterns are registered in an index of the first letters their
-matches can start with (``consumer.matcher.Index``): one pass over the words of a transcript
+matches can start with (``consumer.analyzer.text.matcher.Index``): one pass over the words of a transcript
 tells which patterns to try where, so a typical transcript takes about 0.05 ms, and time grows
 linearly with its length.
 
@@ -36,9 +36,9 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import Any, Literal, NamedTuple
 
-from consumer.analyzer import speakers
-from consumer.matcher import Candidates, Index, matches_at, parse, prefixes
-from consumer.normalize import INDIC_DIGITS, find_dates
+from consumer.analyzer.text import speakers
+from consumer.analyzer.text.matcher import Candidates, Index, matches_at, parse, prefixes
+from consumer.analyzer.text.normalize import INDIC_DIGITS, find_dates
 from schemas import CallAnalysis, IntentCategory, Sentiment, Speaker
 
 __all__ = ["Turn", "analyze_text", "core_fields", "normalize", "split_turns"]
@@ -213,7 +213,7 @@ def _word(pattern: str) -> re.Pattern[str]:
     return re.compile(f"{_START}(?:{_p(pattern)}){_END}")
 
 
-# Every cue pattern is registered in one index (``_INDEX``, see ``consumer.matcher``): a single
+# Every cue pattern is registered in one index (``_INDEX``, see ``consumer.analyzer.text.matcher``): a single
 # pass over the word starts of a text then tells which patterns may match where, and a pattern
 # is tried only there, with exactly the matches of ``finditer``
 # (``tests/unit/test_rules_speed_equivalence.py`` checks this).

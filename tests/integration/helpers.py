@@ -16,8 +16,8 @@ from aiokafka.structs import ConsumerRecord
 
 from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.app import run_service
+from consumer.db.store import NewInsight, Store
 from consumer.settings import Settings
-from consumer.store import NewInsight, Store
 from producer_tools.samples import to_event
 from schemas import AnalyzerInfo, TranscriptEvent
 from tests.conftest import Stack

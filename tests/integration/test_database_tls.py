@@ -11,8 +11,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 
+from consumer.db.store import Store
 from consumer.errors import StoreUnavailableError
-from consumer.store import Store
 from tests.conftest import ROOT, Stack
 
 pytestmark = pytest.mark.integration

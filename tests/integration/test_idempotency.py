@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
+from consumer.db.idempotency import IdempotencyKeyReusedError, IdempotencyKeys
+from consumer.db.store import StoredInsight, apply_migrations
 from consumer.errors import AnalyzerUnavailableError
-from consumer.idempotency import IdempotencyKeyReusedError, IdempotencyKeys
-from consumer.store import StoredInsight, apply_migrations
 from schemas import AnalyzerInfo, CallAnalysis
 from tests.conftest import Stack
 

@@ -17,7 +17,7 @@ from aiokafka.errors import KafkaConnectionError
 
 from consumer.app import run_service
 from consumer.errors import ConfigurationError
-from consumer.kafka_security import kafka_client_options, start_client
+from consumer.kafka.clients import kafka_client_options, start_client
 from consumer.settings import Settings
 from producer_tools.send import send
 from tests.conftest import Stack

@@ -14,8 +14,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from consumer.app import run_service
+from consumer.db.store import MIGRATIONS_DIR, Store
 from consumer.readiness import MigrationsCheck, NotReadyError
-from consumer.store import MIGRATIONS_DIR, Store
 from tests.conftest import Stack
 from tests.integration.helpers import event, make_settings, publish, publish_events, running_service
 from tests.integration.service_process import free_port

@@ -14,7 +14,7 @@ import aiohttp
 import asyncpg
 import pytest
 
-from consumer.queries import _STATS_LLM
+from consumer.db.queries import _STATS_LLM
 from producer_tools.databases import scratch_database
 from producer_tools.samples import load_rows, to_event
 from schemas import AnalyzerInfo, TokenUsage

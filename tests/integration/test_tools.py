@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from consumer.asyncapi import build_asyncapi
+from consumer.http.asyncapi import build_asyncapi
 from producer_tools.replay import partitions_of
 from schemas import InsightEvent
 from tests.conftest import ROOT, Stack

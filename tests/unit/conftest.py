@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from consumer.analyzer.gemini import GeminiAnalyzer
-from consumer.metrics import Metrics
+from consumer.observability.metrics import Metrics
 from producer_tools.fake_gemini import FakeGemini
 from tests.unit.gemini_support import AnalyzerFactory, make_settings
 

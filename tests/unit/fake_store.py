@@ -1,4 +1,4 @@
-"""An in-memory stand-in for ``consumer.store.Store`` in the pipeline's unit tests."""
+"""An in-memory stand-in for ``consumer.db.store.Store`` in the pipeline's unit tests."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import dataclasses
 import uuid
 from collections.abc import Sequence
 
+from consumer.db.store import NewInsight, StoredInsight
 from consumer.errors import StoreUnavailableError
-from consumer.store import NewInsight, StoredInsight
 
 
 class FakeStore:

@@ -13,9 +13,9 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from consumer.http import SidecarDeps, create_app
-from consumer.security import SecurityConfig
-from consumer.store import StoredInsight
+from consumer.db.store import StoredInsight
+from consumer.http.access import SecurityConfig
+from consumer.http.app import SidecarDeps, create_app
 from schemas import AnalyzerInfo, CallAnalysis, TranscriptEvent
 
 

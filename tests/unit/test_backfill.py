@@ -17,9 +17,9 @@ from google import genai
 from google.genai import _common, batches, types
 
 from consumer.analyzer.pricing import PriceTable
+from consumer.db.store import NewInsight, Reanalysis, StoredInsight, insight_event_id
 from consumer.errors import InsightsError, StoreRejectedError
 from consumer.settings import Settings
-from consumer.store import NewInsight, Reanalysis, StoredInsight, insight_event_id
 from producer_tools import backfill as bf
 from schemas import InsightEvent, TranscriptEvent
 from tests.unit.fake_store import FakeStore

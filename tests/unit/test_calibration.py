@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from consumer.calibration import BAND_EDGES, band_index, calibrate, review_groups
+from consumer.analyzer.calibration import BAND_EDGES, band_index, calibrate, review_groups
 
 
 @pytest.mark.parametrize(

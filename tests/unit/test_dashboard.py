@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from consumer.dashboard import CONTENT_SECURITY_POLICY, _load_assets, prefers_html
-from consumer.openapi import build_openapi
+from consumer.http.dashboard import CONTENT_SECURITY_POLICY, _load_assets, prefers_html
+from consumer.http.openapi import build_openapi
 
 CHROME = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

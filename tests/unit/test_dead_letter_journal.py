@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from consumer.dead_letter_journal import MAX_KEY_CHARS, DeadLetterEntry, DeadLetterJournal
+from consumer.db.dead_letters import MAX_KEY_CHARS, DeadLetterEntry, DeadLetterJournal
 
 
 def entry(offset: int = 7, key: bytes | None = b"call-1") -> DeadLetterEntry:

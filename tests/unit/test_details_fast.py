@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consumer.analyzer import details
-from consumer.analyzer.lexicon import _GATE, Lexicon, Scan
-from consumer.matcher import first_words, parse
+from consumer.analyzer.text.lexicon import _GATE, Lexicon, Scan
+from consumer.analyzer.text.matcher import first_words, parse
 from producer_tools.samples import SAMPLES_PATH, load_rows
 from schemas import Speaker
 

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from consumer.analyzer.offline import OfflineAnalyzer
-from consumer.errors import AnalyzerError
-from consumer.evaluate import (
+from consumer.analyzer.evaluate import (
     DatasetError,
     ExtendedLabels,
     GoldPromise,
@@ -23,6 +21,8 @@ from consumer.evaluate import (
     run_eval,
     set_report,
 )
+from consumer.analyzer.offline import OfflineAnalyzer
+from consumer.errors import AnalyzerError
 from schemas import (
     AnalyzerInfo,
     CallAnalysis,

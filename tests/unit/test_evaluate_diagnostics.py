@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from consumer.__main__ import main
-from consumer.evaluate import (
+from consumer.analyzer.evaluate import (
     DatasetError,
     ExtendedLabels,
     LabelledRow,

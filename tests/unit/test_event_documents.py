@@ -16,12 +16,12 @@ from jsonschema import Draft7Validator, Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from consumer.asyncapi import build_asyncapi
 from consumer.errors import InvalidEventError
-from consumer.http import SidecarDeps, create_app
+from consumer.http.app import SidecarDeps, create_app
+from consumer.http.asyncapi import build_asyncapi
+from consumer.kafka.stream import DeadLetters
 from consumer.pipeline import Pipeline
 from consumer.settings import Settings
-from consumer.stream import DeadLetters
 from schemas.dead_letter import DeadLetterHeaders
 from schemas.generate import FILES, HERE
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consumer.errors import InvalidEventError
-from consumer.parse import parse_event
+from consumer.events import parse_event
 from schemas import TranscriptEvent
 from tests.unit.sidecar import FakePipeline, sidecar
 

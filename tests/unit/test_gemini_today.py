@@ -18,7 +18,7 @@ from consumer.analyzer.gemini import GeminiAnalyzer
 from consumer.analyzer.gemini_request import answer_schema, schema_bytes, thinking_config
 from consumer.analyzer.prompt import SYSTEM_INSTRUCTION
 from consumer.errors import AnalyzerUnavailableError
-from consumer.metrics import Metrics
+from consumer.observability.metrics import Metrics
 from consumer.settings import Settings
 from producer_tools.fake_gemini import FakeGemini, Status, Text
 from schemas import AnalyzerInfo, IntentCategory

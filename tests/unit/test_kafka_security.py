@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from consumer.__main__ import main
 from consumer.errors import ConfigurationError
-from consumer.kafka_security import kafka_client_options, security_problems
-from consumer.secrecy import validation_summary
+from consumer.kafka.clients import kafka_client_options, security_problems
+from consumer.observability.secrets import validation_summary
 from consumer.settings import Settings
 
 SASL = {"kafka_sasl_username": "svc", "kafka_sasl_password": "Sasl-Secret-1"}

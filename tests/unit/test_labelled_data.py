@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from consumer.evaluate import load_labelled
+from consumer.analyzer.evaluate import load_labelled
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 FILES = sorted((DATA / "labelled").glob("*.jsonl"))

@@ -27,7 +27,7 @@ from consumer.analyzer.learned import (
 )
 from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
 from consumer.analyzer.rules import analyze_text, speaker_turns
-from consumer.train import train
+from consumer.analyzer.train import train
 from schemas import ContactStatus
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,6 +1,6 @@
 """The detail lexicons find what their plain form finds, and a speaker's joined turns read like each turn.
 
-``consumer.analyzer.lexicon`` rewrites each lexicon so the regex engine can skip through a text
+``consumer.analyzer.text.lexicon`` rewrites each lexicon so the regex engine can skip through a text
 (alternatives grouped by first character), and ``consumer.analyzer.details`` scans each speaker's
 turns once, joined by line breaks. Both are checked here against the straightforward form: the
 plain alternation searched position by position, and each turn searched on its own.
@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consumer.analyzer import details
-from consumer.analyzer.lexicon import Lexicon, Scan, lexicon
+from consumer.analyzer.text.lexicon import Lexicon, Scan, lexicon
 from schemas import Speaker
 
 SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"

@@ -17,8 +17,10 @@ from aiokafka import TopicPartition
 
 from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.batching import MicroBatcher
+from consumer.db.store import NewInsight, StoredInsight
 from consumer.errors import InsightsError, StoreRejectedError
-from consumer.logs import (
+from consumer.kafka.stream import StreamProcessor
+from consumer.observability.logs import (
     ContextFilter,
     JsonFormatter,
     TextFormatter,
@@ -27,10 +29,8 @@ from consumer.logs import (
     detached_context,
     log_context,
 )
-from consumer.metrics import Metrics
+from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline
-from consumer.store import NewInsight, StoredInsight
-from consumer.stream import StreamProcessor
 from schemas import CallAnalysis
 
 log = logging.getLogger("tests.logs")

@@ -1,6 +1,6 @@
 """The matcher engine reads our patterns right, and what it derives from them is sound.
 
-``consumer.matcher`` parses patterns itself (no private ``re`` modules) and derives where their
+``consumer.analyzer.text.matcher`` parses patterns itself (no private ``re`` modules) and derives where their
 matches may start. Everything it derives may only ever skip places where a pattern cannot
 match, so each derivation is checked here against the regex engine itself: on every pattern
 the analyzer registers, and on random patterns of the same syntax run over random texts.
@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consumer import matcher, normalize
 from consumer.analyzer import details, rules
-from consumer.analyzer.lexicon import Lexicon, lexicon
-from consumer.matcher import (
+from consumer.analyzer.text import matcher, normalize
+from consumer.analyzer.text.lexicon import Lexicon, lexicon
+from consumer.analyzer.text.matcher import (
     DIGIT,
     Alt,
     At,

@@ -21,12 +21,12 @@ from consumer.analyzer.gemini import GeminiAnalyzer
 from consumer.analyzer.guard import CircuitBreaker, GuardedAnalyzer
 from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.errors import AnalyzerUnavailableError, StoreUnavailableError
-from consumer.http import SidecarDeps, create_app
-from consumer.metrics import Metrics
+from consumer.http.app import SidecarDeps, create_app
+from consumer.kafka.stream import StreamProcessor
+from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline
 from consumer.readiness import NotReadyError
 from consumer.settings import Settings
-from consumer.stream import StreamProcessor
 from producer_tools.fake_gemini import FakeGemini, Status, Text
 from schemas import AnalyzerInfo, CallAnalysis, TranscriptEvent
 from tests.unit.fake_store import FakeStore

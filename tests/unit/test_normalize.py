@@ -12,9 +12,9 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from consumer import normalize as N
-from consumer.matcher import starts
-from consumer.normalize import (
+from consumer.analyzer.text import normalize as N
+from consumer.analyzer.text.matcher import starts
+from consumer.analyzer.text.normalize import (
     IST,
     AmountMatch,
     DateMatch,

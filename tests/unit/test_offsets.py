@@ -7,7 +7,7 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consumer.offsets import OffsetTracker
+from consumer.kafka.offsets import OffsetTracker
 
 
 def test_nothing_handed_out_nothing_to_commit() -> None:

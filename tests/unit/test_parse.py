@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from consumer.errors import InvalidEventError
-from consumer.parse import parse_event
+from consumer.events import parse_event
 
 LIMIT = 1000
 

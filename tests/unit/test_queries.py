@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from consumer import queries
-from consumer.queries import (
+from consumer.db import queries
+from consumer.db.queries import (
     MAX_BUCKETS,
     InvalidCursorError,
     Position,
@@ -335,7 +335,7 @@ def test_offline_and_original_rows_have_no_usage() -> None:
     ],
 )
 def test_odd_stored_usage_is_left_out_not_a_500(usage: str, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="consumer.queries"):
+    with caplog.at_level(logging.WARNING, logger="consumer.db.queries"):
         analyzer = call_fields(_record_row("gemini", "gemini-2.5-flash", usage))["analyzer"]
     assert analyzer.model_dump() == {
         "provider": "gemini",

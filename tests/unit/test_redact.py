@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consumer.redact import KINDS, Redaction, _luhn_ok, _verhoeff_ok, redact, redact_text
+from consumer.analyzer.text.redact import KINDS, Redaction, _luhn_ok, _verhoeff_ok, redact, redact_text
 
 # ---------------------------------------------------------------------------------------------
 # Independent helpers (check digits, Indian digit grouping, Devanagari digits)

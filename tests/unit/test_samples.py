@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from consumer.analyzer.evaluate import evaluate, load_labelled
 from consumer.analyzer.offline import OfflineAnalyzer
-from consumer.evaluate import evaluate, load_labelled
 from schemas import ComplianceRule, ContactStatus, DistressKind, IntentCategory, Sentiment
 
 SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from consumer.openapi import build_openapi
+from consumer.http.openapi import build_openapi
 from schemas import CallAnalysis, InsightEvent, IntentCategory, Sentiment
 from schemas.generate import HERE, rendered
 

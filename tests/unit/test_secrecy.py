@@ -9,8 +9,8 @@ import logging
 import pytest
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from consumer.logs import JsonFormatter
-from consumer.secrecy import (
+from consumer.observability.logs import JsonFormatter
+from consumer.observability.secrets import (
     Scrubber,
     ScrubbingFormatter,
     mask_secrets_in_logs,

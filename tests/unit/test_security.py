@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
-from consumer.security import KeyRing, RateLimiter, SecurityConfig, principal_of_key, split_list
+from consumer.http.access import KeyRing, RateLimiter, SecurityConfig, principal_of_key, split_list
 from consumer.settings import Settings
 from tests.unit.sidecar import FakePipeline, make_app, sidecar
 

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consumer.analyzer import speakers
 from consumer.analyzer.details import split_turns
 from consumer.analyzer.offline import analyze_offline
 from consumer.analyzer.rules import speaker_turns
-from consumer.analyzer.speakers import AGENT_LABELS, CUSTOMER_LABELS
+from consumer.analyzer.text import speakers
+from consumer.analyzer.text.speakers import AGENT_LABELS, CUSTOMER_LABELS
 from producer_tools.samples import SAMPLES_PATH, load_rows
 from schemas import ContactStatus, IntentCategory, Speaker
 

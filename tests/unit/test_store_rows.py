@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
-from consumer.store import NewInsight, StoredInsight, _analysis_json, _record_values
+from consumer.db.store import NewInsight, StoredInsight, _analysis_json, _record_values
 from producer_tools.samples import SAMPLES_PATH, load_rows
 from schemas import AnalyzerInfo, CallAnalysis, InsightEvent, TranscriptEvent
 

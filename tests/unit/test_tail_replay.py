@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from consumer.asyncapi import build_asyncapi
+from consumer.http.asyncapi import build_asyncapi
 from producer_tools.pretty import (
     InsightFilter,
     Painter,

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from consumer.db.idempotency import IdempotencyKeys
+from consumer.db.store import Store, apply_migrations
 from consumer.errors import StoreUnavailableError
-from consumer.idempotency import IdempotencyKeys
-from consumer.secrecy import Scrubber, url_secrets
-from consumer.store import Store, apply_migrations
+from consumer.observability.secrets import Scrubber, url_secrets
 
 DSN = "postgresql://app:s3cret-pw@db.internal:5432/insights"
 

@@ -4,13 +4,13 @@ A ``Lexicon`` is one regex of many alternatives, run on lower-cased text. Python
 ahead to the possible first characters of a pattern only when every top-level alternative starts
 with a literal character; otherwise it tries every alternative at every position, which is what
 costs time. So each lexicon is rewritten, with the same matches, into that shape
-(``consumer.matcher.regroup``: a leading group distributed over the rest, alternatives with the
+(``consumer.analyzer.text.matcher.regroup``: a leading group distributed over the rest, alternatives with the
 same first character gathered in their order). A lexicon with an alternative that cannot be put
 in that shape keeps its plain form.
 
 A text that many lexicons read (a ``Scan`` made with ``gate=True``) is also split into words
 once, and a lexicon skips it without running its regex when no match can start there
-(``consumer.matcher.WordGate``): a match of an alternative that starts with an ASCII letter or
+(``consumer.analyzer.text.matcher.WordGate``): a match of an alternative that starts with an ASCII letter or
 digit starts a word, so that word must be the alternative's first word (or, when that may run
 on, contain it); an alternative that starts with another character needs its leading literal
 text in the text. In an ASCII text, a lexicon whose every alternative has a whole first word is
@@ -26,7 +26,7 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterator
 
-from consumer.matcher import Heads, WordGate, regroup, split_alternatives
+from consumer.analyzer.text.matcher import Heads, WordGate, regroup, split_alternatives
 
 __all__ = ["Lexicon", "Scan", "lexicon"]
 

@@ -25,12 +25,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from aiokafka.structs import ConsumerRecord
 
-from consumer.dead_letter_journal import DeadLetterEntry, DeadLetterJournal
+from consumer.db.dead_letters import DeadLetterEntry, DeadLetterJournal
 from consumer.errors import InsightsError, InvalidEventError
-from consumer.logs import bind
-from consumer.metrics import Metrics
-from consumer.offsets import OffsetTracker
-from consumer.parse import parse_event
+from consumer.events import parse_event
+from consumer.kafka.offsets import OffsetTracker
+from consumer.observability.logs import bind
+from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ finds. Its three users:
 * the cue patterns of ``consumer.analyzer.rules``, registered in an :class:`Index` that one pass
   over the word starts of a text turns into the positions where each pattern may match (keys:
   the first 2 to 8 letters of the literal :func:`prefixes` of the pattern's matches);
-* the date and amount patterns of ``consumer.normalize``, in an :class:`Index` of the whole
+* the date and amount patterns of ``consumer.analyzer.text.normalize``, in an :class:`Index` of the whole
   first words (:func:`first_words`), numbers and symbols ("₹") their matches start with; one
   regex run over a text finds those words, and a pattern is tried only where one starts;
-* the phrase lexicons of ``consumer.analyzer.lexicon``, regrouped by first character with
+* the phrase lexicons of ``consumer.analyzer.text.lexicon``, regrouped by first character with
   :func:`regroup` and skipped, for a text, by a :class:`WordGate` when none of their first
   words (or leading literal text) is in it.
 
@@ -883,7 +883,7 @@ class WordGate:
 
     A pattern is given as alternatives that each start with a plain character and are only
     kept at the start of an ASCII word when that character is an ASCII letter or digit (see
-    ``consumer.analyzer.lexicon``). Such a match starts a word, so the word must be one of the
+    ``consumer.analyzer.text.lexicon``). Such a match starts a word, so the word must be one of the
     alternative's :func:`first_words` (or, when that first word may run on, contain it); an
     alternative that starts with another character needs the literal text it starts with
     (:func:`prefixes`) in the text.

@@ -16,8 +16,7 @@ import asyncpg
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from consumer.http import DEPS, json_error
-from consumer.queries import (
+from consumer.db.queries import (
     InvalidCursorError,
     WindowTooLongError,
     call_stats,
@@ -26,7 +25,8 @@ from consumer.queries import (
     list_dead_letters,
     stats_window,
 )
-from consumer.store import TRANSIENT_DB_ERRORS
+from consumer.db.store import TRANSIENT_DB_ERRORS
+from consumer.http.app import DEPS, json_error
 from schemas.query import CallsQuery, DeadLettersQuery, StatsQuery
 
 Query = TypeVar("Query", bound=BaseModel)

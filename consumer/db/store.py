@@ -16,13 +16,13 @@ import asyncpg
 import pydantic_core
 
 from consumer.errors import ConfigurationError, InsightsError, StoreRejectedError, StoreUnavailableError
-from consumer.secrecy import Scrubber, url_secrets
+from consumer.observability.secrets import Scrubber, url_secrets
 from schemas import SCHEMA_VERSION, AnalyzerInfo, CallAnalysis, InsightEvent, TokenUsage, TranscriptEvent
 from schemas.models import INSIGHT_NAMESPACE
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "sql"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "sql"
 
 # Errors that mean "the database is not there right now", as opposed to a bug in our SQL.
 TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (

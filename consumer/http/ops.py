@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from consumer.metrics import Metrics
+from consumer.observability.metrics import Metrics
 from consumer.readiness import Check, run_checks
 from schemas.probes import Readiness
 

@@ -16,8 +16,8 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from consumer.metrics import Metrics
-from consumer.store import TRANSIENT_DB_ERRORS
+from consumer.db.store import TRANSIENT_DB_ERRORS
+from consumer.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ and ``sentiment``, a confusion matrix for each of the three fields, then where t
   ``confidence`` of that field; for a promise, the promise's). Each shows the row's id, gold,
   prediction, confidence and the transcript's opening words. Distress and compliance list false
   flags (most severe first, with the analyzer's quote) and misses apart;
-- calibration (``consumer.calibration``): for intent, sentiment and action, the calls by band of
+- calibration (``consumer.analyzer.calibration``): for intent, sentiment and action, the calls by band of
   their confidence, each band's accuracy beside its mean confidence, the expected calibration
   error and the Brier score; and the accuracy of calls flagged ``needs_review`` against the others.
 
@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from consumer.analyzer.base import Analyzer
-from consumer.calibration import Calibration, ReviewGroup, calibrate, review_groups
+from consumer.analyzer.calibration import Calibration, ReviewGroup, calibrate, review_groups
 from consumer.errors import InsightsError
 from schemas import (
     CallAnalysis,
@@ -97,7 +97,7 @@ COMPLIANCE_RULES: tuple[str, ...] = tuple(r.value for r in ComplianceRule)
 RULE_SET_BY_TIME = ComplianceRule.OUTSIDE_CALLING_HOURS.value  # left out of compliance_micro_f1
 SPLITS: tuple[str, ...] = ("train", "dev", "test", "all")
 WORST_DEFAULT = 5
-CHECKOUT_DATA = Path(__file__).resolve().parent.parent / "data"  # the labelled corpus of a checkout
+CHECKOUT_DATA = Path(__file__).resolve().parents[2] / "data"  # the labelled corpus of a checkout
 EXCERPT_CHARS = 160
 NOT_SET = "-"  # the gold of a false flag, the prediction of a missed one
 # the order of the fields in the worst-mistakes section

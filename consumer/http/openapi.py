@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from consumer.query_openapi import QUERY_MODELS, query_paths
+from consumer.http.query_openapi import QUERY_MODELS, query_paths
 from schemas import AnalyzeCallRequest, AnalyzeCallResponse, ErrorBody
 from schemas.probes import Readiness
 

@@ -22,8 +22,8 @@ from typing import Any, Final
 
 import asyncpg
 
+from consumer.db.store import TRANSIENT_DB_ERRORS, StoredInsight, unreachable_message
 from consumer.errors import InsightsError, StoreUnavailableError
-from consumer.store import TRANSIENT_DB_ERRORS, StoredInsight, unreachable_message
 
 log = logging.getLogger(__name__)
 

@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any, Final
 
 from consumer.analyzer.details import rules_contact
+from consumer.analyzer.evaluate import split_files
 from consumer.analyzer.learned import DECIMALS, FORMAT, MODEL_PATH, LearnedModel, contact_features, features
 from consumer.analyzer.rules import SpeakerTurns, Verdicts, core_fields
-from consumer.evaluate import split_files
 from producer_tools.samples import SAMPLES_PATH
 from schemas import ContactStatus, IntentCategory
 
-ROOT: Final = Path(__file__).resolve().parent.parent
+ROOT: Final = Path(__file__).resolve().parents[2]
 DATA: Final = ROOT / "data"
 C_GRID: Final = (0.25, 0.5, 1.0, 2.0, 4.0)
 MIN_COUNT: Final = 3  # a feature seen in fewer training calls carries no weight

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final, NamedTuple
 
-from consumer.analyzer.lexicon import Lexicon, lexicon
+from consumer.analyzer.text.lexicon import Lexicon, lexicon
 from schemas import Speaker
 
 AGENT_LABELS: Final = (

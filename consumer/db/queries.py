@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 from pydantic import ValidationError
 
-from consumer.store import analyzer_info
+from consumer.db.store import analyzer_info
 from schemas import AnalyzerInfo, InsightDetails, IntentCategory, Sentiment, Severity
 from schemas.query import (
     Bucket,

@@ -12,7 +12,7 @@ reported ``start``/``end`` indexes the caller's string: lower case, Devanagari d
 ("५००० जमा" -> "5000 जमा"), chandrabindu as anusvara ("पाँच" -> "पांच") and precomposed nukta letters
 as their base letter ("हज़ार" -> "हजार"); a decomposed nukta (U+093C) is accepted by every Devanagari
 pattern instead of being removed. Every date and amount pattern must start a word, and is tried
-only where a word it can begin with (derived from the pattern by ``consumer.matcher``), a number
+only where a word it can begin with (derived from the pattern by ``consumer.analyzer.text.matcher``), a number
 or a "₹" starts: never at every position.
 
 Amounts (INR, whole rupees)
@@ -122,7 +122,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Final, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from consumer.matcher import Index, starts
+from consumer.analyzer.text.matcher import Index, starts
 
 __all__ = [
     "IST",

@@ -18,18 +18,18 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from consumer import __version__
-from consumer.asyncapi import asyncapi_yaml
-from consumer.dashboard import add_dashboard_routes, dashboard_page, prefers_html
+from consumer.db.idempotency import IdempotencyKeyReusedError, IdempotencyKeys, request_hash, valid_key
+from consumer.db.store import StoredInsight
 from consumer.errors import InsightsError
-from consumer.idempotency import IdempotencyKeyReusedError, IdempotencyKeys, request_hash, valid_key
-from consumer.logs import log_context
-from consumer.metrics import Metrics
-from consumer.openapi import build_openapi
+from consumer.http.access import SecurityConfig, document_security, principal, security_middlewares
+from consumer.http.asyncapi import asyncapi_yaml
+from consumer.http.dashboard import add_dashboard_routes, dashboard_page, prefers_html
+from consumer.http.openapi import build_openapi
+from consumer.http.ops import add_probe_routes, metrics_middleware
+from consumer.observability.logs import log_context
+from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline
-from consumer.probes import add_probe_routes, metrics_middleware
 from consumer.readiness import Check
-from consumer.security import SecurityConfig, document_security, principal, security_middlewares
-from consumer.store import StoredInsight
 from schemas import AnalyzeCallRequest, AnalyzeCallResponse, TranscriptEvent
 
 log = logging.getLogger(__name__)
@@ -309,7 +309,7 @@ def create_app(deps: SidecarDeps) -> web.Application:
     app.router.add_get("/asyncapi.yaml", asyncapi_yaml)
     app.router.add_get("/docs", docs)
     app.router.add_static("/docs/static", swagger_assets())
-    from consumer.query_api import add_query_routes  # it imports this module's DEPS and json_error
+    from consumer.http.query import add_query_routes  # it imports this module's DEPS and json_error
 
     add_query_routes(app)
     add_dashboard_routes(app)

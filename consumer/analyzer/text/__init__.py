@@ -1,0 +1,1 @@
+"""The one text layer: folding, speaker turns, money and dates, the matcher engine, redaction."""

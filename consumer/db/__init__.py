@@ -1,0 +1,1 @@
+"""PostgreSQL: the only code that holds SQL or the connection pool."""

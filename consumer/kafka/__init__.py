@@ -1,0 +1,1 @@
+"""Kafka: client options (TLS/SASL), the stream processor, offsets and dead letters."""

@@ -1,0 +1,1 @@
+"""Logs, metrics and keeping secrets out of both."""
