@@ -14,7 +14,8 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from consumer.analyzer import Analyzer, build_analyzer
-from consumer.errors import InsightsError
+from consumer.errors import InsightsError, InvalidEventError
+from consumer.events import parse_line
 from consumer.observability.logs import configure_logging
 from consumer.observability.secrets import Scrubber, mask_secrets_in_logs, validation_summary
 from consumer.settings import Settings
@@ -29,27 +30,23 @@ def _read_lines(path: str | None) -> Iterator[tuple[int, str]]:
                 yield number, line
 
 
-async def _analyze(path: str | None, analyzer: Analyzer) -> int:
-    """Print one insight JSON per input line; bad lines are reported on stderr and skipped."""
+async def _analyze(path: str | None, analyzer: Analyzer, *, max_transcript_bytes: int) -> int:
+    """Print one insight JSON per input line (a TranscriptEvent, or ``{"transcript": ...}`` as
+    ``/analyze_call`` takes it); bad lines are reported on stderr and skipped."""
     failures = 0
     try:
         for number, line in _read_lines(path):
             try:
-                data = json.loads(line)
-                if not isinstance(data, dict):
-                    raise TypeError("line is not a JSON object")
+                item = parse_line(line.encode("utf-8"), max_transcript_bytes=max_transcript_bytes)
                 call_id: str | None
-                if "event_id" in data and "call_id" in data:
-                    event = TranscriptEvent.model_validate(data)
-                    text, started, call_id = event.text(), event.call_started_at, event.call_id
+                if isinstance(item, TranscriptEvent):
+                    text, started, call_id = item.text(), item.call_started_at, item.call_id
                 else:
-                    text, started, call_id = str(data["transcript"]), None, data.get("call_id")
-                if not text.strip():
-                    raise ValueError("transcript is empty")
+                    text, started, call_id = item.transcript, None, item.call_id
                 analysis = await analyzer.analyze(text, call_started_at=started)
-            except (json.JSONDecodeError, TypeError, KeyError, ValueError, ValidationError) as exc:
+            except InvalidEventError as exc:
                 failures += 1
-                print(f"line {number}: skipped: {type(exc).__name__}: {exc}", file=sys.stderr)
+                print(f"line {number}: skipped: {exc.reason}: {exc}", file=sys.stderr)
                 continue
             except InsightsError as exc:
                 failures += 1
@@ -79,7 +76,9 @@ async def _with_analyzer(settings: Settings, command: str, args: argparse.Namesp
                 all_mistakes=args.all_mistakes,
                 as_json=args.json,
             )
-        return await _analyze(getattr(args, "file", None), analyzer)
+        return await _analyze(
+            getattr(args, "file", None), analyzer, max_transcript_bytes=settings.max_transcript_bytes
+        )
     finally:
         await analyzer.aclose()
 

@@ -20,12 +20,16 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExists
 from consumer.analyzer import Analyzer, build_analyzer
 from consumer.db.dead_letters import DeadLetterJournal
 from consumer.db.idempotency import IdempotencyKeys
+from consumer.db.migrations import read_migrations
 from consumer.db.outbox import OutboxRelay
-from consumer.db.store import TRANSIENT_DB_ERRORS, Store
+from consumer.db.pool import TRANSIENT_DB_ERRORS
+from consumer.db.queries import InsightReader
+from consumer.db.store import Store
 from consumer.errors import InsightsError
 from consumer.gc_tuning import settle
 from consumer.http.access import SERVER_OPTIONS, SecurityConfig
-from consumer.http.app import SidecarDeps, create_app
+from consumer.http.app import create_app
+from consumer.http.deps import SidecarDeps
 from consumer.kafka.clients import explain_connection_failure, kafka_client_options
 from consumer.kafka.stream import DeadLetters, StreamProcessor
 from consumer.observability.metrics import Metrics
@@ -261,8 +265,11 @@ async def run_service(
                 unreachable=store.unreachable,
             ),
             pipeline=pipeline,
+            reader=InsightReader(store.pool, store.unreachable),
             health_checks={"database": database_health, "kafka": kafka_health, "analyzer": analyzer_health},
-            readiness_checks=service_checks(store, stream, consumer, analyzer),
+            readiness_checks=service_checks(
+                store, stream, analyzer, provider=analyzer.info.provider, migrations=len(read_migrations())
+            ),
             metrics=metrics,
             info={
                 "analyzer": analyzer.info.model_dump(),

@@ -19,10 +19,10 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 
-from consumer.db.store import TRANSIENT_DB_ERRORS, read_migrations
+from consumer.db.migrations import database_status
+from consumer.db.pool import TRANSIENT_DB_ERRORS
 from consumer.errors import InsightsError
 from consumer.kafka.clients import kafka_client_options, start_client
 from consumer.observability.secrets import Scrubber, redact_url
@@ -79,7 +79,7 @@ async def check_postgresql(settings: Settings) -> Finding:
     dsn = settings.database_url.get_secret_value()
     where = redact_url(dsn)
     try:
-        conn = await asyncpg.connect(dsn, timeout=TIMEOUT_S)
+        version, pending = await database_status(dsn, timeout_s=TIMEOUT_S)
     except _CONNECT_ERRORS as exc:
         return Finding(
             "postgresql",
@@ -87,15 +87,6 @@ async def check_postgresql(settings: Settings) -> Finding:
             f"cannot connect to {where} ({type(exc).__name__}: {exc})",
             "start PostgreSQL (scripts/devstack up) or set DATABASE_URL",
         )
-    try:
-        version = await conn.fetchval("SHOW server_version")
-        try:
-            applied = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
-        except asyncpg.exceptions.UndefinedTableError:
-            applied = set()
-    finally:
-        await conn.close()
-    pending = [name for name, _ in read_migrations() if name not in applied]
     note = f"; {len(pending)} migration(s) pending, applied at start" if pending else "; migrations applied"
     return Finding("postgresql", True, f"PostgreSQL {version} at {where}{note}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class InsightsError(Exception):
     """Base of every error the service raises on purpose.
@@ -22,10 +24,16 @@ class InsightsError(Exception):
 
 
 class InvalidEventError(InsightsError):
-    """The Kafka record is not a usable TranscriptEvent (bad bytes, JSON or schema)."""
+    """An input (a Kafka record, an HTTP body, a line of a file) is not a usable transcript: bad
+    bytes, JSON or schema, or a transcript too large or blank. ``errors``: the schema's complaints,
+    one dict each (pydantic's), when the schema refused it."""
 
     retriable = False
     reason = "schema_invalid"
+
+    def __init__(self, message: str, *, reason: str | None = None, errors: list[Any] | None = None) -> None:
+        super().__init__(message, reason=reason)
+        self.errors: list[Any] = errors or []
 
 
 class AnalyzerError(InsightsError):

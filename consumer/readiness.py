@@ -4,8 +4,8 @@ alive and how each part is doing.)
 An instance is ready when
 
 - **database**: PostgreSQL answers;
-- **migrations**: every file in ``sql/`` is recorded in ``schema_migrations`` (an instance of a newer
-  version waiting for its migrations is not ready to serve);
+- **migrations**: every shipped migration (``sql/``) is recorded in ``schema_migrations`` (an
+  instance of a newer version waiting for its migrations is not ready to serve);
 - **consumer**: the Kafka consumer has completed a join of its group. A member that was given no
   partition (more instances than partitions) is ready too: it is a standby that takes partitions
   over at the next rebalance, its HTTP API works, and holding it back would stall a rolling deploy
@@ -18,17 +18,10 @@ An instance is ready when
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
-from pathlib import Path
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol
 
-import asyncpg
-from aiokafka import AIOKafkaConsumer
-
-from consumer.analyzer.base import Analyzer
-from consumer.db.store import MIGRATIONS_DIR, Store, read_migrations
 from consumer.errors import InsightsError
-from consumer.kafka.stream import StreamProcessor
 
 Check = Callable[[], Awaitable[Mapping[str, Any]]]
 """Returns detail when the condition holds; raises (``NotReadyError`` or any error) when not."""
@@ -43,41 +36,61 @@ class NotReadyError(InsightsError):
     reason = "not_ready"
 
 
-class MigrationsCheck:
-    """Every migration file is recorded as applied."""
+class Database(Protocol):
+    """What readiness asks of the database (``consumer.db.store.Store``)."""
 
-    def __init__(self, pool: asyncpg.Pool, directory: Path = MIGRATIONS_DIR) -> None:
-        self._pool = pool
-        self._names = [name for name, _ in read_migrations(directory)]
+    async def ping(self) -> None:
+        """Raise when the database does not answer."""
 
-    async def __call__(self) -> Mapping[str, Any]:
-        """Detail: how many are applied; raises NotReadyError naming the missing ones."""
-        try:
-            rows = await self._pool.fetch("SELECT name FROM schema_migrations")
-        except asyncpg.exceptions.UndefinedTableError:
-            rows = []
-        applied = {row["name"] for row in rows}
-        missing = [name for name in self._names if name not in applied]
+    async def missing_migrations(self) -> Sequence[str]:
+        """The shipped migrations not applied yet."""
+
+
+class GroupMember(Protocol):
+    """What readiness asks of the Kafka side (``consumer.kafka.stream.StreamProcessor``)."""
+
+    @property
+    def joined(self) -> bool:
+        """A join of the consumer group has completed (possibly with no partition)."""
+
+    def assigned_partitions(self) -> int:
+        """How many partitions this member holds now."""
+
+
+class LLMConfiguration(Protocol):
+    """What readiness asks of the analyzer (``consumer.analyzer.base.Analyzer``)."""
+
+    async def check(self) -> None:
+        """Raise when the analyzer cannot serve."""
+
+
+def migrations_check(database: Database, shipped: int) -> Check:
+    """Every shipped migration (``shipped`` of them) is recorded as applied."""
+
+    async def migrations() -> Mapping[str, Any]:
+        missing = await database.missing_migrations()
         if missing:
             msg = f"migrations not applied: {', '.join(missing)}"
             raise NotReadyError(msg)
-        return {"applied": len(self._names)}
+        return {"applied": shipped}
+
+    return migrations
 
 
 def service_checks(
-    store: Store, stream: StreamProcessor, consumer: AIOKafkaConsumer, analyzer: Analyzer
+    database: Database, member: GroupMember, analyzer: LLMConfiguration, *, provider: str, migrations: int
 ) -> dict[str, Check]:
-    """The readiness checks of a running service."""
+    """The readiness checks of a running service (``migrations``: how many the service ships)."""
 
-    async def database() -> Mapping[str, Any]:
-        await store.ping()
+    async def database_up() -> Mapping[str, Any]:
+        await database.ping()
         return {}
 
     async def kafka_consumer() -> Mapping[str, Any]:
-        if not stream.joined:
+        if not member.joined:
             msg = "the consumer has not joined its group yet"
             raise NotReadyError(msg)
-        return {"assigned_partitions": len(consumer.assignment())}
+        return {"assigned_partitions": member.assigned_partitions()}
 
     async def llm_configuration() -> Mapping[str, Any]:
         if not getattr(analyzer, "configuration_ok", True):
@@ -87,11 +100,11 @@ def service_checks(
                 raise NotReadyError(str(exc)) from None
             msg = "the LLM refuses the configuration"
             raise NotReadyError(msg)
-        return {"provider": analyzer.info.provider}
+        return {"provider": provider}
 
     return {
-        "database": database,
-        "migrations": MigrationsCheck(store.pool),
+        "database": database_up,
+        "migrations": migrations_check(database, migrations),
         "consumer": kafka_consumer,
         "llm_configuration": llm_configuration,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -40,7 +41,8 @@ def _devstack_env() -> dict[str, str]:
     out = subprocess.run(
         [str(ROOT / "scripts" / "devstack"), "up"], check=True, capture_output=True, text=True, timeout=600
     ).stdout
-    return dict(re.findall(r"^export (\w+)=(.*)$", out, flags=re.MULTILINE))
+    # the values are shell-quoted (``insights_db\\?sslmode=disable``): read them as the shell would
+    return {k: shlex.split(v)[0] for k, v in re.findall(r"^export (\w+)=(.*)$", out, flags=re.MULTILINE)}
 
 
 @pytest.fixture(scope="session")

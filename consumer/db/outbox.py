@@ -16,7 +16,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from consumer.db.store import TRANSIENT_DB_ERRORS
+from consumer.db.pool import TRANSIENT_DB_ERRORS
 from consumer.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import binascii
 import json
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -457,3 +457,28 @@ async def call_stats(pool: asyncpg.Pool, window: StatsWindow) -> CallStats:
         dead = await conn.fetchval(_STATS_DEAD_LETTERS, window.since, window.until)
         llm = await conn.fetch(_STATS_LLM, window.since, window.until)
     return summarize(window, series_buckets(rows), totals, int(dead), llm_usage(llm))
+
+
+class InsightReader:
+    """The read API's door to PostgreSQL: the queries above on a pool of the service, and the
+    message for connection trouble (with the DSN's secrets masked)."""
+
+    def __init__(self, pool: asyncpg.Pool, unreachable: Callable[[BaseException], str]) -> None:
+        self._pool = pool
+        self.unreachable = unreachable
+
+    async def calls(self, query: CallsQuery) -> CallPage:
+        """``list_calls``."""
+        return await list_calls(self._pool, query)
+
+    async def call(self, unique_id: str) -> CallRecord | None:
+        """``get_call``."""
+        return await get_call(self._pool, unique_id)
+
+    async def dead_letters(self, query: DeadLettersQuery) -> DeadLetterPage:
+        """``list_dead_letters``."""
+        return await list_dead_letters(self._pool, query)
+
+    async def stats(self, window: StatsWindow) -> CallStats:
+        """``call_stats``."""
+        return await call_stats(self._pool, window)

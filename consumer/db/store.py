@@ -1,55 +1,28 @@
-"""PostgreSQL: migrations, and writing an insight together with its outbox entry in one transaction."""
+"""The insight store: writing an insight together with its outbox entry in one transaction, and
+reading back what a source event already produced."""
 
 from __future__ import annotations
 
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pydantic_core
 
+from consumer.db.migrations import apply_migrations, missing_migrations
+from consumer.db.pool import TRANSIENT_DB_ERRORS, unreachable_message
 from consumer.errors import ConfigurationError, InsightsError, StoreRejectedError, StoreUnavailableError
 from consumer.observability.secrets import Scrubber, url_secrets
 from schemas import SCHEMA_VERSION, AnalyzerInfo, CallAnalysis, InsightEvent, TokenUsage, TranscriptEvent
 from schemas.models import INSIGHT_NAMESPACE
 
 log = logging.getLogger(__name__)
-
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "sql"
-
-# Errors that mean "the database is not there right now", as opposed to a bug in our SQL.
-TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    ConnectionError,
-    TimeoutError,
-    asyncpg.exceptions.PostgresConnectionError,
-    asyncpg.exceptions.InterfaceError,
-    # asyncpg's own state errors, e.g. "cannot switch to state 15; another operation is in progress"
-    # when the server goes away mid-query; asyncpg itself treats them as I/O trouble on that connection
-    asyncpg.exceptions.InternalClientError,
-    asyncpg.exceptions.CannotConnectNowError,
-    asyncpg.exceptions.TooManyConnectionsError,
-    asyncpg.exceptions.AdminShutdownError,
-    asyncpg.exceptions.CrashShutdownError,
-    asyncpg.exceptions.SerializationError,
-    asyncpg.exceptions.DeadlockDetectedError,
-    # the database or role is missing, e.g. while it is being restored
-    asyncpg.exceptions.InvalidCatalogNameError,
-    asyncpg.exceptions.InvalidAuthorizationSpecificationError,
-)
-
-
-def unreachable_message(exc: BaseException) -> str:
-    """The message for connection trouble, as raised in StoreUnavailableError (unmasked)."""
-    return f"PostgreSQL unreachable: {exc}"
-
 
 _INSERT_RECORDS = """
 INSERT INTO call_records (
@@ -365,8 +338,15 @@ class Store:
         return self._pool
 
     async def migrate(self) -> list[str]:
-        """Apply the migrations in ``sql/`` that have not been applied yet; return their names."""
+        """Apply the shipped migrations not applied yet; return their names (``consumer.db.migrations``)."""
         return await apply_migrations(self._pool, unreachable=self.unreachable)
+
+    async def missing_migrations(self) -> list[str]:
+        """The shipped migrations not applied yet (readiness waits for them)."""
+        try:
+            return await missing_migrations(self._pool)
+        except TRANSIENT_DB_ERRORS as exc:
+            raise StoreUnavailableError(self.unreachable(exc)) from exc
 
     async def ping(self) -> None:
         """Raise StoreUnavailableError when the database does not answer."""
@@ -527,49 +507,3 @@ class Store:
             r if r is not None else existing[item.event.event_id]
             for item, r in zip(items, results, strict=True)
         ]
-
-
-def read_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, str]]:
-    """The numbered ``.sql`` files of ``directory`` as (name, text), in order."""
-    files = sorted(directory.glob("[0-9][0-9][0-9][0-9]_*.sql"))
-    if not files:
-        msg = f"no migrations found in {directory}"
-        raise FileNotFoundError(msg)
-    return [(path.name, path.read_text(encoding="utf-8")) for path in files]
-
-
-async def apply_migrations(
-    pool: asyncpg.Pool,
-    directory: Path = MIGRATIONS_DIR,
-    *,
-    unreachable: Callable[[BaseException], str] = unreachable_message,
-) -> list[str]:
-    """Apply numbered ``.sql`` files in order, each once, recorded in ``schema_migrations``.
-
-    An advisory lock makes concurrent starts of several instances safe. ``unreachable`` makes the
-    message for connection trouble (``Store.unreachable`` masks the DSN's secrets in it).
-    """
-    migrations = read_migrations(directory)
-    applied: list[str] = []
-    try:
-        async with pool.acquire() as conn:
-            await conn.execute("SELECT pg_advisory_lock(727001)")
-            try:
-                await conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                    " name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())"
-                )
-                done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
-                for name, sql in migrations:
-                    if name in done:
-                        continue
-                    async with conn.transaction():
-                        await conn.execute(sql)
-                        await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
-                    log.info("applied migration %s", name)
-                    applied.append(name)
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock(727001)")
-    except TRANSIENT_DB_ERRORS as exc:
-        raise StoreUnavailableError(unreachable(exc)) from exc
-    return applied

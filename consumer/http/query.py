@@ -16,17 +16,15 @@ import asyncpg
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from consumer.db.pool import TRANSIENT_DB_ERRORS
 from consumer.db.queries import (
+    InsightReader,
     InvalidCursorError,
     WindowTooLongError,
-    call_stats,
-    get_call,
-    list_calls,
-    list_dead_letters,
     stats_window,
 )
-from consumer.db.store import TRANSIENT_DB_ERRORS
-from consumer.http.app import DEPS, json_error
+from consumer.http.deps import DEPS
+from consumer.http.errors import json_error
 from schemas.query import CallsQuery, DeadLettersQuery, StatsQuery
 
 Query = TypeVar("Query", bound=BaseModel)
@@ -70,8 +68,12 @@ def parse_query(model: type[Query], request: web.Request) -> Query:
         raise ParameterError(problems) from exc
 
 
-def _pool(request: web.Request) -> asyncpg.Pool:
-    return request.app[DEPS].pipeline.store.pool
+def _reader(request: web.Request) -> InsightReader:
+    reader = request.app[DEPS].reader
+    if reader is None:
+        msg = "the sidecar was built without a database reader"
+        raise web.HTTPServiceUnavailable(reason=msg)
+    return reader
 
 
 def _json(model: BaseModel) -> web.Response:
@@ -81,18 +83,18 @@ def _json(model: BaseModel) -> web.Response:
 
 
 def _unavailable(request: web.Request, exc: BaseException) -> web.Response:
-    return json_error(503, "db_unavailable", request.app[DEPS].pipeline.store.unreachable(exc))
+    return json_error(503, "db_unavailable", _reader(request).unreachable(exc))
 
 
 async def _keyset_page(
     request: web.Request,
     model: type[Query],
-    lister: Callable[[asyncpg.Pool, Query], Awaitable[BaseModel]],
+    lister: Callable[[InsightReader, Query], Awaitable[BaseModel]],
 ) -> web.Response:
     """Parse the query into ``model``, read one page with ``lister``; errors as JSON."""
     try:
         query = parse_query(model, request)
-        page = await lister(_pool(request), query)
+        page = await lister(_reader(request), query)
     except ParameterError as exc:
         return exc.response()
     except InvalidCursorError as exc:
@@ -104,7 +106,7 @@ async def _keyset_page(
 
 async def calls(request: web.Request) -> web.Response:
     """GET /calls: stored insights, newest first, filtered, one keyset page at a time."""
-    return await _keyset_page(request, CallsQuery, list_calls)
+    return await _keyset_page(request, CallsQuery, InsightReader.calls)
 
 
 async def call(request: web.Request) -> web.Response:
@@ -115,7 +117,7 @@ async def call(request: web.Request) -> web.Response:
     except ValueError:
         return _problem("unique_id", "not a UUID").response()
     try:
-        record = await get_call(_pool(request), unique_id)
+        record = await _reader(request).call(unique_id)
     except TRANSIENT_DB_ERRORS as exc:
         return _unavailable(request, exc)
     if record is None:
@@ -128,7 +130,7 @@ async def stats(request: web.Request) -> web.Response:
     try:
         query = parse_query(StatsQuery, request)
         window = stats_window(query, datetime.now(UTC))
-        body = await call_stats(_pool(request), window)
+        body = await _reader(request).stats(window)
     except ParameterError as exc:
         return exc.response()
     except WindowTooLongError as exc:
@@ -142,7 +144,7 @@ async def stats(request: web.Request) -> web.Response:
 
 async def dead_letters(request: web.Request) -> web.Response:
     """GET /dead_letters: records sent to the dead-letter topic, newest first."""
-    return await _keyset_page(request, DeadLettersQuery, list_dead_letters)
+    return await _keyset_page(request, DeadLettersQuery, InsightReader.dead_letters)
 
 
 def add_query_routes(app: web.Application) -> None:

@@ -153,6 +153,10 @@ class StreamProcessor:
         """Records handed out and not finished."""
         return self._tracker.pending()
 
+    def assigned_partitions(self) -> int:
+        """How many partitions this member holds now."""
+        return len(self._consumer.assignment())
+
     def subscribe(self) -> None:
         """Subscribe to the input topic with our rebalance listener."""
         self._consumer.subscribe([self._topic], listener=_Rebalance(self))

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -14,8 +12,16 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from consumer.app import run_service
-from consumer.db.store import MIGRATIONS_DIR, Store
-from consumer.readiness import MigrationsCheck, NotReadyError
+from consumer.db.migrations import (
+    EditedMigrationError,
+    Migration,
+    applied_checksums,
+    apply_migrations,
+    missing_migrations,
+    read_migrations,
+)
+from consumer.db.store import Store
+from consumer.readiness import migrations_check
 from tests.conftest import Stack
 from tests.integration.helpers import event, make_settings, publish, publish_events, running_service
 from tests.integration.service_process import free_port
@@ -119,7 +125,7 @@ async def test_ready_once_in_the_group_even_without_a_partition(stack: Stack, to
         assert status == 200, body
         checks = body["checks"]
         assert checks["consumer"] == {"ok": True, "assigned_partitions": 1}
-        assert checks["migrations"] == {"ok": True, "applied": len(list(MIGRATIONS_DIR.glob("*.sql")))}
+        assert checks["migrations"] == {"ok": True, "applied": len(read_migrations())}
         assert checks["database"] == {"ok": True}
 
         stop = asyncio.Event()
@@ -145,13 +151,39 @@ async def test_ready_once_in_the_group_even_without_a_partition(stack: Stack, to
             await asyncio.wait_for(task, timeout=60)
 
 
-async def test_migrations_check_names_what_is_missing(stack: Stack, tmp_path: Path) -> None:
+async def test_migrations_check_names_what_is_missing(stack: Stack) -> None:
     async with Store.connect(stack.dsn, output_topic="unused", min_size=1, max_size=2) as store:
         await store.migrate()
-        assert await MigrationsCheck(store.pool)() == {"applied": len(list(MIGRATIONS_DIR.glob("*.sql")))}
+        shipped = read_migrations()
+        assert await migrations_check(store, len(shipped))() == {"applied": len(shipped)}
+        assert await store.missing_migrations() == []
+        later = [*shipped, Migration("9999_not_yet.sql", "SELECT 1;\n")]
+        assert await missing_migrations(store.pool, later) == ["9999_not_yet.sql"]
 
-        for path in MIGRATIONS_DIR.glob("*.sql"):
-            shutil.copy(path, tmp_path / path.name)
-        (tmp_path / "9999_not_yet.sql").write_text("SELECT 1;\n")
-        with pytest.raises(NotReadyError, match=r"9999_not_yet\.sql"):
-            await MigrationsCheck(store.pool, tmp_path)()
+
+async def test_migrations_are_recorded_with_checksums_and_an_edited_one_is_refused(stack: Stack) -> None:
+    async with Store.connect(stack.dsn, output_topic="unused", min_size=1, max_size=2) as store:
+        await store.migrate()
+        shipped = read_migrations()
+        recorded = await applied_checksums(store.pool)
+        assert {m.name: recorded[m.name] for m in shipped} == {m.name: m.checksum for m in shipped}
+
+        # a database migrated before checksums were kept gets them on the next start
+        await store.pool.execute(
+            "UPDATE schema_migrations SET checksum = NULL WHERE name = $1", shipped[0].name
+        )
+        assert await store.migrate() == []
+        assert (await applied_checksums(store.pool))[shipped[0].name] == shipped[0].checksum
+
+        edited = Migration(
+            shipped[1].name, shipped[1].sql + "\nALTER TABLE call_records ADD COLUMN oops INT;\n"
+        )
+        with pytest.raises(EditedMigrationError, match=shipped[1].name):
+            await apply_migrations(store.pool, [shipped[0], edited, *shipped[2:]])
+        columns = await store.pool.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'call_records'"
+        )
+        assert "oops" not in {row["column_name"] for row in columns}
+        # the same text with Windows line endings is the same migration
+        crlf = Migration(shipped[1].name, shipped[1].sql.replace("\n", "\r\n"))
+        assert await apply_migrations(store.pool, [shipped[0], crlf, *shipped[2:]]) == []

@@ -15,7 +15,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from consumer.db.store import StoredInsight
 from consumer.http.access import SecurityConfig
-from consumer.http.app import SidecarDeps, create_app
+from consumer.http.app import create_app
+from consumer.http.deps import SidecarDeps
 from schemas import AnalyzerInfo, CallAnalysis, TranscriptEvent
 
 

@@ -17,8 +17,9 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from consumer.errors import InvalidEventError
-from consumer.http.app import SidecarDeps, create_app
+from consumer.http.app import create_app
 from consumer.http.asyncapi import build_asyncapi
+from consumer.http.deps import SidecarDeps
 from consumer.kafka.stream import DeadLetters
 from consumer.pipeline import Pipeline
 from consumer.settings import Settings

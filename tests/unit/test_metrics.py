@@ -21,7 +21,8 @@ from consumer.analyzer.gemini import GeminiAnalyzer
 from consumer.analyzer.guard import CircuitBreaker, GuardedAnalyzer
 from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.errors import AnalyzerUnavailableError, StoreUnavailableError
-from consumer.http.app import SidecarDeps, create_app
+from consumer.http.app import create_app
+from consumer.http.deps import SidecarDeps
 from consumer.kafka.stream import StreamProcessor
 from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline

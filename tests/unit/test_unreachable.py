@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from consumer.db.idempotency import IdempotencyKeys
-from consumer.db.store import Store, apply_migrations
+from consumer.db.migrations import apply_migrations
+from consumer.db.store import Store
 from consumer.errors import StoreUnavailableError
 from consumer.observability.secrets import Scrubber, url_secrets
 
