@@ -7,7 +7,6 @@ import contextlib
 import logging
 import os
 import signal
-import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -16,6 +15,7 @@ from aiohttp import web
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_delay
 
 from consumer.analyzer import Analyzer, build_analyzer
 from consumer.db.dead_letters import DeadLetterJournal
@@ -36,6 +36,7 @@ from consumer.observability.metrics import Metrics
 from consumer.observability.secrets import redact_url
 from consumer.pipeline import Pipeline
 from consumer.readiness import service_checks
+from consumer.retry import Backoff, sleep_unless
 from consumer.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -132,27 +133,47 @@ async def open_analyzer(settings: Settings, metrics: Metrics | None = None) -> A
         await analyzer.aclose()
 
 
-async def wait_for_kafka(settings: Settings, stop: asyncio.Event, *, timeout_s: float = 120.0) -> None:
+async def wait_for_kafka(
+    settings: Settings, stop: asyncio.Event, *, timeout_s: float = 120.0, backoff: Backoff | None = None
+) -> None:
     """Create topics, retrying while the broker is not reachable yet; stop at once with a
-    ConfigurationError when it refuses our credentials or we do not trust its certificate."""
-    deadline = time.monotonic() + timeout_s
-    attempt = 0
-    while True:
-        attempt += 1
+    ConfigurationError when it refuses our credentials or we do not trust its certificate.
+
+    Between tries it waits the service's backoff with full jitter (0.5 s doubling up to 5 s by
+    default); a ``stop`` ends the wait at once. After ``timeout_s``, or once ``stop`` is set, the
+    last failure is raised.
+    """
+
+    async def create_topics() -> None:
         try:
             await ensure_topics(settings)
-        except (KafkaConnectionError, KafkaError, OSError) as exc:
-            if isinstance(exc, KafkaConnectionError):
-                cause = await explain_connection_failure(kafka_client_options(settings))
-                if cause is not None:
-                    raise cause from None
-            if stop.is_set() or time.monotonic() > deadline:
-                raise
-            log.warning("Kafka at %s not reachable yet (%s); retrying", settings.kafka_bootstrap_servers, exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=min(5.0, 0.5 * attempt))
-        else:
-            return
+        except KafkaConnectionError:
+            cause = await explain_connection_failure(kafka_client_options(settings))
+            if cause is not None:
+                raise cause from None
+            raise
+
+    deadline = stop_after_delay(timeout_s)
+
+    def give_up(state: RetryCallState) -> bool:
+        return stop.is_set() or deadline(state)
+
+    async def wait(delay: float) -> None:
+        await sleep_unless(stop, delay)
+
+    def log_retry(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        log.warning("Kafka at %s not reachable yet (%s); retrying", settings.kafka_bootstrap_servers, exc)
+
+    retrying = AsyncRetrying(
+        wait=backoff if backoff is not None else Backoff(initial_s=0.5, cap_s=5.0),
+        stop=give_up,
+        retry=retry_if_exception_type((KafkaError, OSError)),
+        sleep=wait,
+        before_sleep=log_retry,
+        reraise=True,
+    )
+    await retrying(create_topics)
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

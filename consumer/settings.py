@@ -80,18 +80,33 @@ class Settings(BaseSettings):
     llm_attempts: int = Field(default=3, ge=1)
     llm_backoff_initial_s: float = Field(default=0.5, ge=0)
     llm_backoff_max_s: float = Field(default=8.0, ge=0)
-    llm_rpm: float = Field(default=0, ge=0, description="Requests per minute to the LLM; 0 = no limit.")
-    circuit_failure_threshold: int = Field(default=5, ge=1)
-    circuit_reset_s: float = Field(default=30.0, gt=0)
+    llm_rpm: float = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Requests per minute to the LLM from each instance (not shared: N instances may send "
+            "N times as many); 0 = no limit."
+        ),
+    )
+    circuit_failure_threshold: int = Field(
+        default=5, ge=1, description="Transient LLM failures in a row that open this instance's circuit."
+    )
+    circuit_reset_s: float = Field(
+        default=30.0, gt=0, description="How long an open circuit waits before this instance probes again."
+    )
     offline_workers: int = Field(
         default=0,
         ge=0,
-        description="Processes for the offline analyzer; 0 = analyse in the event loop.",
+        description="Processes for the offline analyzer in each instance; 0 = analyse in the event loop.",
     )
 
     redact_stored: bool = Field(default=False, description="Store transcripts with PII redacted.")
 
-    max_in_flight: int = Field(default=64, ge=1)
+    max_in_flight: int = Field(
+        default=64,
+        ge=1,
+        description="Analyses at once in each instance (Kafka and HTTP together), not across instances.",
+    )
     max_buffered: int = Field(default=1000, ge=1, description="Records buffered before partitions pause.")
     max_transcript_bytes: int = Field(default=1_048_576, ge=1)
     shutdown_timeout_s: float = Field(default=30.0, ge=0)

@@ -11,7 +11,8 @@ def build_analyzer(settings: Settings, metrics: Metrics | None = None) -> Analyz
     """The analyzer the settings ask for (``auto``: Gemini with a key, else offline).
 
     Gemini sits behind a circuit breaker (``CIRCUIT_FAILURE_THRESHOLD`` transient failures in a
-    row open it for ``CIRCUIT_RESET_S``) and, with ``LLM_RPM`` > 0, a rate limit per request.
+    row open it for ``CIRCUIT_RESET_S``) and, with ``LLM_RPM`` > 0, a rate limit per request. Both
+    are this instance's own: N instances may together send N × ``LLM_RPM`` requests a minute.
     """
     if settings.provider == "gemini":
         if settings.gemini_api_key is None:

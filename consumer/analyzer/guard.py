@@ -3,6 +3,11 @@
 The breaker stops calling an LLM that keeps failing (every waiting event would otherwise spend its
 own retries against it), fails fast with a retriable error while open, and lets one probe through
 after ``reset_s`` to see whether it is back.
+
+Both hold **per instance**, in this process's memory: nothing is shared between instances, so N
+instances together may send N × ``LLM_RPM`` requests a minute (and up to N × ``MAX_IN_FLIGHT``
+analyses at once), and each instance's circuit opens and probes on its own. To keep a fleet under a
+provider quota, divide the quota by the number of instances.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ from schemas import CallAnalysis
 
 
 class RateLimiter:
-    """Token bucket: at most ``per_minute`` acquisitions a minute, with bursts of up to ``burst``."""
+    """Token bucket: at most ``per_minute`` acquisitions a minute, with bursts of up to ``burst``.
+
+    The bucket lives in this process: the limit is per instance, not for the whole service.
+    """
 
     def __init__(
         self,
@@ -71,7 +79,10 @@ class CircuitState(StrEnum):
 
 
 class CircuitBreaker:
-    """Opens after ``threshold`` consecutive transient failures; probes again after ``reset_s``."""
+    """Opens after ``threshold`` consecutive transient failures; probes again after ``reset_s``.
+
+    Its count and state are this instance's own: other instances keep calling until theirs open.
+    """
 
     def __init__(
         self, *, threshold: int = 5, reset_s: float = 30.0, clock: Callable[[], float] = time.monotonic

@@ -3,7 +3,9 @@
 A batch of rows is deleted, published, and the deletion committed only once the broker has
 acknowledged every event of the batch. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several
 instances can relay side by side; a crash or a broker error before the commit rolls the deletion
-back, so the same InsightEvents (same ``event_id``) are published again, never lost.
+back, so the same InsightEvents (same ``event_id``) are published again, never lost. While the
+broker or the database is down the relay keeps trying, waiting the service's backoff with full jitter
+(``consumer.retry``; 1 s doubling up to 15 s by default) between tries.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from aiokafka.errors import KafkaError
 
 from consumer.db.pool import TRANSIENT_DB_ERRORS
 from consumer.observability.metrics import Metrics
+from consumer.retry import Backoff, sleep_unless
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +45,13 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_interval_s: float = 1.0,
         metrics: Metrics | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
         self._pool = pool
         self._producer = producer
         self._batch_size = batch_size
         self._idle_interval_s = idle_interval_s
+        self._backoff = backoff if backoff is not None else Backoff(initial_s=1.0, cap_s=15.0)
         self._wake = asyncio.Event()
         self.published = 0
         self.last_error: str | None = None
@@ -101,11 +106,13 @@ class OutboxRelay:
                 log.warning("outbox relay cannot publish yet (attempt %d): %s", failures, self.last_error)
             if stop.is_set():
                 return
-            delay = self._idle_interval_s if failures == 0 else min(0.5 * 2 ** min(failures, 6), 15.0)
-            waiters = [asyncio.ensure_future(stop.wait())]
-            if failures == 0:
-                waiters.append(asyncio.ensure_future(self._wake.wait()))
-            _, pending = await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            if failures:  # back off; new rows do not cut the wait short, shutdown does
+                await sleep_unless(stop, self._backoff.delay(failures))
+                continue
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            _, pending = await asyncio.wait(
+                waiters, timeout=self._idle_interval_s, return_when=asyncio.FIRST_COMPLETED
+            )
             for fut in pending:
                 fut.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

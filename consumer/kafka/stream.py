@@ -6,8 +6,10 @@
   partitions are paused, and resumed once it falls below half of that.
 - An offset is committed only when every record below it has finished: stored (its transaction
   committed), dead-lettered (the broker acknowledged it) or found already stored.
-- Transient failures (LLM unavailable, database or broker down) wait and retry with backoff while
-  holding the record's position; everything else goes to the dead-letter topic with a reason.
+- Transient failures (LLM unavailable, database or broker down) wait and retry, without a limit on
+  attempts, while holding the record's position; the wait is the service's backoff with full jitter
+  (``consumer.retry``; 0.5 s doubling up to 30 s by default), and shutdown ends it at once, abandoning
+  the record to be redelivered. Everything else goes to the dead-letter topic with a reason.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from consumer.kafka.offsets import OffsetTracker
 from consumer.observability.logs import bind
 from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline
+from consumer.retry import Backoff, sleep_unless
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +50,6 @@ class StreamStats:
     dead_lettered: int = 0
     retries: int = 0
     commits: int = 0
-
-
-def backoff_delay(attempt: int, *, initial: float = 0.5, cap: float = 30.0) -> float:
-    """Exponential backoff for the n-th failed attempt (1-based)."""
-    return float(min(cap, initial * 2 ** max(0, attempt - 1)))
 
 
 class DeadLetters:
@@ -121,6 +119,7 @@ class StreamProcessor:
         revoke_timeout_s: float = 10.0,
         final_commit_timeout_s: float = 10.0,
         metrics: Metrics | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
         self._consumer = consumer
         self._dead_letters = dead_letters
@@ -133,6 +132,8 @@ class StreamProcessor:
         self._shutdown_timeout_s = shutdown_timeout_s
         self._revoke_timeout_s = revoke_timeout_s
         self._final_commit_timeout_s = final_commit_timeout_s
+        # between tries of one record, and of publishing its dead letter
+        self._backoff = backoff if backoff is not None else Backoff(initial_s=0.5, cap_s=30.0)
         self._tracker: OffsetTracker[TopicPartition] = OffsetTracker()
         self._tails: dict[Any, asyncio.Task[None]] = {}
         self._tasks: dict[TopicPartition, set[asyncio.Task[None]]] = defaultdict(set)
@@ -264,7 +265,7 @@ class StreamProcessor:
                     return await self._dead_letter(record, exc, attempts=attempt)
                 self.stats.retries += 1
                 self._metrics.event_retries(exc.reason).inc()
-                delay = backoff_delay(attempt)
+                delay = self._backoff.delay(attempt)
                 log.warning(
                     "event %s: %s, retrying in %.1fs (attempt %d): %s",
                     event.event_id,
@@ -291,7 +292,7 @@ class StreamProcessor:
             except KafkaError as exc:
                 failures += 1
                 log.warning("cannot publish dead letter yet (attempt %d): %s", failures, exc)
-                if not await self._sleep(backoff_delay(failures)):
+                if not await self._sleep(self._backoff.delay(failures)):
                     return False
             else:
                 self.stats.dead_lettered += 1
@@ -300,9 +301,7 @@ class StreamProcessor:
 
     async def _sleep(self, delay: float) -> bool:
         """Wait ``delay`` seconds; False if shutdown began meanwhile (the record is then abandoned)."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), timeout=delay)
-        return not self._stopping.is_set()
+        return await sleep_unless(self._stopping, delay)
 
     async def _drain(self) -> None:
         tasks = [t for group in self._tasks.values() for t in group]
