@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     gemini_api_key: SecretStr | None = None
     gemini_model: str = Field(
         default="gemini-3.5-flash-lite",
-        description="A generally available model Google serves today (see the README's Gemini section).",
+        description="A generally available model Google serves today (see docs/gemini.md).",
     )
     gemini_base_url: str | None = None
     gemini_thinking_level: Literal["minimal", "low", "medium", "high"] | None = Field(
