@@ -176,3 +176,11 @@ def test_the_tools_extra_is_declared_and_the_dev_install_has_it() -> None:
     assert tools == {"tqdm", "pyyaml"}
     assert not tools & runtime
     assert tools <= dev
+
+
+def test_the_image_installs_neither_the_tools_nor_swagger_ui_py() -> None:
+    from tests.unit.test_lock import read_lock
+
+    runtime = read_lock("requirements-runtime.lock")
+    assert not {"tqdm", "pyyaml", "swagger-ui-py", "jinja2"} & set(runtime), "run `make lock`"
+    assert {"tqdm", "pyyaml"} <= set(read_lock("requirements.lock"))
