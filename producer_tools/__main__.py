@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import json
 import sys
+from typing import Final
 
 from pydantic import ValidationError
 
@@ -15,7 +16,11 @@ from consumer.kafka.clients import kafka_client_options
 from consumer.observability.secrets import Scrubber, validation_summary
 from consumer.settings import Settings
 from producer_tools import backfill, bench, replay, tail
+from producer_tools.progress import missing_tools
 from producer_tools.send import load_source, send
+
+DRAWS_PROGRESS: Final = frozenset({"send", "bench", "replay-dlq", "backfill"})
+"""The commands that draw progress bars, so need tqdm (the tools extra)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     backfill.add_arguments(p_backfill, bootstrap=settings.kafka_bootstrap_servers)
     args = parser.parse_args(argv)
+    if args.command in DRAWS_PROGRESS:
+        missing = missing_tools(f"python -m producer_tools {args.command}")
+        if missing is not None:
+            print(missing, file=sys.stderr)
+            return 2
     if args.command == "bench":
         return bench.main(args, security=security)
     if args.command == "tail":

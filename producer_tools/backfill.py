@@ -55,7 +55,6 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 from pydantic import ValidationError
-from tqdm import tqdm
 
 from consumer.analyzer.gemini_client import Backend, make_client
 from consumer.analyzer.gemini_request import parse_answer, request_dict, usage_of
@@ -66,6 +65,7 @@ from consumer.errors import InsightsError
 from consumer.kafka.clients import start_client
 from consumer.observability.secrets import Scrubber, validation_summary
 from consumer.settings import Settings
+from producer_tools.progress import tqdm
 from producer_tools.replay import parse_since, partitions_of
 from schemas import AnalyzerInfo, CallAnalysis, TokenUsage, TranscriptEvent
 

@@ -41,7 +41,6 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 from prometheus_client.parser import text_string_to_metric_families
-from tqdm import tqdm
 
 from consumer.analyzer.details import add_details
 from consumer.analyzer.learned import shipped_model
@@ -52,6 +51,7 @@ from consumer.analyzer.text.redact import redact
 from consumer.events import parse_event
 from consumer.kafka.clients import start_client
 from producer_tools.databases import scratch_database
+from producer_tools.progress import tqdm
 from producer_tools.samples import SAMPLES_PATH, load_rows, to_event
 from producer_tools.send import send
 

@@ -25,9 +25,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from tqdm import tqdm
 
 from consumer.kafka.clients import start_client
+from producer_tools.progress import tqdm
 from schemas.dead_letter import FAILED_AT, ORIGINAL_TOPIC, REASON, ReplayHeaders, header_text
 
 DEFAULT_GROUP = "call-insights-replay-dlq"

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from tqdm import tqdm
 
 from consumer.kafka.clients import start_client
+from producer_tools.progress import tqdm
 from producer_tools.samples import SAMPLES_PATH, load_rows, to_event
 
 

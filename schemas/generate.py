@@ -1,6 +1,7 @@
 """Write the JSON Schema files and the AsyncAPI document in this folder from the pydantic models.
 
-``python -m schemas.generate`` rewrites them; ``--check`` exits 1 when any is out of date.
+``python -m schemas.generate`` rewrites them; ``--check`` exits 1 when any is out of date. Writing
+YAML needs PyYAML, from the ``tools`` extra (the service serves the written file and never needs it).
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import BaseModel
 
 from consumer.http.asyncapi import build_asyncapi
 from schemas.models import CallAnalysis, InsightEvent, LLMAnswer, TranscriptEvent
+
+if TYPE_CHECKING:
+    import yaml
 
 HERE = Path(__file__).resolve().parent
 
@@ -33,20 +37,27 @@ def render(model: type[BaseModel], mode: str) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-class _Dumper(yaml.SafeDumper):
-    """Writes multi-line strings (transcripts) as literal blocks."""
+TOOLS_INSTALL = "pip install 'call-insights[tools]'"
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
 
 
-_Dumper.add_representer(str, _str)
+def _dump_yaml(document: Any) -> str:
+    """YAML with multi-line strings (transcripts) as literal blocks."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(str, _str)
+    return yaml.dump(document, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def render_asyncapi() -> str:
     """The AsyncAPI document as written to disk (YAML)."""
-    body = yaml.dump(build_asyncapi(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    body = _dump_yaml(build_asyncapi())
     return "# Generated from the pydantic models by `python -m schemas.generate`; do not edit.\n" + body
 
 
@@ -61,6 +72,14 @@ def rendered() -> dict[str, str]:
 
 def main(argv: list[str]) -> int:
     """Write (or with ``--check`` compare) every generated file."""
+    try:
+        import yaml  # noqa: F401
+    except ModuleNotFoundError as exc:
+        if exc.name != "yaml":
+            raise
+        message = f"python -m schemas.generate needs PyYAML from the tools extra: {TOOLS_INSTALL}"
+        print(message, file=sys.stderr)
+        return 2
     check = "--check" in argv
     stale = []
     for name, text in rendered().items():

@@ -26,7 +26,7 @@ from consumer.settings import Settings
 log = logging.getLogger(__name__)
 
 OPEN_PATHS: Final = frozenset(
-    {"/", "/dashboard/{name}", "/docs", "/docs/static", "/openapi.json", "/asyncapi.yaml"}
+    {"/", "/dashboard/{name}", "/docs", "/docs/static/{name}", "/openapi.json", "/asyncapi.yaml"}
 )
 """Routes anyone may read: service information, the dashboard's page and assets, the API documents.
 They carry no call data (the dashboard asks for a key before it reads any)."""

@@ -4,10 +4,8 @@ Swagger UI, and (from their own modules) the read API and the dashboard."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -18,6 +16,7 @@ from consumer.http.analyze import analyze_call
 from consumer.http.asyncapi import asyncapi_yaml
 from consumer.http.dashboard import add_dashboard_routes, dashboard_page, prefers_html
 from consumer.http.deps import DEPS, OPENAPI, HealthCheck, SidecarDeps
+from consumer.http.docs import add_docs_routes
 from consumer.http.errors import error_middleware, json_dumps
 from consumer.http.openapi import build_openapi
 from consumer.http.ops import add_probe_routes, metrics_middleware
@@ -86,39 +85,6 @@ async def openapi(request: web.Request) -> web.Response:
     return web.json_response(request.app[OPENAPI], dumps=json_dumps)
 
 
-_SWAGGER_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>call-insights API</title>
-  <link rel="stylesheet" href="/docs/static/swagger-ui.css">
-  <link rel="icon" type="image/png" href="/docs/static/favicon-32x32.png">
-</head>
-<body>
-  <div id="swagger-ui"></div>
-  <script src="/docs/static/swagger-ui-bundle.js"></script>
-  <script>
-    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true});
-  </script>
-</body>
-</html>
-"""
-
-
-async def docs(_: web.Request) -> web.Response:
-    """GET /docs: Swagger UI, served from the swagger-ui-py package's bundled assets."""
-    return web.Response(text=_SWAGGER_PAGE, content_type="text/html")
-
-
-def swagger_assets() -> Path:
-    """Where the installed swagger-ui-py package keeps Swagger UI's static files."""
-    spec = importlib.util.find_spec("swagger_ui")
-    if spec is None or not spec.submodule_search_locations:
-        msg = "swagger-ui-py is not installed"
-        raise RuntimeError(msg)
-    return Path(next(iter(spec.submodule_search_locations))) / "static"
-
-
 def create_app(deps: SidecarDeps) -> web.Application:
     """The sidecar application; run it with AppRunner inside the service's loop."""
     app = web.Application(
@@ -137,8 +103,7 @@ def create_app(deps: SidecarDeps) -> web.Application:
     app.router.add_get("/", root)
     app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/asyncapi.yaml", asyncapi_yaml)
-    app.router.add_get("/docs", docs)
-    app.router.add_static("/docs/static", swagger_assets())
+    add_docs_routes(app)
     add_query_routes(app)
     add_dashboard_routes(app)
     return app

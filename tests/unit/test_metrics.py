@@ -313,7 +313,7 @@ async def test_requests_are_counted_by_route_template_and_status() -> None:
     assert count("/analyze_call", "POST", "422") == 1
     assert count("/analyze_call", "POST", "201") == 1
     assert count("unmatched", "GET", "404") == 1
-    assert count("/docs/static", "GET", "200") == 1  # the prefix, not the file path
+    assert count("/docs/static/{name}", "GET", "200") == 1  # the template, not the file path
     http_stored = frozenset({"source": "http", "outcome": "stored"}.items())
     assert found[("insights_events_processed_total", http_stored)] == 1
 
