@@ -10,11 +10,16 @@ WORKDIR /app
 
 # Dependencies first, exactly the pinned and hashed versions of the runtime lock (`make lock`), so
 # code changes don't reinstall them and every build installs the same bytes.
-COPY requirements-runtime.lock ./
-RUN pip install --require-hashes -r requirements-runtime.lock
+# pip itself first, pinned and hashed as `make install` does it: older pips refuse the lock's
+# extras (google-auth[requests]) in --require-hashes mode.
+COPY requirements.lock requirements-runtime.lock ./
+RUN awk '/^pip==/ {p = 1; print; next} p && /^[^ ]/ {exit} p' requirements.lock > /tmp/pip.txt \
+    && pip install --require-hashes --no-deps -r /tmp/pip.txt \
+    && pip install --require-hashes -r requirements-runtime.lock \
+    && rm /tmp/pip.txt
 
 # The project itself, built with the locked setuptools. The source tree stays in /app and the service
-# runs from there, so `python -m consumer` imports /app/consumer and finds the migrations in /app/sql.
+# runs from there, so `python -m consumer` imports /app/consumer and reads the migrations in /app/sql.
 COPY . .
 RUN pip install --no-deps --no-build-isolation . \
     && useradd --system --no-create-home --home-dir /app app
