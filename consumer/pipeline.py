@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from consumer.analyzer.base import Analyzer
 from consumer.analyzer.text.redact import redact_text
 from consumer.batching import MicroBatcher
-from consumer.db.store import NewInsight, Store, StoredInsight
+from consumer.db.insights import StoredInsight
+from consumer.db.store import NewInsight, Store
 from consumer.observability.metrics import Metrics
 from consumer.slots import Slots
 from schemas import TranscriptEvent

@@ -60,7 +60,8 @@ from consumer.analyzer.gemini_client import Backend, make_client
 from consumer.analyzer.gemini_request import parse_answer, request_dict, usage_of
 from consumer.analyzer.pricing import PriceTable
 from consumer.analyzer.text.redact import redact_text
-from consumer.db.store import NewInsight, Reanalysis, Store, StoredInsight
+from consumer.db.insights import StoredInsight
+from consumer.db.store import NewInsight, Reanalysis, Store
 from consumer.errors import InsightsError
 from consumer.kafka.clients import start_client
 from consumer.observability.secrets import Scrubber, validation_summary

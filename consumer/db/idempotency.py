@@ -22,8 +22,8 @@ from typing import Any, Final
 
 import asyncpg
 
+from consumer.db.insights import StoredInsight
 from consumer.db.pool import TRANSIENT_DB_ERRORS, unreachable_message
-from consumer.db.store import StoredInsight
 from consumer.errors import InsightsError, StoreUnavailableError
 
 log = logging.getLogger(__name__)

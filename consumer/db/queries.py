@@ -17,13 +17,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from pydantic import ValidationError
 
-from consumer.db.store import analyzer_info
-from schemas import AnalyzerInfo, InsightDetails, IntentCategory, Sentiment, Severity
+from consumer.db.insights import call_item, call_record
+from schemas import IntentCategory, Sentiment, Severity
 from schemas.query import (
     Bucket,
-    CallItem,
     CallPage,
     CallRecord,
     CallsQuery,
@@ -173,62 +171,6 @@ def _page_sql(
     return sql, p.values
 
 
-def _details(insight: str | None, record_id: int) -> dict[str, Any]:
-    if insight is None:
-        return {}
-    try:
-        return InsightDetails.model_validate_json(insight).details()
-    except ValidationError:
-        log.warning("record %d: stored insight does not match the model; details left out", record_id)
-        return {}
-
-
-def _analyzer(row: Mapping[str, Any]) -> AnalyzerInfo | None:
-    """Which analyzer made the record, with the tokens and estimated cost of an LLM analysis."""
-    provider = row["analyzer_provider"]
-    if provider not in ("gemini", "offline"):
-        return None
-    try:
-        info = analyzer_info(provider, row["analyzer_model"], row["analyzer_usage"])
-        # validated again: analyzer_info sets the cost without a check
-        return AnalyzerInfo.model_validate(dict(info))
-    except (ValueError, TypeError, AttributeError):  # ValidationError and JSONDecodeError are ValueErrors
-        log.warning("record %d: stored analyzer usage does not match the model; usage left out", row["id"])
-        return AnalyzerInfo(provider=provider, model=row["analyzer_model"] or "unknown")
-
-
-def call_fields(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of a CallItem from a call_records row; rows of the original app get defaults."""
-    return {
-        **_details(row["insight"], row["id"]),
-        "id": row["id"],
-        "unique_id": row["unique_id"],
-        "event_id": row["event_id"],
-        "call_id": row["call_id"],
-        "customer_intent": row["intent"] or "Unknown",
-        "intent_category": row["intent_category"],
-        "sentiment": row["sentiment"] or Sentiment.NEUTRAL,
-        "action_required": bool(row["action_required"]),
-        "summary": row["summary"] or "-",
-        "analyzer": _analyzer(row),
-        "source": row["source"],
-        "call_started_at": row["call_started_at"],
-        "created_at": row["created_at"],
-    }
-
-
-def call_record(row: Mapping[str, Any]) -> CallRecord:
-    """GET /calls/{unique_id}'s body from a call_records row."""
-    metadata = json.loads(row["metadata"]) if row["metadata"] else {}
-    return CallRecord(
-        **call_fields(row),
-        raw_transcript=row["transcript"],
-        metadata=metadata if isinstance(metadata, dict) else {"value": metadata},
-        processing_time_ms=row["processing_time_ms"],
-        updated_at=row["updated_at"],
-    )
-
-
 async def _fetch_page(
     pool: asyncpg.Pool, built: tuple[str, list[Any]], limit: int, at: str
 ) -> tuple[list[asyncpg.Record], str | None]:
@@ -246,7 +188,7 @@ async def list_calls(pool: asyncpg.Pool, query: CallsQuery) -> CallPage:
     """One page of stored insights, newest first. Raises InvalidCursorError for a foreign cursor."""
     after = decode_cursor(query.cursor) if query.cursor else None
     rows, next_cursor = await _fetch_page(pool, calls_sql(query, after), query.limit, "created_at")
-    return CallPage(items=[CallItem(**call_fields(row)) for row in rows], next_cursor=next_cursor)
+    return CallPage(items=[call_item(row) for row in rows], next_cursor=next_cursor)
 
 
 async def get_call(pool: asyncpg.Pool, unique_id: str) -> CallRecord | None:

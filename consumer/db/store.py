@@ -13,14 +13,13 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-import pydantic_core
 
+from consumer.db.insights import StoredInsight, insight_event_json, stored_from_row
 from consumer.db.migrations import apply_migrations, missing_migrations
 from consumer.db.pool import TRANSIENT_DB_ERRORS, unreachable_message
 from consumer.errors import ConfigurationError, InsightsError, StoreRejectedError, StoreUnavailableError
 from consumer.observability.secrets import Scrubber, url_secrets
-from schemas import SCHEMA_VERSION, AnalyzerInfo, CallAnalysis, InsightEvent, TokenUsage, TranscriptEvent
-from schemas.models import INSIGHT_NAMESPACE
+from schemas import AnalyzerInfo, CallAnalysis, TranscriptEvent
 
 log = logging.getLogger(__name__)
 
@@ -115,14 +114,6 @@ class NewInsight:
         )
 
 
-def insight_event_id(source_event_id: uuid.UUID, analysis_version: int = 1) -> uuid.UUID:
-    """The InsightEvent id of one analysis of a source event: ``InsightEvent.id_for`` for the
-    first, and a uuid5 of the source event id and the version for each re-analysis."""
-    if analysis_version == 1:
-        return InsightEvent.id_for(source_event_id)
-    return uuid.uuid5(INSIGHT_NAMESPACE, f"{source_event_id}/v{analysis_version}")
-
-
 @dataclass(frozen=True, slots=True)
 class Reanalysis:
     """A new analysis of a stored event, to replace the one at ``base_version``."""
@@ -131,110 +122,11 @@ class Reanalysis:
     base_version: int
 
 
-@dataclass(frozen=True, slots=True)
-class StoredInsight:
-    """A call_records row as the pipeline and the sidecar need it."""
-
-    record_id: int
-    unique_id: str
-    event_id: uuid.UUID
-    call_id: str
-    transcript: str
-    analysis: CallAnalysis
-    analyzer: AnalyzerInfo
-    processed_at: datetime
-    processing_time_ms: float
-    created: bool  # False when the event had been stored before (a redelivery)
-    analysis_version: int = 1
-
-    def insight_event_json(self, analysis_json: str) -> tuple[uuid.UUID, bytes]:
-        """``insight_event()``'s id and JSON, from ``analysis_json`` (this row's analysis as JSON).
-
-        The event is the analysis plus the fields of the row: those are serialised on their own
-        and joined to the analysis's JSON, which the row stores anyway. Building and validating
-        an InsightEvent model per event cost more than the rest of writing it.
-        """
-        event_id = insight_event_id(self.event_id, self.analysis_version)
-        head = pydantic_core.to_json(
-            {
-                "schema_version": SCHEMA_VERSION,
-                "event_id": event_id,
-                "source_event_id": self.event_id,
-                "call_id": self.call_id,
-                "record_id": self.record_id,
-                "unique_id": self.unique_id,
-                "analysis_version": self.analysis_version,
-                "analyzer": self.analyzer.public(),
-                "processed_at": self.processed_at,
-                "processing_time_ms": self.processing_time_ms,
-            }
-        )
-        return event_id, head[:-1] + b"," + analysis_json.encode()[1:]  # both are JSON objects
-
-    def insight_event(self) -> InsightEvent:
-        """The InsightEvent that announces this row."""
-        return InsightEvent(
-            **self.analysis.details(),
-            event_id=insight_event_id(self.event_id, self.analysis_version),
-            source_event_id=self.event_id,
-            call_id=self.call_id,
-            record_id=self.record_id,
-            unique_id=self.unique_id,
-            analysis_version=self.analysis_version,
-            customer_intent=self.analysis.customer_intent,
-            intent_category=self.analysis.intent_category,
-            sentiment=self.analysis.sentiment,
-            action_required=self.analysis.action_required,
-            summary=self.analysis.summary,
-            analyzer=self.analyzer,
-            processed_at=self.processed_at,
-            processing_time_ms=self.processing_time_ms,
-        )
-
-
-def _stored_analysis(row: asyncpg.Record) -> CallAnalysis:
-    """The analysis of a row: from its ``insight`` document, or the original columns for old rows."""
-    if row["insight"] is not None:
-        return CallAnalysis.model_validate_json(row["insight"])
-    return CallAnalysis(
-        customer_intent=row["intent"] or "Unknown",
-        intent_category=row["intent_category"],
-        sentiment=row["sentiment"] or "Neutral",
-        action_required=bool(row["action_required"]),
-        summary=row["summary"] or "-",
-    )
-
-
-def _row_to_stored(row: asyncpg.Record, *, created: bool) -> StoredInsight:
-    return StoredInsight(
-        record_id=row["id"],
-        unique_id=row["unique_id"],
-        event_id=row["event_id"],
-        call_id=row["call_id"],
-        transcript=row["transcript"],
-        analysis=_stored_analysis(row),
-        analyzer=analyzer_info(row["analyzer_provider"], row["analyzer_model"], row["analyzer_usage"]),
-        processed_at=row["created_at"],
-        processing_time_ms=row["processing_time_ms"] or 0.0,
-        created=created,
-    )
-
-
 def usage_json(info: AnalyzerInfo) -> str | None:
     """The ``analyzer_usage`` column of a row: the tokens and estimated cost of an LLM analysis."""
     if info.usage is None:
         return None
     return json.dumps({**info.usage.model_dump(), "estimated_cost_usd": info.estimated_cost_usd})
-
-
-def analyzer_info(provider: str | None, model: str | None, usage: str | None) -> AnalyzerInfo:
-    """The AnalyzerInfo of a stored row, from its ``analyzer_*`` columns."""
-    info = AnalyzerInfo(provider=provider or "offline", model=model or "unknown")
-    if usage is not None:
-        data = json.loads(usage)
-        info.estimated_cost_usd = data.pop("estimated_cost_usd", None)
-        info.usage = TokenUsage.model_validate(data)
-    return info
 
 
 def _without_nul(value: Any) -> Any:
@@ -361,7 +253,7 @@ class Store:
             rows = await self._pool.fetch(_SELECT_BY_EVENTS, list(event_ids))
         except TRANSIENT_DB_ERRORS as exc:
             raise StoreUnavailableError(self.unreachable(exc)) from exc
-        found = {row["event_id"]: _row_to_stored(row, created=False) for row in rows}
+        found = {row["event_id"]: stored_from_row(row, created=False) for row in rows}
         return [found.get(event_id) for event_id in event_ids]
 
     async def analysis_versions(self, event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
@@ -433,7 +325,7 @@ class Store:
                 )
             done = [(r, a) for r, a in zip(results, analyses, strict=True) if r is not None]
             if done:
-                events = [r.insight_event_json(analysis) for r, analysis in done]
+                events = [insight_event_json(r, analysis) for r, analysis in done]
                 await conn.execute(
                     _INSERT_OUTBOX,
                     [event_id for event_id, _ in events],
@@ -488,7 +380,7 @@ class Store:
             new = [(r, a) for r, a in zip(results, analyses, strict=True) if r is not None]
             created = [r for r, _ in new]
             if created:
-                events = [r.insight_event_json(analysis) for r, analysis in new]
+                events = [insight_event_json(r, analysis) for r, analysis in new]
                 await conn.execute(
                     _INSERT_OUTBOX,
                     [event_id for event_id, _ in events],
@@ -500,7 +392,7 @@ class Store:
             missing = [item.event.event_id for item, r in zip(items, results, strict=True) if r is None]
             if missing:
                 existing = {
-                    row["event_id"]: _row_to_stored(row, created=False)
+                    row["event_id"]: stored_from_row(row, created=False)
                     for row in await conn.fetch(_SELECT_BY_EVENTS, missing)
                 }
         return [

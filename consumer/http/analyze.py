@@ -8,14 +8,13 @@ import uuid
 from aiohttp import web
 
 from consumer.db.idempotency import IdempotencyKeyReusedError, request_hash, valid_key
-from consumer.db.store import StoredInsight
+from consumer.db.insights import StoredInsight, analyze_response
 from consumer.errors import InsightsError, InvalidEventError
 from consumer.events import event_from_request, parse_request
 from consumer.http.access import principal
 from consumer.http.deps import DEPS
 from consumer.http.errors import json_error
 from consumer.observability.logs import log_context
-from schemas import AnalyzeCallResponse
 
 # How an intake refusal answers: status and error code, by ``InvalidEventError.reason``.
 _REFUSALS: dict[str, tuple[int, str]] = {
@@ -83,23 +82,7 @@ async def _analyze_call(request: web.Request) -> web.Response:
     except InsightsError as exc:
         status = 503 if exc.retriable else 502
         return json_error(status, exc.reason, str(exc))
-    analysis = stored.analysis
-    response = AnalyzeCallResponse(
-        **analysis.details(),
-        id=stored.record_id,
-        unique_id=stored.unique_id,
-        customer_intent=analysis.customer_intent,
-        intent_category=analysis.intent_category,
-        sentiment=analysis.sentiment,
-        action_required=analysis.action_required,
-        summary=analysis.summary,
-        raw_transcript=stored.transcript,
-        processed_at=stored.processed_at,
-        processing_time_ms=stored.processing_time_ms,
-        call_id=stored.call_id,
-        event_id=stored.event_id,
-        analyzer=stored.analyzer,
-    )
+    response = analyze_response(stored)
     return web.Response(
         status=201,
         text=response.model_dump_json(),

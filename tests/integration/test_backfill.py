@@ -16,7 +16,8 @@ import asyncpg
 import pytest
 
 from consumer.analyzer.gemini_client import make_client
-from consumer.db.store import Store, insight_event_id
+from consumer.db.insights import insight_event_id
+from consumer.db.store import Store
 from consumer.settings import Settings
 from producer_tools import backfill as bf
 from producer_tools.__main__ import main as cli

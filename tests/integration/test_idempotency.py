@@ -11,8 +11,8 @@ import asyncpg
 import pytest
 
 from consumer.db.idempotency import IdempotencyKeyReusedError, IdempotencyKeys
+from consumer.db.insights import StoredInsight
 from consumer.db.migrations import apply_migrations
-from consumer.db.store import StoredInsight
 from consumer.errors import AnalyzerUnavailableError
 from schemas import AnalyzerInfo, CallAnalysis
 from tests.conftest import Stack

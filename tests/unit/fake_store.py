@@ -6,7 +6,8 @@ import dataclasses
 import uuid
 from collections.abc import Sequence
 
-from consumer.db.store import NewInsight, StoredInsight
+from consumer.db.insights import StoredInsight
+from consumer.db.store import NewInsight
 from consumer.errors import StoreUnavailableError
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from consumer.db.store import StoredInsight
+from consumer.db.insights import StoredInsight
 from consumer.http.access import SecurityConfig
 from consumer.http.app import create_app
 from consumer.http.deps import SidecarDeps

@@ -17,7 +17,8 @@ from google import genai
 from google.genai import _common, batches, types
 
 from consumer.analyzer.pricing import PriceTable
-from consumer.db.store import NewInsight, Reanalysis, StoredInsight, insight_event_id
+from consumer.db.insights import StoredInsight, insight_event_id
+from consumer.db.store import NewInsight, Reanalysis
 from consumer.errors import InsightsError, StoreRejectedError
 from consumer.settings import Settings
 from producer_tools import backfill as bf

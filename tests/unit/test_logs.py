@@ -17,7 +17,8 @@ from aiokafka import TopicPartition
 
 from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.batching import MicroBatcher
-from consumer.db.store import NewInsight, StoredInsight
+from consumer.db.insights import StoredInsight
+from consumer.db.store import NewInsight
 from consumer.errors import InsightsError, StoreRejectedError
 from consumer.kafka.stream import StreamProcessor
 from consumer.observability.logs import (

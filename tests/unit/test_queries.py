@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from consumer.db import queries
+from consumer.db.insights import call_fields
 from consumer.db.queries import (
     MAX_BUCKETS,
     InvalidCursorError,
     Position,
     StatsWindow,
     WindowTooLongError,
-    call_fields,
     calls_sql,
     dead_letters_sql,
     decode_cursor,
@@ -335,7 +335,7 @@ def test_offline_and_original_rows_have_no_usage() -> None:
     ],
 )
 def test_odd_stored_usage_is_left_out_not_a_500(usage: str, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="consumer.db.queries"):
+    with caplog.at_level(logging.WARNING, logger="consumer.db.insights"):
         analyzer = call_fields(_record_row("gemini", "gemini-2.5-flash", usage))["analyzer"]
     assert analyzer.model_dump() == {
         "provider": "gemini",

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from consumer.analyzer.offline import OfflineAnalyzer, analyze_offline
-from consumer.db.store import NewInsight, StoredInsight, _analysis_json, _record_values
+from consumer.db.insights import StoredInsight, insight_event, insight_event_json
+from consumer.db.store import NewInsight, _analysis_json, _record_values
 from producer_tools.samples import SAMPLES_PATH, load_rows
 from schemas import AnalyzerInfo, CallAnalysis, InsightEvent, TranscriptEvent
 
@@ -68,10 +69,10 @@ def test_the_insight_event_json_is_the_insight_event(provider: str) -> None:
             processing_time_ms=n * 1.25,
             created=True,
         )
-        event_id, fast = stored.insight_event_json(analysis.model_dump_json())
-        assert event_id == stored.insight_event().event_id
-        assert json.loads(fast) == json.loads(stored.insight_event().model_dump_json())
-        assert InsightEvent.model_validate_json(fast) == stored.insight_event()
+        event_id, fast = insight_event_json(stored, analysis.model_dump_json())
+        assert event_id == insight_event(stored).event_id
+        assert json.loads(fast) == json.loads(insight_event(stored).model_dump_json())
+        assert InsightEvent.model_validate_json(fast) == insight_event(stored)
 
 
 def test_the_stored_analysis_has_no_nul_even_when_an_analyzer_gave_one() -> None:
