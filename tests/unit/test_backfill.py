@@ -23,7 +23,7 @@ from consumer.errors import InsightsError, StoreRejectedError
 from consumer.settings import Settings
 from producer_tools import backfill as bf
 from schemas import InsightEvent, TranscriptEvent
-from tests.unit.fake_store import FakeStore
+from tests.fakes.store import FakeStore
 
 ANSWER = {
     "customer_intent": "Promise to Pay - Friday",

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from consumer.errors import InvalidEventError
 from consumer.events import parse_event
 from schemas import TranscriptEvent
-from tests.unit.sidecar import FakePipeline, sidecar
+from tests.fakes.pipeline import FakePipeline
+from tests.unit.sidecar import sidecar
 
 LIMIT = 2000
 REASONS = {"not_utf8", "not_json", "not_object", "schema_invalid", "oversized", "empty_transcript"}

@@ -8,7 +8,6 @@ import logging
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +32,7 @@ from consumer.observability.logs import (
 from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline
 from schemas import CallAnalysis
+from tests.fakes.kafka import FakeConsumer, FakeDeadLetters, Rec
 
 log = logging.getLogger("tests.logs")
 
@@ -192,61 +192,6 @@ TRANSCRIPT = (
 REFUSED = f"Customer: {NAME} bol raha hoon, {PHONE} pe call karo, main 5000 Friday ko dunga."
 
 
-@dataclass
-class Rec:
-    """The fields of a ConsumerRecord the stream reads."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: tuple[tuple[str, bytes], ...] = ()
-
-
-@dataclass
-class FakeConsumer:
-    """Hands out the given records once, then nothing."""
-
-    tp: TopicPartition
-    records: list[Rec]
-    committed: dict[TopicPartition, int] = field(default_factory=dict)
-
-    def subscribe(self, topics: list[str], listener: Any) -> None: ...
-
-    def assignment(self) -> set[TopicPartition]:
-        return {self.tp}
-
-    async def getmany(self, *, timeout_ms: int, max_records: int) -> dict[TopicPartition, list[Rec]]:
-        if self.records:
-            out, self.records = self.records, []
-            return {self.tp: out}
-        await asyncio.sleep(0.01)
-        return {}
-
-    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
-        self.committed.update(offsets)
-
-    def pause(self, *tps: TopicPartition) -> None: ...
-
-    def resume(self, *tps: TopicPartition) -> None: ...
-
-    def paused(self) -> set[TopicPartition]:
-        return set()
-
-
-class FakeDeadLetters:
-    def __init__(self) -> None:
-        self.sent: list[tuple[Rec, InsightsError]] = []
-        self.all_sent = asyncio.Event()
-        self.expect = 0
-
-    async def send(self, rec: Rec, error: InsightsError, attempts: int) -> None:
-        self.sent.append((rec, error))
-        if len(self.sent) >= self.expect:
-            self.all_sent.set()
-
-
 class ChattyAnalyzer(OfflineAnalyzer):
     """The offline analyzer, logging from deep inside like a real one might."""
 
@@ -294,7 +239,7 @@ async def test_no_transcript_or_pii_at_info_and_above(captured: list[logging.Log
         Rec(tp.topic, 0, 11, b"call-refused", refused),
         Rec(tp.topic, 0, 12, None, not_json),
     ]
-    consumer = FakeConsumer(tp, records)
+    consumer = FakeConsumer(records, tp)
     dead_letters = FakeDeadLetters()
     dead_letters.expect = 2
     store = RefusingStore()
@@ -318,7 +263,7 @@ async def test_no_transcript_or_pii_at_info_and_above(captured: list[logging.Log
     assert consumer.committed[tp] == 13  # all three finished (the final commit at stop)
 
     assert [r.transcript for r in store.stored] == [TRANSCRIPT]
-    assert sorted(error.reason for _, error in dead_letters.sent) == ["db_rejected", "not_json"]
+    assert sorted(error.reason for _, error, _ in dead_letters.sent) == ["db_rejected", "not_json"]
 
     formatter, text = JsonFormatter(), TextFormatter()
     loud = [r for r in captured if r.levelno >= logging.INFO]

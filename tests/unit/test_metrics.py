@@ -30,7 +30,7 @@ from consumer.readiness import NotReadyError
 from consumer.settings import Settings
 from producer_tools.fake_gemini import FakeGemini, Status, Text
 from schemas import AnalyzerInfo, CallAnalysis, TranscriptEvent
-from tests.unit.fake_store import FakeStore
+from tests.fakes.store import FakeStore
 
 
 def samples(

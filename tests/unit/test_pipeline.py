@@ -10,7 +10,7 @@ import pytest
 from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.pipeline import Pipeline
 from schemas import CallAnalysis, TranscriptEvent
-from tests.unit.fake_store import FakeStore
+from tests.fakes.store import FakeStore
 
 
 class CountingAnalyzer(OfflineAnalyzer):

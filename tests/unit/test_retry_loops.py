@@ -9,11 +9,9 @@ import logging
 import random
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from aiokafka import TopicPartition
 from aiokafka.errors import KafkaConnectionError
 
 from consumer import app
@@ -25,8 +23,7 @@ from consumer.kafka.stream import StreamProcessor
 from consumer.observability.metrics import Metrics
 from consumer.retry import Backoff
 from consumer.settings import Settings
-
-TP = TopicPartition("telephony.transcripts", 0)
+from tests.fakes.kafka import TP, FakeConsumer, Rec
 
 
 class CeilingRandom(random.Random):
@@ -56,42 +53,6 @@ def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 # --- the stream processor ---------------------------------------------------------------------
-
-
-@dataclass
-class Rec:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: tuple[tuple[str, bytes], ...] = ()
-
-
-@dataclass
-class FakeConsumer:
-    records: list[Rec]
-    committed: dict[TopicPartition, int] = field(default_factory=dict)
-
-    def assignment(self) -> set[TopicPartition]:
-        return {TP}
-
-    async def getmany(self, *, timeout_ms: int, max_records: int) -> dict[TopicPartition, list[Rec]]:
-        if self.records:
-            out, self.records = self.records, []
-            return {TP: out}
-        await asyncio.sleep(0.01)
-        return {}
-
-    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
-        self.committed.update(offsets)
-
-    def pause(self, *tps: TopicPartition) -> None: ...
-
-    def resume(self, *tps: TopicPartition) -> None: ...
-
-    def paused(self) -> set[TopicPartition]:
-        return set()
 
 
 class FlakyPipeline:

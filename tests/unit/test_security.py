@@ -13,7 +13,8 @@ from pydantic import SecretStr
 
 from consumer.http.access import KeyRing, RateLimiter, SecurityConfig, principal_of_key, split_list
 from consumer.settings import Settings
-from tests.unit.sidecar import FakePipeline, make_app, sidecar
+from tests.fakes.pipeline import FakePipeline
+from tests.unit.sidecar import make_app, sidecar
 
 KEY = "k-3f9a1c0e7b5d4a2c9e8f1b6d0a7c5e3f"
 OTHER_KEY = "k-0d4e2b9c7a1f3e5d8c6b0a9f2e4d1c7b"
