@@ -19,9 +19,9 @@ def build_analyzer(settings: Settings, metrics: Metrics | None = None) -> Analyz
             msg = "LLM_PROVIDER=gemini needs GEMINI_API_KEY"
             raise ValueError(msg)
         from consumer.analyzer.gemini import GeminiAnalyzer
-        from consumer.analyzer.guard import CircuitBreaker, GuardedAnalyzer, RateLimiter
+        from consumer.analyzer.guard import CircuitBreaker, GuardedAnalyzer, LLMRateLimiter
 
-        limiter = RateLimiter(settings.llm_rpm) if settings.llm_rpm > 0 else None
+        limiter = LLMRateLimiter(settings.llm_rpm) if settings.llm_rpm > 0 else None
         breaker = CircuitBreaker(
             threshold=settings.circuit_failure_threshold, reset_s=settings.circuit_reset_s
         )

@@ -69,7 +69,7 @@ from consumer.analyzer.gemini_request import (
     usage_of,
     user_prompt,
 )
-from consumer.analyzer.guard import RateLimiter
+from consumer.analyzer.guard import LLMRateLimiter
 from consumer.analyzer.model_check import ModelCheck, Verdict
 from consumer.analyzer.pricing import PriceTable, PriceTableError
 from consumer.errors import AnalyzerError, AnalyzerOutputError, AnalyzerUnavailableError
@@ -267,7 +267,7 @@ class GeminiAnalyzer:
     info: AnalyzerInfo
 
     def __init__(
-        self, settings: Settings, *, limiter: RateLimiter | None = None, metrics: Metrics | None = None
+        self, settings: Settings, *, limiter: LLMRateLimiter | None = None, metrics: Metrics | None = None
     ) -> None:
         """Take the settings; raise ``AnalyzerError`` when the backend lacks a key, project or region,
         or ``GEMINI_PRICES`` is not a price table.

@@ -25,7 +25,7 @@ from consumer.observability.metrics import Metrics
 from schemas import CallAnalysis
 
 
-class RateLimiter:
+class LLMRateLimiter:
     """Token bucket: at most ``per_minute`` acquisitions a minute, with bursts of up to ``burst``.
 
     The bucket lives in this process: the limit is per instance, not for the whole service.

@@ -147,7 +147,7 @@ def principal(request: web.Request) -> str:
     return caller
 
 
-class RateLimiter:
+class CallerRateLimiter:
     """Token buckets per principal: ``rpm`` requests a minute on average, ``burst`` at once.
 
     Memory is bounded: a bucket that has refilled is the same as no bucket, so idle callers' buckets
@@ -210,7 +210,9 @@ def access_middleware(config: SecurityConfig) -> Middleware:
     is open, and for requests whose key is missing or wrong (so guessing keys is throttled too).
     """
     keys = KeyRing(config.api_keys)
-    limiter = RateLimiter(config.rate_limit_rpm, config.rate_limit_burst) if config.rate_limit_rpm else None
+    limiter = (
+        CallerRateLimiter(config.rate_limit_rpm, config.rate_limit_burst) if config.rate_limit_rpm else None
+    )
 
     @web.middleware
     async def access(request: web.Request, handler: Handler) -> web.StreamResponse:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from consumer.analyzer.guard import CircuitBreaker, CircuitState, GuardedAnalyzer, RateLimiter
+from consumer.analyzer.guard import CircuitBreaker, CircuitState, GuardedAnalyzer, LLMRateLimiter
 from consumer.errors import AnalyzerError, AnalyzerUnavailableError
 from schemas import AnalyzerInfo, CallAnalysis
 
@@ -119,7 +119,7 @@ async def test_bad_input_does_not_open_the_circuit() -> None:
 
 async def test_rate_limiter_spaces_requests() -> None:
     clock = Clock()
-    limiter = RateLimiter(60, burst=2, clock=clock)  # one a second, bursts of two
+    limiter = LLMRateLimiter(60, burst=2, clock=clock)  # one a second, bursts of two
     assert limiter.delay() == 0
     await limiter.acquire()
     await limiter.acquire()
@@ -132,7 +132,7 @@ async def test_rate_limiter_spaces_requests() -> None:
 
 
 async def test_rate_limiter_really_waits() -> None:
-    limiter = RateLimiter(600, burst=1)  # ten a second
+    limiter = LLMRateLimiter(600, burst=1)  # ten a second
     loop = asyncio.get_running_loop()
     started = loop.time()
     for _ in range(4):

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
-from consumer.http.access import KeyRing, RateLimiter, SecurityConfig, principal_of_key, split_list
+from consumer.http.access import CallerRateLimiter, KeyRing, SecurityConfig, principal_of_key, split_list
 from consumer.settings import Settings
 from tests.fakes.pipeline import FakePipeline
 from tests.unit.sidecar import make_app, sidecar
@@ -57,7 +57,7 @@ def test_key_ring_names_the_matching_key_only() -> None:
 
 def test_rate_limiter_allows_burst_then_refills() -> None:
     clock = Clock()
-    limiter = RateLimiter(rpm=60, burst=3, clock=clock)
+    limiter = CallerRateLimiter(rpm=60, burst=3, clock=clock)
     assert [limiter.acquire("a") for _ in range(3)] == [0.0, 0.0, 0.0]
     wait = limiter.acquire("a")
     assert wait == pytest.approx(1.0)
@@ -69,7 +69,7 @@ def test_rate_limiter_allows_burst_then_refills() -> None:
 
 def test_rate_limiter_memory_is_bounded() -> None:
     clock = Clock()
-    limiter = RateLimiter(rpm=60, burst=2, max_buckets=100, clock=clock)
+    limiter = CallerRateLimiter(rpm=60, burst=2, max_buckets=100, clock=clock)
     for n in range(1000):
         limiter.acquire(f"ip:{n}")
     assert len(limiter) <= 100
