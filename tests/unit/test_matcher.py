@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consumer.analyzer import details, rules
+from consumer.analyzer.rules.cues import INDEX
 from consumer.analyzer.text import matcher, normalize
 from consumer.analyzer.text.lexicon import Lexicon, lexicon
 from consumer.analyzer.text.matcher import (
@@ -46,7 +47,7 @@ LEXICONS = [
     *(v for v in vars(details).values() if isinstance(v, Lexicon)),
     *(lex for _, lex in details._DISTRESS),
 ]
-INDEXES = {"rules": rules._INDEX, "dates": normalize._DATE_INDEX, "amounts": normalize._AMOUNT_INDEX}
+INDEXES = {"rules": INDEX, "dates": normalize._DATE_INDEX, "amounts": normalize._AMOUNT_INDEX}
 REGISTERED = [regex for index in INDEXES.values() for regex in index.patterns]
 TRANSCRIPTS = [str(row["transcript"]) for row in load_rows(SAMPLES_PATH)]
 TEXTS = [rules.normalize(t) for t in TRANSCRIPTS[:40]] + [normalize._fold(t) for t in TRANSCRIPTS[:40]]
