@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consumer.analyzer import details, rules
+from consumer.analyzer import rules
+from consumer.analyzer.details import lexicons
 from consumer.analyzer.rules.cues import INDEX
 from consumer.analyzer.text import matcher, normalize
 from consumer.analyzer.text.lexicon import Lexicon, lexicon
@@ -44,8 +45,8 @@ from consumer.analyzer.text.matcher import (
 from producer_tools.samples import SAMPLES_PATH, load_rows
 
 LEXICONS = [
-    *(v for v in vars(details).values() if isinstance(v, Lexicon)),
-    *(lex for _, lex in details._DISTRESS),
+    *(v for v in vars(lexicons).values() if isinstance(v, Lexicon)),
+    *(lex for _, lex in lexicons.DISTRESS),
 ]
 INDEXES = {"rules": INDEX, "dates": normalize._DATE_INDEX, "amounts": normalize._AMOUNT_INDEX}
 REGISTERED = [regex for index in INDEXES.values() for regex in index.patterns]
