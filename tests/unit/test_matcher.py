@@ -17,7 +17,10 @@ from hypothesis import strategies as st
 from consumer.analyzer import rules
 from consumer.analyzer.details import lexicons
 from consumer.analyzer.rules.cues import INDEX
-from consumer.analyzer.text import matcher, normalize
+from consumer.analyzer.text import dates as text_dates
+from consumer.analyzer.text import fold as text_fold
+from consumer.analyzer.text import matcher
+from consumer.analyzer.text import money as text_money
 from consumer.analyzer.text.lexicon import Lexicon, lexicon
 from consumer.analyzer.text.matcher import (
     DIGIT,
@@ -48,10 +51,10 @@ LEXICONS = [
     *(v for v in vars(lexicons).values() if isinstance(v, Lexicon)),
     *(lex for _, lex in lexicons.DISTRESS),
 ]
-INDEXES = {"rules": INDEX, "dates": normalize._DATE_INDEX, "amounts": normalize._AMOUNT_INDEX}
+INDEXES = {"rules": INDEX, "dates": text_dates._DATE_INDEX, "amounts": text_money._AMOUNT_INDEX}
 REGISTERED = [regex for index in INDEXES.values() for regex in index.patterns]
 TRANSCRIPTS = [str(row["transcript"]) for row in load_rows(SAMPLES_PATH)]
-TEXTS = [rules.normalize(t) for t in TRANSCRIPTS[:40]] + [normalize._fold(t) for t in TRANSCRIPTS[:40]]
+TEXTS = [rules.normalize(t) for t in TRANSCRIPTS[:40]] + [text_fold.fold(t) for t in TRANSCRIPTS[:40]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,7 +147,7 @@ def test_what_is_derived_from_each_registered_pattern_holds_in_the_samples() -> 
 
 
 def test_the_date_and_amount_patterns_are_gated_by_whole_words() -> None:
-    for index in (normalize._DATE_INDEX, normalize._AMOUNT_INDEX):
+    for index in (text_dates._DATE_INDEX, text_money._AMOUNT_INDEX):
         assert not index.always
         assert all(gate.words or gate.digit for gate in index.gates)
 

@@ -6,7 +6,7 @@ fields (from ``consumer.analyzer.rules.analyze_text``):
 - speaker turns are split on the ORIGINAL text, so every quote keeps the words as spoken;
 - ``contact_status`` from what the person who answered says (wrong number, relative, colleague);
 - ``promise_to_pay`` from the customer's turns only, amounts and dates by
-  ``consumer.analyzer.text.normalize``;
+  ``consumer.analyzer.text.money`` and ``consumer.analyzer.text.dates``;
 - ``distress`` from the customer's words (self-harm, medical emergency, bereavement, job loss);
 - ``compliance_flags`` from the agent's turns only (threats, abuse, third-party disclosure, no
   identification, disclosure before verification); ``outside_calling_hours`` is left to

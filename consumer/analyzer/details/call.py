@@ -35,14 +35,9 @@ from consumer.analyzer.details.lexicons import (
     YOUR_LOAN,
 )
 from consumer.analyzer.text import speakers
+from consumer.analyzer.text.dates import DateMatch, find_dates
 from consumer.analyzer.text.lexicon import Lexicon, Scan
-from consumer.analyzer.text.normalize import (
-    AmountMatch,
-    DateMatch,
-    find_amounts,
-    find_amounts_and_bare,
-    find_dates,
-)
+from consumer.analyzer.text.money import AmountMatch, find_amounts, find_amounts_and_bare
 from schemas import (
     Speaker,
 )

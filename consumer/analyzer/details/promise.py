@@ -22,10 +22,8 @@ from consumer.analyzer.details.lexicons import (
     SOME,
     TAKEN_BACK,
 )
-from consumer.analyzer.text.normalize import (
-    AmountMatch,
-    DateMatch,
-)
+from consumer.analyzer.text.dates import DateMatch
+from consumer.analyzer.text.money import AmountMatch
 from schemas import (
     Instalment,
     IntentCategory,

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Literal, NamedTuple
 
 from consumer.analyzer.rules.cues import CLAUSE_BREAK, INDEX, Doc, whole_word
-from consumer.analyzer.text.normalize import find_dates
+from consumer.analyzer.text.dates import find_dates
 
 _WEEKDAYS: tuple[tuple[str, str], ...] = (
     ("Monday", r"monday|somvaa?r|somwaa?r|सोमवार"),
@@ -272,7 +272,7 @@ _DATE_CONTEXT = 30  # characters before a day phrase that can change its date ("
 
 def spoken_date(text: str, when: When, anchor: datetime) -> date | None:
     """The date ``when`` (a phrase of ``text``) names, as the one date resolver of the analyzer
-    (``normalize.find_dates``) reads it, so the summary says the date the promise's fields say.
+    (``dates.find_dates``) reads it, so the summary says the date the promise's fields say.
     Only the phrase and the words just before it are read."""
     start = max(0, when.start - _DATE_CONTEXT)
     for found in find_dates(text[start : when.end + 1], anchor):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from consumer.analyzer.text import speakers
-from consumer.analyzer.text.normalize import INDIC_DIGITS
+from consumer.analyzer.text.fold import INDIC_DIGITS
 from schemas import Speaker
 
 _PUNCT_MAP = {

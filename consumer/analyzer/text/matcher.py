@@ -10,9 +10,10 @@ finds. Its three users:
 * the cue patterns of ``consumer.analyzer.rules``, registered in an :class:`Index` that one pass
   over the word starts of a text turns into the positions where each pattern may match (keys:
   the first 2 to 8 letters of the literal :func:`prefixes` of the pattern's matches);
-* the date and amount patterns of ``consumer.analyzer.text.normalize``, in an :class:`Index` of the whole
-  first words (:func:`first_words`), numbers and symbols ("₹") their matches start with; one
-  regex run over a text finds those words, and a pattern is tried only where one starts;
+* the date and amount patterns of ``consumer.analyzer.text.dates`` and ``.money``, each in an
+  :class:`Index` of the whole first words (:func:`first_words`), numbers and symbols ("₹") their
+  matches start with; one regex run over a text finds those words, and a pattern is tried only
+  where one starts;
 * the phrase lexicons of ``consumer.analyzer.text.lexicon``, regrouped by first character with
   :func:`regroup` and skipped, for a text, by a :class:`WordGate` when none of their first
   words (or leading literal text) is in it.
