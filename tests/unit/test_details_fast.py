@@ -19,7 +19,8 @@ from consumer.analyzer.details import lexicons
 from consumer.analyzer.details.call import Call, _verified_index, only_acknowledges
 from consumer.analyzer.details.conduct import _word_before_se
 from consumer.analyzer.text.lexicon import _GATE, Lexicon, Scan
-from consumer.analyzer.text.matcher import first_words, parse
+from consumer.analyzer.text.regex_starts import first_words
+from consumer.analyzer.text.regex_tree import parse
 from producer_tools.samples import SAMPLES_PATH, load_rows
 from schemas import Speaker
 

@@ -19,31 +19,22 @@ from consumer.analyzer.details import lexicons
 from consumer.analyzer.rules.cues import INDEX
 from consumer.analyzer.text import dates as text_dates
 from consumer.analyzer.text import fold as text_fold
-from consumer.analyzer.text import matcher
 from consumer.analyzer.text import money as text_money
 from consumer.analyzer.text.lexicon import Lexicon, lexicon
-from consumer.analyzer.text.matcher import (
-    DIGIT,
+from consumer.analyzer.text.matcher import Gate, Index, WordGate, matches_at, regroup, starts
+from consumer.analyzer.text.regex_starts import DIGIT, LETTER, first_words, prefixes, required
+from consumer.analyzer.text.regex_tree import (
     Alt,
     At,
     Chars,
-    Gate,
     Group,
-    Index,
     Lit,
     Look,
     Opaque,
     Repeat,
     Seq,
     Unsupported,
-    WordGate,
-    first_words,
-    matches_at,
     parse,
-    prefixes,
-    regroup,
-    required,
-    starts,
 )
 from producer_tools.samples import SAMPLES_PATH, load_rows
 
@@ -234,7 +225,7 @@ def _word_at(text: str, pos: int, letter: re.Pattern[str]) -> str:
 
 
 _ASCII_LETTER = re.compile(r"[A-Za-z0-9_]")
-_LETTER = re.compile(matcher.LETTER)
+_LETTER = re.compile(LETTER)
 
 
 @settings(max_examples=400, deadline=None)
@@ -270,7 +261,7 @@ def test_derived_starts_hold_for_random_patterns(pattern: str, text: str) -> Non
 def test_an_index_finds_what_finditer_finds_for_random_patterns(patterns: list[str], text: str) -> None:
     for whole_words in (False, True):
         index = Index(whole_words=whole_words)
-        ids = index.add_all(re.compile(rf"(?<!{matcher.LETTER})(?:{p})") for p in patterns)
+        ids = index.add_all(re.compile(rf"(?<!{LETTER})(?:{p})") for p in patterns)
         found = index.candidates(text)
         for pid in ids:
             regex = index.patterns[pid]

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from consumer.analyzer.rules.turns import fold_devanagari, normalize
-from consumer.analyzer.text.matcher import Candidates, Index, matches_at, parse, prefixes
+from consumer.analyzer.text.matcher import Candidates, Index, matches_at
+from consumer.analyzer.text.regex_starts import prefixes
+from consumer.analyzer.text.regex_tree import parse
 
 # A "letter": word characters plus Devanagari letters and vowel signs, but not the danda (।, ॥).
 _L = r"[\w\u0900-\u0963\u0966-\u097F]"
