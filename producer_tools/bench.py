@@ -46,7 +46,8 @@ from consumer.analyzer.details import add_details
 from consumer.analyzer.learned import shipped_model
 from consumer.analyzer.offline import analyze_offline
 from consumer.analyzer.rules import analyze_text, speaker_turns
-from consumer.analyzer.text.normalize import find_amounts, find_dates
+from consumer.analyzer.text.dates import find_dates
+from consumer.analyzer.text.money import find_amounts
 from consumer.analyzer.text.redact import redact
 from consumer.events import parse_event
 from consumer.kafka.clients import start_client

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from consumer.analyzer.text.normalize import DateMatch, find_dates, parse_amount, resolve_date, to_ist
+from consumer.analyzer.text.dates import DateMatch, find_dates, resolve_date, to_ist
+from consumer.analyzer.text.money import parse_amount
 from schemas import (
     CallAnalysis,
     ComplianceFlag,

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import json
 import logging
 import os
@@ -60,6 +59,16 @@ from tenacity import (
 
 from consumer.analyzer.gemini_cache import InstructionCache, is_cache_gone
 from consumer.analyzer.gemini_client import Backend, make_client
+from consumer.analyzer.gemini_failures import (
+    MALFORMED_HTTP_ANSWER,
+    TRANSPORT_ERRORS,
+    InvalidOutput,
+    TransientFailure,
+    describe_api_error,
+    describe_empty,
+    describe_validation,
+    truncate,
+)
 from consumer.analyzer.gemini_request import (
     add_usage,
     answer_schema,
@@ -69,6 +78,7 @@ from consumer.analyzer.gemini_request import (
     usage_of,
     user_prompt,
 )
+from consumer.analyzer.gemini_sdk import RequestConfig, RequestContent, RequestPart, SharedSchema
 from consumer.analyzer.guard import LLMRateLimiter
 from consumer.analyzer.model_check import ModelCheck, Verdict
 from consumer.analyzer.pricing import PriceTable, PriceTableError
@@ -86,95 +96,6 @@ REPAIR_TEMPLATE: Final = (
     "Your previous answer was invalid: {error}. Answer again with valid JSON matching the schema."
 )
 _MAX_ECHOED_ANSWER_CHARS: Final = 2000
-_MAX_DETAIL_CHARS: Final = 300
-
-
-def _exception_types(module_name: str, names: tuple[str, ...]) -> tuple[type[BaseException], ...]:
-    """The named exception classes of an optional module (none when it is not installed)."""
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return ()
-    found: list[type[BaseException]] = []
-    for name in names:
-        cls = getattr(module, name, None)
-        if isinstance(cls, type) and issubclass(cls, BaseException):
-            found.append(cls)
-    return tuple(found)
-
-
-_HTTPX_TRANSIENT_NAMES: Final = ("TimeoutException", "NetworkError", "RemoteProtocolError")
-
-TRANSPORT_ERRORS: Final[tuple[type[BaseException], ...]] = (
-    TimeoutError,
-    ConnectionError,
-    aiohttp.ClientConnectionError,
-    aiohttp.ClientPayloadError,
-    *_exception_types("httpx2", _HTTPX_TRANSIENT_NAMES),
-    *_exception_types("httpx", _HTTPX_TRANSIENT_NAMES),
-)
-"""Network failures retried as transient: asyncio/aiohttp timeouts are ``TimeoutError``,
-refused or dropped connections are ``aiohttp.ClientConnectionError`` (or httpx/httpx2
-``NetworkError`` and ``TimeoutException`` when the SDK uses httpx)."""
-
-_MALFORMED_HTTP_ANSWER: Final[tuple[type[BaseException], ...]] = (
-    genai_errors.UnknownApiResponseError,
-    json.JSONDecodeError,
-)
-
-
-class _SharedSchema(dict[str, Any]):
-    """A JSON Schema that is never changed after it is built, so copies may share it.
-
-    The SDK deep-copies the request config on every call; for the answer schema (hundreds of
-    nested objects) that copy was the largest part of the client's CPU per request.
-    """
-
-    def __copy__(self) -> _SharedSchema:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _SharedSchema:
-        return self
-
-
-class _AnswersMembershipAtOnce:
-    """For the SDK's request models: ``name in model`` answered at once.
-
-    The SDK reads a model's fields with ``key in model`` before ``getattr``. On a pydantic model
-    ``in`` walks every field as a (name, value) pair, and a name never equals a pair, so the answer
-    is always False after a walk over dozens of fields, repeated for every field it reads. The
-    same False at once saves most of the SDK's request-building time; the request is unchanged.
-    """
-
-    def __contains__(self, key: object) -> bool:
-        return False
-
-
-class _Config(_AnswersMembershipAtOnce, types.GenerateContentConfig):
-    """The request config."""
-
-
-class _Content(_AnswersMembershipAtOnce, types.Content):
-    """A request content (the prompt, or a turn of a repair)."""
-
-
-class _Part(_AnswersMembershipAtOnce, types.Part):
-    """A request part."""
-
-
-class _TransientFailure(Exception):
-    """One request failed in a way that may pass on a later attempt."""
-
-
-class _InvalidOutput(Exception):
-    """Gemini answered, but the answer is not a valid CallAnalysis."""
-
-    def __init__(self, message: str, answer: str | None, content: types.Content | None = None) -> None:
-        super().__init__(message)
-        self.answer = answer
-        # The model's turn as returned, thought signatures included: the repair request carries it
-        # back unchanged, as Google asks for Gemini 3 models.
-        self.content = content
 
 
 @dataclass
@@ -183,7 +104,7 @@ class _Call:
 
     prompt: str
     call_started_at: datetime | None = None
-    repair: _InvalidOutput | None = None
+    repair: InvalidOutput | None = None
     attempt: int = 0
     sent_at: float = 0.0  # perf_counter when the current request went out
     usage: TokenUsage | None = None  # summed over the answered requests
@@ -215,10 +136,6 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def _truncate(text: str, limit: int = _MAX_DETAIL_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _public_url(url: str | None) -> str | None:
     """The URL without any user-info part."""
     if url is None:
@@ -227,33 +144,6 @@ def _public_url(url: str | None) -> str | None:
     host = parts.hostname or ""
     netloc = f"{host}:{parts.port}" if parts.port is not None else host
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-def _describe_validation(exc: ValidationError) -> str:
-    problems = [
-        f"{'.'.join(str(p) for p in error['loc']) or 'answer'}: {error['msg']}"
-        for error in exc.errors(include_url=False)[:5]
-    ]
-    return _truncate("; ".join(problems), 600)
-
-
-def _describe_empty(response: types.GenerateContentResponse) -> str:
-    details: list[str] = []
-    if response.prompt_feedback is not None and response.prompt_feedback.block_reason is not None:
-        details.append(f"block_reason={response.prompt_feedback.block_reason}")
-    if response.candidates:
-        finish = response.candidates[0].finish_reason
-        if finish is not None:
-            details.append(f"finish_reason={finish}")
-    else:
-        details.append("no candidates")
-    return "empty answer (" + ", ".join(details) + ")"
-
-
-def _describe_api_error(exc: genai_errors.APIError) -> str:
-    status = f" {exc.status}" if exc.status else ""
-    message = f": {exc.message}" if exc.message else ""
-    return _truncate(f"HTTP {exc.code}{status}{message}")
 
 
 class GeminiAnalyzer:
@@ -298,14 +188,14 @@ class GeminiAnalyzer:
         # the class, or the schema as response_schema, makes it convert the schema on every request.
         common: dict[str, Any] = {
             "response_mime_type": "application/json",
-            "response_json_schema": _SharedSchema(answer_schema()),
+            "response_json_schema": SharedSchema(answer_schema()),
             "thinking_config": thinking_config(self._model, settings.gemini_thinking_level),
         }
         if settings.gemini_temperature is not None:
             common["temperature"] = settings.gemini_temperature
         self._common_config = common
-        self._config_with_instruction = _Config(system_instruction=system_instruction(), **common)
-        self._cached_config: tuple[str, _Config] | None = None
+        self._config_with_instruction = RequestConfig(system_instruction=system_instruction(), **common)
+        self._cached_config: tuple[str, RequestConfig] | None = None
         self._cache_mode = settings.gemini_cache
         self._cache = (
             InstructionCache(
@@ -357,7 +247,7 @@ class GeminiAnalyzer:
         """A one-word request with the configured settings (the instruction left out: it is the
         thinking level or the temperature that is in question, not the answer)."""
         await self._shared_client().aio.models.generate_content(
-            model=self._model, contents="ping", config=_Config(**self._common_config)
+            model=self._model, contents="ping", config=RequestConfig(**self._common_config)
         )
 
     def _config_changed(self, verdict: Verdict) -> None:
@@ -386,16 +276,16 @@ class GeminiAnalyzer:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._attempts),
             wait=wait_random_exponential(multiplier=self._backoff_initial_s, max=self._backoff_max_s),
-            retry=retry_if_exception_type((_TransientFailure, _InvalidOutput)),
+            retry=retry_if_exception_type((TransientFailure, InvalidOutput)),
             before_sleep=self._log_retry,
             reraise=True,
         )
         try:
             analysis: CallAnalysis = await retrying(self._attempt, call)
-        except _TransientFailure as exc:
+        except TransientFailure as exc:
             msg = self._redact(f"Gemini unavailable after {call.attempt} attempt(s): {exc}")
             raise AnalyzerUnavailableError(msg) from None
-        except _InvalidOutput as exc:
+        except InvalidOutput as exc:
             msg = self._redact(f"Gemini answer invalid after {call.attempt} attempt(s): {exc}")
             raise AnalyzerOutputError(msg) from None
         usage = call.usage or TokenUsage()
@@ -514,14 +404,14 @@ class GeminiAnalyzer:
             self._client = make_client(self._settings, session=self._session, timeout_s=self._timeout_s)
         return self._client
 
-    def _config(self) -> _Config:
+    def _config(self) -> RequestConfig:
         """The request config: naming the explicit cache when there is one, else with the instruction."""
         name = self._cache.name if self._cache is not None else None
         if name is None:
             return self._config_with_instruction
         cached = self._cached_config
         if cached is None or cached[0] != name:
-            cached = (name, _Config(cached_content=name, **self._common_config))
+            cached = (name, RequestConfig(cached_content=name, **self._common_config))
             self._cached_config = cached
         return cached[1]
 
@@ -542,15 +432,15 @@ class GeminiAnalyzer:
                     model=self._model, contents=contents, config=config
                 )
         except genai_errors.APIError as exc:
-            detail = _describe_api_error(exc)
+            detail = describe_api_error(exc)
             if self._cache is not None and config.cached_content and is_cache_gone(exc):
                 # expired or deleted elsewhere: create it again and retry at once
                 self._failed(f"http_{exc.code}", detail, retriable=True, call=call)
                 await self._cache.replace(config.cached_content)
-                raise _TransientFailure(self._redact(f"explicit cache gone ({detail})")) from None
+                raise TransientFailure(self._redact(f"explicit cache gone ({detail})")) from None
             if isinstance(exc, genai_errors.ServerError) or exc.code in RETRIABLE_STATUS_CODES:
                 self._failed(f"http_{exc.code}", detail, retriable=True, call=call)
-                raise _TransientFailure(self._redact(detail)) from None
+                raise TransientFailure(self._redact(detail)) from None
             verdict = self._model_check.refused_by_request(exc)
             if verdict is not None or exc.code in MISCONFIGURED_STATUS_CODES:
                 # Every call would fail the same way: hold the events (retriable) until it is fixed.
@@ -565,24 +455,24 @@ class GeminiAnalyzer:
                 detail = f"timed out after {self._timeout_s:g}s"
                 outcome = "timeout"
             else:
-                detail = _truncate(f"{type(exc).__name__}: {exc}")
+                detail = truncate(f"{type(exc).__name__}: {exc}")
                 outcome = "connection_error"
             self._failed(outcome, detail, retriable=True, call=call)
-            raise _TransientFailure(self._redact(detail)) from None
+            raise TransientFailure(self._redact(detail)) from None
         except google_auth_errors.GoogleAuthError as exc:
-            detail = _truncate(f"{type(exc).__name__}: {exc}")
+            detail = truncate(f"{type(exc).__name__}: {exc}")
             verdict = self._model_check.refused_by_request(exc)
             self._failed("credentials_refused", detail, retriable=True, call=call)
             reason = verdict.describe() if verdict is not None else detail
             raise AnalyzerUnavailableError(
                 f"Gemini rejected the configuration: {reason}", reason="llm_misconfigured"
             ) from None
-        except _MALFORMED_HTTP_ANSWER as exc:
-            detail = _truncate(f"malformed HTTP answer ({type(exc).__name__}: {exc})")
+        except MALFORMED_HTTP_ANSWER as exc:
+            detail = truncate(f"malformed HTTP answer ({type(exc).__name__}: {exc})")
             self._failed("malformed_answer", detail, retriable=True, call=call)
-            raise _TransientFailure(self._redact(detail)) from None
+            raise TransientFailure(self._redact(detail)) from None
         except Exception as exc:
-            detail = _truncate(f"{type(exc).__name__}: {exc}")
+            detail = truncate(f"{type(exc).__name__}: {exc}")
             self._failed("unexpected_error", detail, retriable=False, call=call)
             raise AnalyzerError(self._redact(f"Gemini call failed: {detail}")) from None
 
@@ -591,12 +481,12 @@ class GeminiAnalyzer:
         text = response.text
         content = response.candidates[0].content if response.candidates else None
         if not text or not text.strip():
-            failure = _InvalidOutput(_describe_empty(response), None, content)
+            failure = InvalidOutput(describe_empty(response), None, content)
         else:
             try:
                 analysis = parse_answer(text, call.call_started_at)
             except ValidationError as exc:
-                failure = _InvalidOutput(_describe_validation(exc), text, content)
+                failure = InvalidOutput(describe_validation(exc), text, content)
             else:
                 self._count("ok", call)
                 return analysis
@@ -605,7 +495,7 @@ class GeminiAnalyzer:
         raise failure
 
     def _contents(self, call: _Call) -> list[types.Content]:
-        contents: list[types.Content] = [_Content(role="user", parts=[_Part(text=call.prompt)])]
+        contents: list[types.Content] = [RequestContent(role="user", parts=[RequestPart(text=call.prompt)])]
         repair = call.repair
         if repair is not None:
             if repair.content is not None and repair.content.parts:
@@ -613,9 +503,9 @@ class GeminiAnalyzer:
                 contents.append(repair.content)
             elif repair.answer:
                 echoed = repair.answer[:_MAX_ECHOED_ANSWER_CHARS]
-                contents.append(_Content(role="model", parts=[_Part(text=echoed)]))
+                contents.append(RequestContent(role="model", parts=[RequestPart(text=echoed)]))
             instruction = REPAIR_TEMPLATE.format(error=str(repair))
-            contents.append(_Content(role="user", parts=[_Part(text=instruction)]))
+            contents.append(RequestContent(role="user", parts=[RequestPart(text=instruction)]))
         return contents
 
     def _redact(self, text: str) -> str:

@@ -15,8 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consumer.analyzer import details
+from consumer.analyzer.details import lexicons
+from consumer.analyzer.details.call import Call, _verified_index, only_acknowledges
+from consumer.analyzer.details.conduct import _word_before_se
 from consumer.analyzer.text.lexicon import _GATE, Lexicon, Scan
-from consumer.analyzer.text.matcher import first_words, parse
+from consumer.analyzer.text.regex_starts import first_words
+from consumer.analyzer.text.regex_tree import parse
 from producer_tools.samples import SAMPLES_PATH, load_rows
 from schemas import Speaker
 
@@ -47,10 +51,10 @@ def _check_identification(text: str) -> None:
     if not text.isascii():
         return
     low = text.lower()
-    org = details._ORG_ASCII.search(low) is not None or details._word_before_se(low)
-    name = details._NAME_LOWER.search(text) is not None or details._NAME_UPPER.search(text) is not None
-    assert org == (details._ORG.search(text) is not None), text
-    assert name == (details._NAME.search(text) is not None), text
+    org = lexicons.ORG_ASCII.search(low) is not None or _word_before_se(low)
+    name = lexicons.NAME_LOWER.search(text) is not None or lexicons.NAME_UPPER.search(text) is not None
+    assert org == (lexicons.ORG.search(text) is not None), text
+    assert name == (lexicons.NAME.search(text) is not None), text
 
 
 def test_the_identification_searches_match_like_the_plain_ones() -> None:
@@ -65,8 +69,8 @@ def test_the_identification_searches_match_like_the_plain_ones_on_random_text(te
 
 
 LEXICONS = {
-    **{name: value for name, value in vars(details).items() if isinstance(value, Lexicon)},
-    **{kind.value: value for kind, value in details._DISTRESS},
+    **{name: value for name, value in vars(lexicons).items() if isinstance(value, Lexicon)},
+    **{kind.value: value for kind, value in lexicons.DISTRESS},
 }
 GATE_TEXTS = [
     *TEXTS,
@@ -146,17 +150,17 @@ def _plain_verified(turns: list[details.Turn]) -> int | None:
     last_customer = None
     for i, t in enumerate(turns):
         if t.speaker is Speaker.AGENT:
-            passed = details._VERIFIED_SAID.search(t.text) is not None or (
-                verify_asked and details._THANKS_FIRST.match(t.text) is not None
+            passed = lexicons.VERIFIED_SAID.search(t.text) is not None or (
+                verify_asked and lexicons.THANKS_FIRST.match(t.text) is not None
             )
-            verify_asked = verify_asked or details._VERIFY_ASKED.search(t.text) is not None
+            verify_asked = verify_asked or lexicons.VERIFY_ASKED.search(t.text) is not None
             if passed and last_customer is not None:
                 return last_customer
-            asked = asked or details._IDENTITY_Q.search(t.text) is not None
+            asked = asked or lexicons.IDENTITY_Q.search(t.text) is not None
             continue
         if t.speaker is Speaker.CUSTOMER:
             last_customer = i
-        if asked and details._AFFIRM.search(t.text):
+        if asked and lexicons.AFFIRM.search(t.text):
             return i
         if verify_asked and t.speaker is Speaker.CUSTOMER and re.search("[0-9०-९]", t.text):
             return i
@@ -164,8 +168,8 @@ def _plain_verified(turns: list[details.Turn]) -> int | None:
 
 
 def _check_verified(transcript: str) -> None:
-    call = details._Call(transcript)
-    assert details._verified_index(call) == _plain_verified(call.turns), transcript
+    call = Call(transcript)
+    assert _verified_index(call) == _plain_verified(call.turns), transcript
 
 
 def test_the_verified_turn_is_found_like_with_the_plain_searches() -> None:
@@ -181,7 +185,7 @@ def test_the_verified_turn_is_found_like_with_the_plain_searches_on_random_calls
     _check_verified("\n".join(label + text for label, text in turns))
 
 
-ACKS = sorted(details._ACK_WORDS)
+ACKS = sorted(lexicons.ACK_WORDS)
 ack_soups = st.lists(
     st.sampled_from([*ACKS, *(w.upper() for w in ACKS), "?", ".", ",", "!", "\n", "x"]), max_size=12
 )
@@ -189,7 +193,7 @@ ack_soups = st.lists(
 
 def _check_acknowledges(text: str) -> None:
     low = text.lower()
-    assert details._only_acknowledges(low) == (set(details._WORD.findall(low)) <= details._ACK_WORDS), text
+    assert only_acknowledges(low) == (set(lexicons.WORD.findall(low)) <= lexicons.ACK_WORDS), text
 
 
 def test_only_acknowledging_is_read_like_the_set_of_words() -> None:

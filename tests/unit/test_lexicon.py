@@ -16,7 +16,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consumer.analyzer import details
+from consumer.analyzer.details import lexicons
+from consumer.analyzer.details.call import Call
 from consumer.analyzer.text.lexicon import Lexicon, Scan, lexicon
 from schemas import Speaker
 
@@ -24,8 +25,8 @@ SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "
 LINES = SAMPLES.read_text(encoding="utf-8").splitlines()
 TRANSCRIPTS = [str(json.loads(line)["transcript"]) for line in LINES if line.strip()]
 LEXICONS = {
-    **{name: value for name, value in vars(details).items() if isinstance(value, Lexicon)},
-    **{kind.value: value for kind, value in details._DISTRESS},
+    **{name: value for name, value in vars(lexicons).items() if isinstance(value, Lexicon)},
+    **{kind.value: value for kind, value in lexicons.DISTRESS},
 }
 TEXTS = [
     *TRANSCRIPTS,
@@ -93,7 +94,7 @@ def test_alternatives_with_one_first_character_keep_their_order() -> None:
 
 
 def _turn_checks(transcript: str) -> None:
-    call = details._Call(transcript)
+    call = Call(transcript)
     for side in (call.customer, call.agent):
         assert side.joined == "\n".join(side.texts)
         assert [call.turns[i].text for i in side.turns] == side.texts

@@ -14,42 +14,38 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consumer.analyzer import details, rules
-from consumer.analyzer.text import matcher, normalize
+from consumer.analyzer import rules
+from consumer.analyzer.details import lexicons
+from consumer.analyzer.rules.cues import INDEX
+from consumer.analyzer.text import dates as text_dates
+from consumer.analyzer.text import fold as text_fold
+from consumer.analyzer.text import money as text_money
 from consumer.analyzer.text.lexicon import Lexicon, lexicon
-from consumer.analyzer.text.matcher import (
-    DIGIT,
+from consumer.analyzer.text.matcher import Gate, Index, WordGate, matches_at, regroup, starts
+from consumer.analyzer.text.regex_starts import DIGIT, LETTER, first_words, prefixes, required
+from consumer.analyzer.text.regex_tree import (
     Alt,
     At,
     Chars,
-    Gate,
     Group,
-    Index,
     Lit,
     Look,
     Opaque,
     Repeat,
     Seq,
     Unsupported,
-    WordGate,
-    first_words,
-    matches_at,
     parse,
-    prefixes,
-    regroup,
-    required,
-    starts,
 )
 from producer_tools.samples import SAMPLES_PATH, load_rows
 
 LEXICONS = [
-    *(v for v in vars(details).values() if isinstance(v, Lexicon)),
-    *(lex for _, lex in details._DISTRESS),
+    *(v for v in vars(lexicons).values() if isinstance(v, Lexicon)),
+    *(lex for _, lex in lexicons.DISTRESS),
 ]
-INDEXES = {"rules": rules._INDEX, "dates": normalize._DATE_INDEX, "amounts": normalize._AMOUNT_INDEX}
+INDEXES = {"rules": INDEX, "dates": text_dates._DATE_INDEX, "amounts": text_money._AMOUNT_INDEX}
 REGISTERED = [regex for index in INDEXES.values() for regex in index.patterns]
 TRANSCRIPTS = [str(row["transcript"]) for row in load_rows(SAMPLES_PATH)]
-TEXTS = [rules.normalize(t) for t in TRANSCRIPTS[:40]] + [normalize._fold(t) for t in TRANSCRIPTS[:40]]
+TEXTS = [rules.normalize(t) for t in TRANSCRIPTS[:40]] + [text_fold.fold(t) for t in TRANSCRIPTS[:40]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,7 +138,7 @@ def test_what_is_derived_from_each_registered_pattern_holds_in_the_samples() -> 
 
 
 def test_the_date_and_amount_patterns_are_gated_by_whole_words() -> None:
-    for index in (normalize._DATE_INDEX, normalize._AMOUNT_INDEX):
+    for index in (text_dates._DATE_INDEX, text_money._AMOUNT_INDEX):
         assert not index.always
         assert all(gate.words or gate.digit for gate in index.gates)
 
@@ -229,7 +225,7 @@ def _word_at(text: str, pos: int, letter: re.Pattern[str]) -> str:
 
 
 _ASCII_LETTER = re.compile(r"[A-Za-z0-9_]")
-_LETTER = re.compile(matcher.LETTER)
+_LETTER = re.compile(LETTER)
 
 
 @settings(max_examples=400, deadline=None)
@@ -265,7 +261,7 @@ def test_derived_starts_hold_for_random_patterns(pattern: str, text: str) -> Non
 def test_an_index_finds_what_finditer_finds_for_random_patterns(patterns: list[str], text: str) -> None:
     for whole_words in (False, True):
         index = Index(whole_words=whole_words)
-        ids = index.add_all(re.compile(rf"(?<!{matcher.LETTER})(?:{p})") for p in patterns)
+        ids = index.add_all(re.compile(rf"(?<!{LETTER})(?:{p})") for p in patterns)
         found = index.candidates(text)
         for pid in ids:
             regex = index.patterns[pid]

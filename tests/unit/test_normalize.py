@@ -12,20 +12,14 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from consumer.analyzer.text import normalize as N
+from consumer.analyzer.text import date_words as text_date_words
+from consumer.analyzer.text import dates as text_dates
+from consumer.analyzer.text import fold as text_fold
+from consumer.analyzer.text import money as text_money
+from consumer.analyzer.text import numbers as text_numbers
+from consumer.analyzer.text.dates import IST, DateMatch, DateResolution, find_dates, resolve_date, to_ist
 from consumer.analyzer.text.matcher import starts
-from consumer.analyzer.text.normalize import (
-    IST,
-    AmountMatch,
-    DateMatch,
-    DateResolution,
-    find_amounts,
-    find_amounts_and_bare,
-    find_dates,
-    parse_amount,
-    resolve_date,
-    to_ist,
-)
+from consumer.analyzer.text.money import AmountMatch, find_amounts, find_amounts_and_bare, parse_amount
 
 SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"
 MONDAY = datetime.fromisoformat("2026-11-16T11:00:00+05:30")  # a Monday
@@ -333,7 +327,7 @@ def test_devanagari_amount_spans_are_offsets_into_the_original() -> None:
 def test_every_number_word_with_a_multiplier() -> None:
     wrong = {
         w: parse_amount(f"{w} hazaar")
-        for w, v in N.NUMBER_WORDS.items()
+        for w, v in text_numbers.NUMBER_WORDS.items()
         if parse_amount(f"{w} hazaar") != v * 1000
     }
     assert wrong == {}
@@ -342,13 +336,22 @@ def test_every_number_word_with_a_multiplier() -> None:
 def test_number_word_spellings_are_unambiguous() -> None:
     seen: dict[str, int] = {}
     for value, words in (
-        (v, w) for table in (N._HINDI_NUMBERS, N._EN_ONES, N._EN_TEENS, N._EN_TENS) for w, v in table.items()
+        (v, w)
+        for table in (
+            text_numbers._HINDI_NUMBERS,
+            text_numbers._EN_ONES,
+            text_numbers._EN_TEENS,
+            text_numbers._EN_TENS,
+        )
+        for w, v in table.items()
     ):
         assert seen.setdefault(words, value) == value
-    assert N.NUMBER_WORDS["pachees"] == 25
-    assert N.NUMBER_WORDS["saath"] == 60
-    assert N.NUMBER_WORDS["saat"] == 7
-    assert sorted(set(N._HINDI_NUMBERS.values())) == list(range(1, 100))  # every number 1-99 is spelled
+    assert text_numbers.NUMBER_WORDS["pachees"] == 25
+    assert text_numbers.NUMBER_WORDS["saath"] == 60
+    assert text_numbers.NUMBER_WORDS["saat"] == 7
+    assert sorted(set(text_numbers._HINDI_NUMBERS.values())) == list(
+        range(1, 100)
+    )  # every number 1-99 is spelled
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,7 +407,7 @@ def test_bare_number_is_an_amount_only_with_payment_words(n: int) -> None:
     st.booleans(),
 )
 def test_x_lakh(x: int, unit: str, as_word: bool) -> None:
-    number = next(w for w, v in N._HINDI_NUMBERS.items() if v == x) if as_word else str(x)
+    number = next(w for w, v in text_numbers._HINDI_NUMBERS.items() if v == x) if as_word else str(x)
     assert parse_amount(f"{number} {unit}") == x * 100_000
     assert values(f"{number} {unit} ka settlement") == [x * 100_000]
 
@@ -882,7 +885,10 @@ def test_day_of_month_is_the_next_such_day(anchor: datetime, day: int, form: str
         assert today < found <= today + timedelta(days=31)
 
 
-WEEKDAY_PHRASES = [*N._WEEKDAYS.items(), *((f"{w} ko", v) for w, v in N._WEEKDAY_ANY.items())]
+WEEKDAY_PHRASES = [
+    *text_date_words.WEEKDAYS.items(),
+    *((f"{w} ko", v) for w, v in text_date_words.WEEKDAY_ANY.items()),
+]
 
 
 @settings(max_examples=300, deadline=None)
@@ -898,7 +904,9 @@ def test_weekday_is_within_the_next_seven_days(
 
 
 @settings(max_examples=200, deadline=None)
-@given(anchors, st.sampled_from(list(N._WEEKDAYS.items())), st.sampled_from(["agle", "next", "अगले"]))
+@given(
+    anchors, st.sampled_from(list(text_date_words.WEEKDAYS.items())), st.sampled_from(["agle", "next", "अगले"])
+)
 def test_next_weekday_is_in_the_following_week(
     anchor: datetime, phrase: tuple[str, int], prefix: str
 ) -> None:
@@ -911,7 +919,7 @@ def test_next_weekday_is_in_the_following_week(
 
 
 @settings(max_examples=300, deadline=None)
-@given(anchors, st.sampled_from([(w, v) for w, v in N._RELATIVE.items() if 0 <= v <= 2]))
+@given(anchors, st.sampled_from([(w, v) for w, v in text_date_words.RELATIVE.items() if 0 <= v <= 2]))
 def test_aaj_kal_parso_offsets(anchor: datetime, phrase: tuple[str, int]) -> None:
     words, offset = phrase
     assert at(words, anchor) == ist_date(anchor) + timedelta(days=offset)
@@ -988,7 +996,7 @@ def test_never_raises_and_spans_are_consistent(text: str, anchor: datetime) -> N
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_folding_keeps_offsets(text: str) -> None:
-    assert len(N._fold(text)) == len(text)
+    assert len(text_fold.fold(text)) == len(text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -999,17 +1007,21 @@ def test_folding_keeps_offsets(text: str) -> None:
 @example("xsalary day, xjaldi")  # a date word inside another word
 def test_word_gate_misses_no_match(text: str) -> None:
     """Patterns are tried only at lead words; brute force over every position finds nothing more."""
-    norm = N._fold(text)
+    norm = text_fold.fold(text)
     brute: list[object] = []
     taken = 0
     for start in range(len(norm)):
-        if start >= taken and (m := N._AMOUNT_RE.match(norm, start)) and (c := N._candidate(norm, m)):
+        if (
+            start >= taken
+            and (m := text_money._AMOUNT_RE.match(norm, start))
+            and (c := text_money._candidate(norm, m))
+        ):
             brute.append(c)
             taken = c.end
-    assert list(N._candidates(norm)) == brute
-    date_starts = N._DATE_INDEX.candidates(norm)
+    assert list(text_money._candidates(norm)) == brute
+    date_starts = text_dates._DATE_INDEX.candidates(norm)
     for start in range(len(norm) + 1):
-        for pid, p in enumerate(N._DATE_PATTERNS):
+        for pid, p in enumerate(text_dates._DATE_PATTERNS):
             if p.regex.match(norm, start):
                 assert start in starts(date_starts.get(pid, []), len(norm)), (text, start, p.tag)
 

@@ -19,8 +19,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consumer.analyzer import rules
 from consumer.analyzer.rules import analyze_text, normalize
+from consumer.analyzer.rules.cues import _CLAUSE_BREAK_FAST, _TOKEN, CLAUSE_BREAK, INDEX, Doc
+from consumer.analyzer.rules.decide import _sentence_around
+from consumer.analyzer.rules.lexicons import QUESTION
+from consumer.analyzer.rules.phrases import SENTENCE_BREAK, _distance, _near
+from consumer.analyzer.rules.turns import _PUNCT_MAP, read_turns
 
 SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"
 ROWS = [json.loads(line) for line in SAMPLES.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -60,10 +64,10 @@ soups = st.lists(st.sampled_from(WORDS + PUNCT), max_size=40).map(" ".join)
 
 
 def _assert_index_is_exact(text: str) -> None:
-    doc = rules._Doc(text)
-    everything = range(len(rules._INDEX))
+    doc = Doc(text)
+    everything = range(len(INDEX))
     found = {pid: [m.span() for m in matches] for pid, matches in doc.scans(everything)}
-    for pid, regex in enumerate(rules._INDEX.patterns):
+    for pid, regex in enumerate(INDEX.patterns):
         assert found.get(pid, []) == [m.span() for m in regex.finditer(text)], (pid, text)
 
 
@@ -71,7 +75,7 @@ def test_index_finds_exactly_what_finditer_finds_in_the_samples() -> None:
     for t in VARIANTS:
         norm = normalize(t)
         _assert_index_is_exact(norm)
-        customer = "\n".join(text for speaker, text in rules._turns(norm) if speaker == "customer")
+        customer = "\n".join(text for speaker, text in read_turns(norm) if speaker == "customer")
         _assert_index_is_exact(customer)
 
 
@@ -83,7 +87,7 @@ def test_index_finds_exactly_what_finditer_finds_in_any_text(text: str) -> None:
 
 def test_every_lexicon_pattern_is_indexed() -> None:
     # None needs a scan of the whole text on every call.
-    assert not rules._INDEX.always
+    assert not INDEX.always
 
 
 # ---------------------------------------------------------------------------------------------
@@ -93,7 +97,7 @@ def test_every_lexicon_pattern_is_indexed() -> None:
 
 def _reference_normalize(text: str) -> str:
     t = unicodedata.normalize("NFD", text).replace("\u093c", "").replace("\u0901", "\u0902")
-    t = unicodedata.normalize("NFC", t).translate(rules._PUNCT_MAP).lower()
+    t = unicodedata.normalize("NFC", t).translate(_PUNCT_MAP).lower()
     t = re.sub(r"([a-z])\1{2,}", r"\1\1", t)
     return re.sub(r"[ \t\r\f\v]+", " ", t)
 
@@ -134,23 +138,23 @@ punctuated = st.text(alphabet=st.sampled_from([*"ab1 .,!?;:|\n\u0964'\u0915"]), 
 @settings(max_examples=300, deadline=None)
 @given(punctuated)
 def test_rewritten_regexes_match_their_plain_forms(text: str) -> None:
-    assert [m.span() for m in rules._CLAUSE_BREAK_FAST.finditer(text)] == [
-        m.span() for m in rules._CLAUSE_BREAK.finditer(text)
+    assert [m.span() for m in _CLAUSE_BREAK_FAST.finditer(text)] == [
+        m.span() for m in CLAUSE_BREAK.finditer(text)
     ]
-    assert [m.span() for m in rules._QUESTION.finditer(text)] == [
+    assert [m.span() for m in QUESTION.finditer(text)] == [
         m.span() for m in re.finditer(r"[^.!?\n\u0964]+\?", text)
     ]
 
 
 def _reference_words(text: str, start: int, end: int, n: int) -> tuple[list[str], list[str]]:
-    breaks = [m.start() for m in rules._CLAUSE_BREAK.finditer(text)]
+    breaks = [m.start() for m in CLAUSE_BREAK.finditer(text)]
     left = max((b + 1 for b in breaks if b < start), default=0)
     right = min((b for b in breaks if b >= end), default=len(text))
-    return rules._TOKEN.findall(text, left, start)[-n:], rules._TOKEN.findall(text, end, right)[:n]
+    return _TOKEN.findall(text, left, start)[-n:], _TOKEN.findall(text, end, right)[:n]
 
 
 def _assert_words_match(text: str) -> None:
-    doc = rules._Doc(text)
+    doc = Doc(text)
     for pos in range(len(text) + 1):
         for n in (2, 3):
             assert (doc.words_before(pos, n), doc.words_after(pos, n)) == _reference_words(text, pos, pos, n)
@@ -173,11 +177,11 @@ def test_words_around_a_match_are_read_as_before_in_any_text(text: str) -> None:
 def test_sentence_bounds_are_as_before(text: str, start: int, length: int) -> None:
     start = min(start, len(text))
     end = min(start + length, len(text))
-    breaks = [m.start() for m in rules._SENTENCE_BREAK.finditer(text)]
-    left = max((m.end() for m in rules._SENTENCE_BREAK.finditer(text, 0, start)), default=0)
-    right_m = rules._SENTENCE_BREAK.search(text, end)
+    breaks = [m.start() for m in SENTENCE_BREAK.finditer(text)]
+    left = max((m.end() for m in SENTENCE_BREAK.finditer(text, 0, start)), default=0)
+    right_m = SENTENCE_BREAK.search(text, end)
     right = right_m.start() if right_m else len(text)
-    assert rules._sentence_around(text, breaks, start, end) == (left, right)
+    assert _sentence_around(text, breaks, start, end) == (left, right)
 
 
 spans = st.lists(st.tuples(st.integers(0, 500), st.integers(0, 30)), max_size=30).map(
@@ -190,8 +194,8 @@ spans = st.lists(st.tuples(st.integers(0, 500), st.integers(0, 30)), max_size=30
 def test_nearby_anchors_include_every_anchor_in_reach(
     phrases: list[tuple[int, int]], anchors: list[tuple[int, int]], limit: int
 ) -> None:
-    for phrase, near in zip(phrases, rules._near(phrases, anchors, limit), strict=True):
-        assert {a for a in anchors if rules._distance(phrase, a) <= limit} <= set(near)
+    for phrase, near in zip(phrases, _near(phrases, anchors, limit), strict=True):
+        assert {a for a in anchors if _distance(phrase, a) <= limit} <= set(near)
 
 
 # ---------------------------------------------------------------------------------------------

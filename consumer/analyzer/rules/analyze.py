@@ -1,0 +1,60 @@
+"""The entry points of the rules: the five core fields of an analysis, and the turns they read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from consumer.analyzer.rules.decide import action_required, collect, decide_category, judge_sentiment
+from consumer.analyzer.rules.describe import describe
+from consumer.analyzer.rules.turns import read_turns
+from schemas import CallAnalysis, IntentCategory, Sentiment
+
+
+def analyze_text(transcript: str, call_started_at: datetime | None = None) -> CallAnalysis:
+    """Analyze one transcript with deterministic rules.
+
+    ``call_started_at`` (optional) resolves relative day phrases ("kal", "Wednesday",
+    "5 tareekh") into calendar dates in the summary.
+    """
+    return CallAnalysis(**core_fields(transcript, call_started_at))
+
+
+Verdicts = tuple[IntentCategory, Sentiment, bool]
+SpeakerTurns = Sequence[tuple[str, str]]
+"""A call's turns as the rules read them: ("agent" | "customer", normalised text)."""
+
+
+def core_fields(
+    transcript: str,
+    call_started_at: datetime | None = None,
+    *,
+    decide: Callable[[Verdicts, SpeakerTurns], Verdicts] | None = None,
+) -> dict[str, Any]:
+    """The five core fields ``analyze_text`` finds, as keyword arguments of ``CallAnalysis``
+    (for a caller that builds the analysis once with more fields).
+
+    ``decide`` may replace the rules' verdicts (intent, sentiment, action), given the turns the
+    rules read, before the intent text and the summary are written for them: the learned model
+    does.
+    """
+    ev = collect(transcript)
+    category = decide_category(ev)
+    sentiment = judge_sentiment(ev, category)
+    action = action_required(ev, category)
+    if decide is not None:
+        category, sentiment, action = decide((category, sentiment, action), ev.turns)
+    intent, summary = describe(ev, category, action, call_started_at)
+    return {
+        "customer_intent": intent[:200],
+        "intent_category": category,
+        "sentiment": sentiment,
+        "action_required": action,
+        "summary": summary[:1000],
+    }
+
+
+def speaker_turns(transcript: str) -> SpeakerTurns:
+    """The turns of ``transcript`` as the rules read them (what ``decide`` is given)."""
+    return read_turns(transcript)
