@@ -214,6 +214,10 @@ class StatsWindow:
     tz: str
 
 
+class UnknownTimeZoneError(ValueError):
+    """A time zone Python knows and PostgreSQL does not."""
+
+
 class WindowTooLongError(ValueError):
     """The window holds more buckets than one answer may carry."""
 
@@ -422,5 +426,8 @@ class InsightReader:
         return await list_dead_letters(self._pool, query)
 
     async def stats(self, window: StatsWindow) -> CallStats:
-        """``call_stats``."""
-        return await call_stats(self._pool, window)
+        """``call_stats``; UnknownTimeZoneError when PostgreSQL does not know the window's zone."""
+        try:
+            return await call_stats(self._pool, window)
+        except asyncpg.exceptions.InvalidParameterValueError as exc:
+            raise UnknownTimeZoneError(str(exc)) from exc

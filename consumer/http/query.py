@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-import asyncpg
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
@@ -20,6 +19,7 @@ from consumer.db.pool import TRANSIENT_DB_ERRORS
 from consumer.db.queries import (
     InsightReader,
     InvalidCursorError,
+    UnknownTimeZoneError,
     WindowTooLongError,
     stats_window,
 )
@@ -135,7 +135,7 @@ async def stats(request: web.Request) -> web.Response:
         return exc.response()
     except WindowTooLongError as exc:
         return _problem("since", str(exc)).response()
-    except asyncpg.exceptions.InvalidParameterValueError as exc:  # a zone Python knows, PostgreSQL not
+    except UnknownTimeZoneError as exc:
         return _problem("tz", str(exc)).response()
     except TRANSIENT_DB_ERRORS as exc:
         return _unavailable(request, exc)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -34,7 +35,14 @@ def _run(args: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeo
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's wheel, built with the build backend of the development environment."""
+    """The project's wheel, built with the build backend of the development environment from a
+    copy of the tracked files (a checkout's own build/ folder could hold stale modules)."""
+    source = tmp_path_factory.mktemp("source")
+    tracked = _run(["git", "ls-files", "-z"], cwd=ROOT).split("\0")
+    for name in filter(None, tracked):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("wheel")
     _run(
         [
@@ -46,7 +54,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--no-build-isolation",
             "-w",
             str(out),
-            str(ROOT),
+            str(source),
         ],
         cwd=out,
     )

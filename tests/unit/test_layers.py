@@ -159,3 +159,21 @@ def test_no_import_cycles() -> None:
         if module not in state:
             walk(module, [module])
     assert cycles == []
+
+
+def test_only_the_database_package_talks_to_postgresql() -> None:
+    """asyncpg (the pool, SQL, its errors) is imported under consumer/db/ and nowhere else."""
+    wrong = []
+    for name, path in modules().items():
+        if name == "consumer.db" or name.startswith("consumer.db."):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                roots = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                roots = [(node.module or "").split(".")[0]]
+            else:
+                continue
+            if "asyncpg" in roots:
+                wrong.append(name)
+    assert wrong == []

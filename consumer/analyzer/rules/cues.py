@@ -81,7 +81,7 @@ def whole_word(pattern: str) -> re.Pattern[str]:
 # Every cue pattern is registered in one index (``INDEX``, see ``consumer.analyzer.text.matcher``): a single
 # pass over the word starts of a text then tells which patterns may match where, and a pattern
 # is tried only there, with exactly the matches of ``finditer``
-# (``tests/unit/test_rules_speed_equivalence.py`` checks this).
+# (``tests/unit/analyzer/test_rules_speed_equivalence.py`` checks this).
 INDEX = Index()
 _TOKEN_ASCII = re.compile(r"[A-Za-z0-9_']+")
 

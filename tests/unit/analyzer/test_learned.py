@@ -30,7 +30,7 @@ from consumer.analyzer.rules import analyze_text, speaker_turns
 from consumer.analyzer.train import train
 from schemas import ContactStatus
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 IST = timezone(timedelta(hours=5, minutes=30))
 AT = datetime(2026, 11, 18, 12, 0, tzinfo=IST)
 

@@ -15,7 +15,7 @@ from consumer.analyzer.evaluate import evaluate, load_labelled
 from consumer.analyzer.offline import OfflineAnalyzer
 from schemas import ComplianceRule, ContactStatus, DistressKind, IntentCategory, Sentiment
 
-SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"
+SAMPLES = Path(__file__).resolve().parents[3] / "producer_tools" / "samples" / "transcripts.jsonl"
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 SPEAKER = re.compile(
     r"^\s*(agent|customer|collector|executive|borrower|एजेंट|ग्राहक)\s*:", re.IGNORECASE | re.MULTILINE

@@ -26,7 +26,7 @@ from consumer.analyzer.rules.lexicons import QUESTION
 from consumer.analyzer.rules.phrases import SENTENCE_BREAK, _distance, _near
 from consumer.analyzer.rules.turns import _PUNCT_MAP, read_turns
 
-SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"
+SAMPLES = Path(__file__).resolve().parents[3] / "producer_tools" / "samples" / "transcripts.jsonl"
 ROWS = [json.loads(line) for line in SAMPLES.read_text(encoding="utf-8").splitlines() if line.strip()]
 TRANSCRIPTS = [str(r["transcript"]) for r in ROWS]
 WORDS = sorted({w for t in TRANSCRIPTS for w in t.split() if w})

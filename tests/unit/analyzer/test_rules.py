@@ -14,7 +14,7 @@ from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.analyzer.rules import analyze_text, normalize, split_turns
 from schemas import CallAnalysis, InsightDetails, IntentCategory, Sentiment
 
-SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"
+SAMPLES = Path(__file__).resolve().parents[3] / "producer_tools" / "samples" / "transcripts.jsonl"
 MONDAY = datetime.fromisoformat("2026-11-16T11:00:00+05:30")  # a Monday
 
 IC = IntentCategory

@@ -21,7 +21,7 @@ from consumer.analyzer.text.dates import IST, DateMatch, DateResolution, find_da
 from consumer.analyzer.text.matcher import starts
 from consumer.analyzer.text.money import AmountMatch, find_amounts, find_amounts_and_bare, parse_amount
 
-SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"
+SAMPLES = Path(__file__).resolve().parents[4] / "producer_tools" / "samples" / "transcripts.jsonl"
 MONDAY = datetime.fromisoformat("2026-11-16T11:00:00+05:30")  # a Monday
 FRIDAY = datetime.fromisoformat("2026-11-20T11:00:00+05:30")
 D = date.fromisoformat

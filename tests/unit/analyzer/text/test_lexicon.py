@@ -21,7 +21,7 @@ from consumer.analyzer.details.call import Call
 from consumer.analyzer.text.lexicon import Lexicon, Scan, lexicon
 from schemas import Speaker
 
-SAMPLES = Path(__file__).resolve().parents[2] / "producer_tools" / "samples" / "transcripts.jsonl"
+SAMPLES = Path(__file__).resolve().parents[4] / "producer_tools" / "samples" / "transcripts.jsonl"
 LINES = SAMPLES.read_text(encoding="utf-8").splitlines()
 TRANSCRIPTS = [str(json.loads(line)["transcript"]) for line in LINES if line.strip()]
 LEXICONS = {

@@ -10,7 +10,7 @@ import pytest
 
 from consumer.analyzer.evaluate import load_labelled
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[3] / "data"
 FILES = sorted((DATA / "labelled").glob("*.jsonl"))
 
 

@@ -22,7 +22,7 @@ from producer_tools.fake_gemini import Blocked, Delay, FakeGemini, Raw, Status, 
 from schemas import CallAnalysis, IntentCategory, LLMAnswer, Sentiment
 from tests.unit.gemini_support import API_KEY, MODEL, AnalyzerFactory, proto_field
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PROMISE = "Agent: EMI overdue hai sir.\nCustomer: Haan, Wednesday ko pay kar dunga."
 REPAIR_PREFIX = REPAIR_TEMPLATE.split("{error}")[0]
 

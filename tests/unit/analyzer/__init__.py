@@ -1,0 +1,1 @@
+"""Unit tests of consumer/analyzer: the offline rules, the learned model, Gemini, evaluation."""

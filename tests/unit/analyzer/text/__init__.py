@@ -1,0 +1,1 @@
+"""Unit tests of consumer/analyzer/text: the one text layer."""

@@ -1,0 +1,1 @@
+"""Unit tests of consumer/db (no database: rows and SQL built in memory)."""

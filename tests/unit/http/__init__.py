@@ -1,0 +1,1 @@
+"""Unit tests of consumer/http on a test server with an in-memory pipeline."""

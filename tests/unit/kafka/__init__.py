@@ -1,0 +1,1 @@
+"""Unit tests of consumer/kafka on in-memory fakes."""

@@ -1,0 +1,1 @@
+"""Unit tests of consumer/observability: logs, metrics, secrets."""
