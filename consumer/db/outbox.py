@@ -21,6 +21,7 @@ from aiokafka.errors import KafkaError
 from consumer.db.pool import TRANSIENT_DB_ERRORS
 from consumer.observability.metrics import Metrics
 from consumer.retry import Backoff, sleep_unless
+from schemas.cloudevents import insight_headers
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ _CLAIM = """
 DELETE FROM insight_outbox WHERE id IN (
     SELECT id FROM insight_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
 )
-RETURNING id, topic, key, payload
+RETURNING id, event_id, created_at, topic, key, payload
 """
 _PRUNE = "DELETE FROM insight_outbox WHERE published_at IS NOT NULL"
 
@@ -69,7 +70,13 @@ class OutboxRelay:
             if not rows:
                 return 0
             futures = [  # in id order: a call's InsightEvents keep the order they were stored in
-                await self._producer.send(row["topic"], value=row["payload"], key=row["key"]) for row in rows
+                await self._producer.send(
+                    row["topic"],
+                    value=row["payload"],
+                    key=row["key"],
+                    headers=insight_headers(row["event_id"], row["created_at"]),
+                )
+                for row in rows
             ]
             await asyncio.gather(*futures)
         self.published += len(rows)

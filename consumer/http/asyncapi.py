@@ -20,6 +20,7 @@ from pydantic.json_schema import models_json_schema
 
 from consumer import __version__
 from consumer.settings import Settings
+from schemas.cloudevents import CloudEventHeaders, dead_letter_headers, insight_headers
 from schemas.dead_letter import DeadLetterHeaders, ReplayHeaders
 from schemas.models import (
     AnalyzerInfo,
@@ -97,10 +98,15 @@ def _example_dead_letter() -> dict[str, Any]:
         attempts="1",
         failed_at=datetime(2026, 11, 16, 5, 1, 3, tzinfo=UTC),
     )
+    failed_at = datetime(2026, 11, 16, 5, 1, 3, tzinfo=UTC)
+    cloud = dict(dead_letter_headers(_default("kafka_input_topic"), 2, 1187, failed_at, json_value=True))
     return {
         "name": "schemaInvalid",
         "summary": "A TranscriptEvent without an event_id",
-        "headers": headers.model_dump(mode="json", by_alias=True),
+        "headers": {
+            **headers.model_dump(mode="json", by_alias=True),
+            **{name: value.decode() for name, value in cloud.items()},
+        },
         "payload": '{"call_id": "CALL-2026-000124", "transcript": "Agent: ..."}',
     }
 
@@ -140,6 +146,7 @@ def build_asyncapi() -> dict[str, Any]:
             (InsightEvent, "serialization"),
             (DeadLetterHeaders, "validation"),
             (ReplayHeaders, "validation"),
+            (CloudEventHeaders, "validation"),
         ],
         ref_template=_SCHEMA_REF,
     )
@@ -175,13 +182,15 @@ def build_asyncapi() -> dict[str, Any]:
             "insights": _channel(
                 "kafka_output_topic",
                 "KAFKA_OUTPUT_TOPIC",
-                "One InsightEvent per stored transcript, published from the outbox.",
+                "One InsightEvent per stored transcript, published from the outbox, with CloudEvents "
+                "binary-mode headers (ce_id = event_id).",
                 "InsightEvent",
             ),
             "deadLetters": _channel(
                 "kafka_dlq_topic",
                 "KAFKA_DLQ_TOPIC",
-                "Records the service could not process, with the reason in headers.",
+                "Records the service could not process, with the reason and CloudEvents attributes in "
+                "headers.",
                 "DeadLetter",
             ),
         },
@@ -240,12 +249,17 @@ def build_asyncapi() -> dict[str, Any]:
                     "summary": "What the customer meant, how they felt and whether the collections team "
                     "must act. `event_id` is the same on every re-publish.",
                     "contentType": "application/json",
+                    "headers": _schema_ref(CloudEventHeaders),
                     "payload": _schema_ref(InsightEvent),
                     "bindings": {"kafka": _key("The `call_id`.")},
                     "examples": [
                         {
                             "name": "promiseToPay",
                             "summary": "The insight of the promiseToPay transcript",
+                            "headers": {
+                                name: value.decode()
+                                for name, value in insight_headers(insight.event_id, insight.processed_at)
+                            },
                             "payload": insight.model_dump(mode="json"),
                         }
                     ],
@@ -256,7 +270,7 @@ def build_asyncapi() -> dict[str, Any]:
                     "summary": "A record the service could not process: its original bytes, the reason "
                     "in headers.",
                     "contentType": "application/octet-stream",
-                    "headers": _schema_ref(DeadLetterHeaders),
+                    "headers": {"allOf": [_schema_ref(DeadLetterHeaders), _schema_ref(CloudEventHeaders)]},
                     "payload": {
                         "type": "string",
                         "format": "binary",

@@ -35,6 +35,7 @@ from consumer.observability.logs import bind
 from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline
 from consumer.retry import Backoff, sleep_unless
+from schemas.cloudevents import dead_letter_headers
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,13 @@ class DeadLetters:
             ("x-dlq-original-offset", str(record.offset).encode()),
             ("x-dlq-attempts", str(attempts).encode()),
             ("x-dlq-failed-at", failed_at.isoformat().encode()),
+            *dead_letter_headers(
+                record.topic,
+                record.partition,
+                record.offset,
+                failed_at,
+                json_value=error.reason not in ("not_utf8", "not_json"),
+            ),
         ]
         await self._producer.send_and_wait(self._topic, value=record.value, key=record.key, headers=headers)
         if self._journal is not None:

@@ -13,6 +13,8 @@ import pytest
 from producer_tools.databases import drop_database, scratch_database
 from producer_tools.samples import load_rows, to_event
 from schemas import InsightEvent
+from schemas.cloudevents import DEAD_LETTER_TYPE, INSIGHT_TYPE, CloudEventHeaders, dead_letter_id
+from schemas.dead_letter import header_text
 from tests.conftest import Stack
 from tests.integration.helpers import consume, event, make_settings, publish, publish_events, running_service
 
@@ -73,6 +75,13 @@ async def test_events_become_rows_and_insight_events(
         assert insight.analyzer.provider == "offline"
     # the Kafka key is the call_id
     assert {r.key.decode() for r in out if r.key} == {e["call_id"] for e in events}
+    # CloudEvents binary mode: ce_id is the InsightEvent's event_id
+    for r in out:
+        cloud = CloudEventHeaders.model_validate(header_text(r.headers))
+        insight = InsightEvent.model_validate_json(r.value)
+        assert (cloud.id, cloud.type, cloud.specversion) == (str(insight.event_id), INSIGHT_TYPE, "1.0")
+        assert cloud.content_type == "application/json"
+        assert abs((cloud.time - insight.processed_at).total_seconds()) < 60
 
 
 async def test_redelivered_event_is_stored_once(stack: Stack, topics: dict[str, str], free_port: int) -> None:
@@ -159,6 +168,10 @@ async def test_poison_records_are_dead_lettered_and_do_not_block(
         assert headers["x-dlq-attempts"] == b"1"
         assert headers["x-dlq-error"]
         assert headers["x-dlq-failed-at"]
+        cloud = CloudEventHeaders.model_validate(header_text(headers.items()))
+        position = (settings.kafka_input_topic, int(headers["x-dlq-original-partition"]))
+        assert cloud.id == str(dead_letter_id(*position, int(headers["x-dlq-original-offset"])))
+        assert cloud.type == DEAD_LETTER_TYPE
     assert all(r.key == key for r in dead)
 
 

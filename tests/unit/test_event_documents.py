@@ -23,12 +23,14 @@ from consumer.http.deps import SidecarDeps
 from consumer.kafka.stream import DeadLetters
 from consumer.pipeline import Pipeline
 from consumer.settings import Settings
-from schemas.dead_letter import DeadLetterHeaders
+from schemas.cloudevents import DEAD_LETTER_TYPE, CloudEventHeaders, dead_letter_id
+from schemas.dead_letter import DeadLetterHeaders, header_text
 from schemas.generate import FILES, HERE
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ASYNCAPI_SCHEMA = DATA / "asyncapi-3.0.0.schema.json"
 ASYNCAPI_SCHEMA_SHA256 = "abe96881dbfaad495ccbb6bd8d3fb43ca18a13b9d7564849ccb66f39d5e5b20f"
+CLOUDEVENTS_HEADERS = {"ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "content-type"}
 CONTRACT_DLQ_HEADERS = {
     "x-dlq-reason", "x-dlq-error", "x-dlq-original-topic", "x-dlq-original-partition",
     "x-dlq-original-offset", "x-dlq-attempts", "x-dlq-failed-at",
@@ -90,6 +92,15 @@ def test_asyncapi_describes_the_topics_and_what_the_service_does(document: dict[
     assert messages["DeadLetter"]["payload"]["format"] == "binary"
 
 
+def _anchored(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its references (also those under ``allOf``) pointing into the document."""
+    if "$ref" in schema:
+        return {"$ref": "urn:asyncapi" + schema["$ref"]}
+    if "allOf" in schema:
+        return {"allOf": [_anchored(part) for part in schema["allOf"]]}
+    return schema
+
+
 def test_asyncapi_examples_match_their_schemas(document: dict[str, Any]) -> None:
     registry: Registry[Any] = Registry().with_resource("urn:asyncapi", DRAFT202012.create_resource(document))
     checked = 0
@@ -98,13 +109,11 @@ def test_asyncapi_examples_match_their_schemas(document: dict[str, Any]) -> None
             for part in ("payload", "headers"):
                 if part not in example:
                     continue
-                schema = message[part]
-                if "$ref" in schema:
-                    schema = {"$ref": "urn:asyncapi" + schema["$ref"]}
+                schema = _anchored(message[part])
                 validator = Draft202012Validator(schema, registry=registry)
                 assert _errors(validator, example[part]) == [], f"{message['name']} {part}"
                 checked += 1
-    assert checked == 4
+    assert checked == 5
     insight = document["components"]["messages"]["InsightEvent"]["examples"][0]["payload"]
     wrong = {**insight, "sentiment": "Happy"}
     ref = {"$ref": "urn:asyncapi#/components/schemas/InsightEvent"}
@@ -134,7 +143,11 @@ async def test_dead_letter_headers_match_their_model() -> None:
     )  # fmt: skip
     await DeadLetters(producer, "dlq").send(record, InvalidEventError("bad", reason="not_utf8"), 1)
     [sent] = producer.sent
-    assert {name for name, _ in sent["headers"]} == CONTRACT_DLQ_HEADERS
+    assert {name for name, _ in sent["headers"]} == CONTRACT_DLQ_HEADERS | CLOUDEVENTS_HEADERS
+    cloud = CloudEventHeaders.model_validate(header_text(sent["headers"]))
+    assert (cloud.specversion, cloud.source, cloud.type) == ("1.0", "/call-insights", DEAD_LETTER_TYPE)
+    assert cloud.id == str(dead_letter_id("in", 2, 7))
+    assert cloud.content_type == "application/octet-stream"  # the value was not UTF-8
     headers = DeadLetterHeaders.from_kafka(sent["headers"])
     assert (headers.reason, headers.original_topic, headers.original_partition) == ("not_utf8", "in", "2")
     assert (headers.original_offset, headers.attempts) == ("7", "1")
