@@ -17,7 +17,8 @@ install: $(STAMP)
 # pip first, from its own pinned entry in the lock: the venv's bundled pip installs far more slowly.
 # Then everything else from the lock, hash-checked, and the project itself from the local tree.
 $(STAMP): pyproject.toml $(LOCK)
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# a venv whose creation was interrupted has no pip: make it again
+	@$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	awk '/^pip==/ {p = 1; print; next} p && /^[^ ]/ {exit} p' $(LOCK) \
 		| $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r /dev/stdin
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
