@@ -175,8 +175,8 @@ def test_near_valid_bodies(
     body = json.dumps({"transcript": transcript, "metadata": metadata, "call_id": call_id}).encode()
     status, answer = post(http, body, content_type)
     assert status == 201 or 400 <= status < 500, answer
-    if status == 201:
-        assert answer["raw_transcript"] == transcript
+    if status == 201:  # the intake drops NULs from a transcript (PostgreSQL text cannot hold them)
+        assert answer["raw_transcript"] == transcript.replace("\x00", "")
 
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
@@ -186,6 +186,11 @@ def test_non_standard_numbers_are_refused(http: Any, constant: str) -> None:
     assert decide(event.encode()) == "not_json"
     status, answer = post(http, f'{{"transcript": "hi", "metadata": {{"x": {constant}}}}}'.encode())
     assert (status, answer["error"]) == (400, "invalid_json")
+
+
+def test_nul_leaves_the_transcript_at_the_door(http: Any) -> None:
+    status, answer = post(http, json.dumps({"transcript": "0\x00 kal dunga\x00"}).encode())
+    assert (status, answer["raw_transcript"]) == (201, "0 kal dunga")
 
 
 def test_nan_inside_text_is_fine(http: Any) -> None:
