@@ -20,7 +20,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from consumer.analyzer import Analyzer, build_analyzer
 from consumer.db.dead_letters import DeadLetterJournal
 from consumer.db.idempotency import IdempotencyKeys
-from consumer.db.migrations import read_migrations
+from consumer.db.migrations import shipped_migrations
 from consumer.db.outbox import OutboxRelay
 from consumer.db.pool import TRANSIENT_DB_ERRORS
 from consumer.db.queries import InsightReader
@@ -289,7 +289,7 @@ async def run_service(
             reader=InsightReader(store.pool, store.unreachable),
             health_checks={"database": database_health, "kafka": kafka_health, "analyzer": analyzer_health},
             readiness_checks=service_checks(
-                store, stream, analyzer, provider=analyzer.info.provider, migrations=len(read_migrations())
+                store, stream, analyzer, provider=analyzer.info.provider, migrations=len(shipped_migrations())
             ),
             metrics=metrics,
             info={

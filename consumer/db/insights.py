@@ -155,14 +155,19 @@ def stored_analysis(row: Mapping[str, Any]) -> CallAnalysis:
     return _columns_analysis(row)
 
 
+def _column_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The core five from a row's columns; rows of the original app get defaults."""
+    return {
+        "customer_intent": row["intent"] or "Unknown",
+        "intent_category": row["intent_category"],
+        "sentiment": row["sentiment"] or Sentiment.NEUTRAL,
+        "action_required": bool(row["action_required"]),
+        "summary": row["summary"] or "-",
+    }
+
+
 def _columns_analysis(row: Mapping[str, Any]) -> CallAnalysis:
-    return CallAnalysis(
-        customer_intent=row["intent"] or "Unknown",
-        intent_category=row["intent_category"],
-        sentiment=row["sentiment"] or Sentiment.NEUTRAL,
-        action_required=bool(row["action_required"]),
-        summary=row["summary"] or "-",
-    )
+    return CallAnalysis(**_column_fields(row))
 
 
 def stored_from_row(row: Mapping[str, Any], *, created: bool) -> StoredInsight:
@@ -191,14 +196,7 @@ def _row_analysis_fields(row: Mapping[str, Any]) -> dict[str, Any]:
             details = InsightDetails.model_validate_json(row["insight"]).details()
         except ValidationError:
             log.warning("record %d: stored insight does not match the model; details left out", row["id"])
-    return {
-        **details,
-        "customer_intent": row["intent"] or "Unknown",
-        "intent_category": row["intent_category"],
-        "sentiment": row["sentiment"] or Sentiment.NEUTRAL,
-        "action_required": bool(row["action_required"]),
-        "summary": row["summary"] or "-",
-    }
+    return {**details, **_column_fields(row)}
 
 
 def _known_analyzer(row: Mapping[str, Any]) -> AnalyzerInfo | None:

@@ -14,6 +14,7 @@ import importlib.resources
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -70,6 +71,12 @@ def read_migrations(folder: Traversable | Path | None = None) -> list[Migration]
     return [Migration(entry.name, entry.read_text(encoding="utf-8")) for entry in files]
 
 
+@cache
+def shipped_migrations() -> tuple[Migration, ...]:
+    """The migrations this package ships, read once per process (readiness asks on every probe)."""
+    return tuple(read_migrations())
+
+
 def _numbered(name: str) -> bool:
     return name.endswith(".sql") and len(name) > 5 and name[:4].isdigit() and name[4] == "_"
 
@@ -90,7 +97,7 @@ async def missing_migrations(
     """The names of ``migrations`` (default: the shipped ones) not yet applied."""
     applied = await applied_checksums(conn)
     return [
-        m.name for m in (read_migrations() if migrations is None else migrations) if m.name not in applied
+        m.name for m in (shipped_migrations() if migrations is None else migrations) if m.name not in applied
     ]
 
 
@@ -113,7 +120,7 @@ async def apply_migrations(
     ``EditedMigrationError`` before anything is applied. ``unreachable`` makes the message for
     connection trouble (``Store.unreachable`` masks the DSN's secrets in it).
     """
-    migrations = read_migrations() if migrations is None else list(migrations)
+    migrations = list(shipped_migrations() if migrations is None else migrations)
     applied: list[str] = []
     try:
         async with pool.acquire() as conn:
