@@ -32,6 +32,7 @@ from consumer.http.app import create_app
 from consumer.http.deps import SidecarDeps
 from consumer.kafka.clients import explain_connection_failure, kafka_client_options
 from consumer.kafka.stream import DeadLetters, StreamProcessor
+from consumer.observability import tracing
 from consumer.observability.metrics import Metrics
 from consumer.observability.secrets import redact_url
 from consumer.pipeline import Pipeline
@@ -201,6 +202,8 @@ async def run_service(
         install_signal_handlers(stop)
     metrics = Metrics(process=True)
     async with AsyncExitStack() as stack:
+        # first: the clients and the HTTP app created below are instrumented when tracing is on
+        stack.enter_context(tracing.from_environment())
         log.info(
             "PostgreSQL at %s; Kafka at %s over %s",
             redact_url(settings.database_url.get_secret_value()),

@@ -13,9 +13,10 @@ from consumer.analyzer.text.redact import redact_text
 from consumer.batching import MicroBatcher
 from consumer.db.insights import StoredInsight
 from consumer.db.store import NewInsight, Store
+from consumer.observability import tracing
 from consumer.observability.metrics import Metrics
 from consumer.slots import Slots
-from schemas import TranscriptEvent
+from schemas import AnalyzerInfo, TranscriptEvent
 
 log = logging.getLogger(__name__)
 
@@ -84,29 +85,58 @@ class Pipeline:
 
     async def _process(self, event: TranscriptEvent, source: str) -> StoredInsight:
         if self._lookup_first:
-            existing = await self._lookups.submit(event.event_id)
+            with tracing.span("lookup"):
+                existing = await self._lookups.submit(event.event_id)
             if existing is not None:
                 return existing
         started = time.perf_counter()
         text = event.text().replace("\x00", "")  # a NUL means nothing, and PostgreSQL refuses it
-        async with self._slots:
-            began = time.perf_counter()
-            analysis = await self.analyzer.analyze(text, call_started_at=event.call_started_at)
-            self._analysis_seconds.observe(time.perf_counter() - began)
+        with tracing.span("analyze"):
+            async with self._slots:
+                began = time.perf_counter()
+                analysis = await self.analyzer.analyze(text, call_started_at=event.call_started_at)
+                self._analysis_seconds.observe(time.perf_counter() - began)
+            analyzer = analysis.produced_by(self.analyzer.info)
+            if tracing.enabled():
+                tracing.set_attributes(_analysis_attributes(analyzer))
         elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
         item = NewInsight(
             event=event,
             transcript=redact_text(text) if self._redact_stored else text,
             analysis=analysis,
-            analyzer=analysis.produced_by(self.analyzer.info),
+            analyzer=analyzer,
             processed_at=datetime.now(UTC),
             processing_time_ms=elapsed_ms,
             source=source,
+            traceparent=tracing.outgoing_traceparent(),
         )
-        return await self._writes.submit(item)
+        with tracing.span("store"):
+            return await self._writes.submit(item)
 
     async def _save_many(self, items: Sequence[NewInsight]) -> Sequence[StoredInsight | BaseException]:
         results = await self.store.save_many(items)
         if any(isinstance(r, StoredInsight) and r.created for r in results):
             self._on_stored()
         return results
+
+
+def _analysis_attributes(analyzer: AnalyzerInfo) -> dict[str, str | int]:
+    """The ``analyze`` span's attributes: the model (OpenTelemetry's GenAI names) and its tokens."""
+    attributes: dict[str, str | int] = {
+        "insights.analyzer": analyzer.provider,
+        "gen_ai.request.model": analyzer.model,
+    }
+    if analyzer.provider == "gemini":
+        attributes["gen_ai.provider.name"] = "gcp.gemini"
+    usage = analyzer.usage
+    if usage is not None:
+        attributes.update(
+            {
+                "gen_ai.usage.input_tokens": usage.prompt_tokens,
+                "gen_ai.usage.output_tokens": usage.output_tokens + usage.thought_tokens,
+                "insights.llm.cached_tokens": usage.cached_tokens,
+                "insights.llm.thought_tokens": usage.thought_tokens,
+                "insights.llm.requests": usage.requests,
+            }
+        )
+    return attributes

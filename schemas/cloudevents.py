@@ -58,6 +58,21 @@ class CloudEventHeaders(BaseModel):
         return [(name, str(value).encode()) for name, value in data.items()]
 
 
+class TraceContextHeaders(BaseModel):
+    """W3C Trace Context on a record: the ``traceparent`` of the span that produced it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    traceparent: str | None = Field(
+        default=None,
+        pattern=r"^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        examples=["00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"],
+        description="On a TranscriptEvent: the producer's trace, which the service continues. On an "
+        "InsightEvent or a dead letter: present when the record it came from had one or tracing is "
+        "on, continuing that trace (with tracing on, the span that published it).",
+    )
+
+
 def insight_headers(event_id: uuid.UUID | str, stored_at: datetime) -> list[tuple[str, bytes]]:
     """The CloudEvents headers of an InsightEvent: ``CloudEventHeaders(...).kafka_headers()``,
     written directly (the outbox relay adds them to every event it publishes)."""

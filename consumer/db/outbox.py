@@ -3,7 +3,8 @@
 A batch of rows is deleted, published, and the deletion committed only once the broker has
 acknowledged every event of the batch. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several
 instances can relay side by side; a crash or a broker error before the commit rolls the deletion
-back, so the same InsightEvents (same ``event_id``) are published again, never lost. While the
+back, so the same InsightEvents (same ``event_id``) are published again, never lost. Each row's
+``publish`` span continues the trace of the work that stored it (the row keeps its ``traceparent``). While the
 broker or the database is down the relay keeps trying, waiting the service's backoff with full jitter
 (``consumer.retry``; 1 s doubling up to 15 s by default) between tries.
 """
@@ -19,6 +20,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from consumer.db.pool import TRANSIENT_DB_ERRORS
+from consumer.observability import tracing
 from consumer.observability.metrics import Metrics
 from consumer.retry import Backoff, sleep_unless
 from schemas.cloudevents import insight_headers
@@ -30,7 +32,7 @@ _CLAIM = """
 DELETE FROM insight_outbox WHERE id IN (
     SELECT id FROM insight_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
 )
-RETURNING id, event_id, created_at, topic, key, payload
+RETURNING id, event_id, created_at, topic, key, payload, traceparent
 """
 _PRUNE = "DELETE FROM insight_outbox WHERE published_at IS NOT NULL"
 
@@ -69,16 +71,27 @@ class OutboxRelay:
             rows = sorted(await conn.fetch(_CLAIM, self._batch_size), key=lambda row: row["id"])
             if not rows:
                 return 0
-            futures = [  # in id order: a call's InsightEvents keep the order they were stored in
-                await self._producer.send(
-                    row["topic"],
-                    value=row["payload"],
-                    key=row["key"],
-                    headers=insight_headers(row["event_id"], row["created_at"]),
-                )
-                for row in rows
-            ]
-            await asyncio.gather(*futures)
+            spans = [tracing.start_publish(row["traceparent"], row["topic"]) for row in rows]
+            futures = []
+            for row, span in zip(rows, spans, strict=True):  # in id order: a call's InsightEvents
+                with tracing.activated(span):  # keep the order they were stored in
+                    futures.append(
+                        await self._producer.send(
+                            row["topic"],
+                            value=row["payload"],
+                            key=row["key"],
+                            headers=[
+                                *insight_headers(row["event_id"], row["created_at"]),
+                                *tracing.passthrough_headers(row["traceparent"]),
+                            ],
+                        )
+                    )
+            try:
+                await asyncio.gather(*futures)
+            except BaseException as exc:
+                tracing.end_publish(spans, exc)
+                raise
+            tracing.end_publish(spans)
         self.published += len(rows)
         self._metrics.outbox_published.inc(len(rows))
         return len(rows)

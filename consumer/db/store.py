@@ -79,8 +79,8 @@ RETURNING r.id, r.event_id, r.unique_id, r.call_id, r.transcript, r.analysis_ver
 """
 
 _INSERT_OUTBOX = """
-INSERT INTO insight_outbox (event_id, record_id, topic, key, payload)
-SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::bytea[], $5::bytea[])
+INSERT INTO insight_outbox (event_id, record_id, topic, key, payload, traceparent)
+SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::bytea[], $5::bytea[], $6::text[])
 ON CONFLICT (event_id) DO NOTHING
 """
 
@@ -96,6 +96,7 @@ class NewInsight:
     processed_at: datetime
     processing_time_ms: float
     source: str
+    traceparent: str | None = None  # the trace the InsightEvent's publication continues
 
     def stored(self, *, record_id: int, unique_id: str, transcript: str | None = None) -> StoredInsight:
         """The insight as the row it was just inserted as (``transcript``: as stored, when the
@@ -333,6 +334,7 @@ class Store:
                     [self._output_topic] * len(done),
                     [r.call_id.encode() for r, _ in done],
                     [payload for _, payload in events],
+                    [i.insight.traceparent for i, r in zip(items, results, strict=True) if r is not None],
                 )
         return results
 
@@ -377,10 +379,10 @@ class Store:
                     results.append(None)
                     continue
                 results.append(item.stored(record_id=record_id, unique_id=values[0], transcript=values[1]))
-            new = [(r, a) for r, a in zip(results, analyses, strict=True) if r is not None]
-            created = [r for r, _ in new]
+            new = [(r, a, item) for r, a, item in zip(results, analyses, items, strict=True) if r is not None]
+            created = [r for r, _, _ in new]
             if created:
-                events = [insight_event_json(r, analysis) for r, analysis in new]
+                events = [insight_event_json(r, analysis) for r, analysis, _ in new]
                 await conn.execute(
                     _INSERT_OUTBOX,
                     [event_id for event_id, _ in events],
@@ -388,6 +390,7 @@ class Store:
                     [self._output_topic] * len(created),
                     [r.call_id.encode() for r in created],
                     [payload for _, payload in events],
+                    [item.traceparent for _, _, item in new],
                 )
             missing = [item.event.event_id for item, r in zip(items, results, strict=True) if r is None]
             if missing:

@@ -20,7 +20,7 @@ from pydantic.json_schema import models_json_schema
 
 from consumer import __version__
 from consumer.settings import Settings
-from schemas.cloudevents import CloudEventHeaders, dead_letter_headers, insight_headers
+from schemas.cloudevents import CloudEventHeaders, TraceContextHeaders, dead_letter_headers, insight_headers
 from schemas.dead_letter import DeadLetterHeaders, ReplayHeaders
 from schemas.models import (
     AnalyzerInfo,
@@ -147,6 +147,7 @@ def build_asyncapi() -> dict[str, Any]:
             (DeadLetterHeaders, "validation"),
             (ReplayHeaders, "validation"),
             (CloudEventHeaders, "validation"),
+            (TraceContextHeaders, "validation"),
         ],
         ref_template=_SCHEMA_REF,
     )
@@ -232,7 +233,7 @@ def build_asyncapi() -> dict[str, Any]:
                     "summary": "A finished call's transcript. `event_id`, `call_id` and one of "
                     "`transcript` / `turns` are required.",
                     "contentType": "application/json",
-                    "headers": _schema_ref(ReplayHeaders),
+                    "headers": {"allOf": [_schema_ref(ReplayHeaders), _schema_ref(TraceContextHeaders)]},
                     "payload": _schema_ref(TranscriptEvent),
                     "bindings": {"kafka": _key("The `call_id`.")},
                     "examples": [
@@ -249,7 +250,7 @@ def build_asyncapi() -> dict[str, Any]:
                     "summary": "What the customer meant, how they felt and whether the collections team "
                     "must act. `event_id` is the same on every re-publish.",
                     "contentType": "application/json",
-                    "headers": _schema_ref(CloudEventHeaders),
+                    "headers": {"allOf": [_schema_ref(CloudEventHeaders), _schema_ref(TraceContextHeaders)]},
                     "payload": _schema_ref(InsightEvent),
                     "bindings": {"kafka": _key("The `call_id`.")},
                     "examples": [
@@ -270,7 +271,13 @@ def build_asyncapi() -> dict[str, Any]:
                     "summary": "A record the service could not process: its original bytes, the reason "
                     "in headers.",
                     "contentType": "application/octet-stream",
-                    "headers": {"allOf": [_schema_ref(DeadLetterHeaders), _schema_ref(CloudEventHeaders)]},
+                    "headers": {
+                        "allOf": [
+                            _schema_ref(DeadLetterHeaders),
+                            _schema_ref(CloudEventHeaders),
+                            _schema_ref(TraceContextHeaders),
+                        ]
+                    },
                     "payload": {
                         "type": "string",
                         "format": "binary",

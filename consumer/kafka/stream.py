@@ -31,6 +31,7 @@ from consumer.db.dead_letters import DeadLetterEntry, DeadLetterJournal
 from consumer.errors import InsightsError, InvalidEventError
 from consumer.events import parse_event
 from consumer.kafka.offsets import OffsetTracker
+from consumer.observability import tracing
 from consumer.observability.logs import bind
 from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline
@@ -81,6 +82,7 @@ class DeadLetters:
                 failed_at,
                 json_value=error.reason not in ("not_utf8", "not_json"),
             ),
+            *tracing.passthrough_headers(tracing.header_traceparent(record.headers)),
         ]
         await self._producer.send_and_wait(self._topic, value=record.value, key=record.key, headers=headers)
         if self._journal is not None:
@@ -240,8 +242,13 @@ class StreamProcessor:
 
     async def _handle(self, record: Record) -> bool:
         """Process one record to a final outcome; False when abandoned (shutdown or revoke)."""
+        with tracing.process_span(record.headers, record.topic, record.partition, record.offset):
+            return await self._process(record)
+
+    async def _process(self, record: Record) -> bool:
         try:
-            event = parse_event(record.value, max_transcript_bytes=self._max_transcript_bytes)
+            with tracing.span("parse"):
+                event = parse_event(record.value, max_transcript_bytes=self._max_transcript_bytes)
         except InvalidEventError as exc:
             log.warning(
                 "dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, exc.reason
@@ -254,6 +261,7 @@ class StreamProcessor:
             error = InsightsError(f"{type(exc).__name__}: {exc}", reason="internal_error")
             return await self._dead_letter(record, error, attempts=1)
         bind(event_id=event.event_id, call_id=event.call_id)
+        tracing.set_attributes({"insights.event_id": str(event.event_id), "insights.call_id": event.call_id})
         attempt = 0
         while True:
             attempt += 1
@@ -293,6 +301,7 @@ class StreamProcessor:
                 return True
 
     async def _dead_letter(self, record: Record, error: InsightsError, *, attempts: int) -> bool:
+        tracing.set_attributes({"insights.dead_letter_reason": error.reason})
         failures = 0
         while True:
             try:

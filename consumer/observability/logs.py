@@ -1,5 +1,6 @@
 """Logging: one JSON object per line, and the event being processed attached to every line.
 
+Lines of work that belongs to a trace carry its ``trace_id`` (and ``span_id`` when tracing is on).
 ``log_context(call_id=..., event_id=...)`` binds fields for the current task (a ``contextvars``
 variable, so every task has its own and lines logged from deep inside the analyzer or the store
 carry them too); ``ContextFilter`` copies them onto each record. Work shared by many events (a
@@ -20,6 +21,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final, Literal
+
+from consumer.observability import tracing
 
 _NO_FIELDS: Final[Mapping[str, Any]] = MappingProxyType({})
 _FIELDS: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar("log_fields", default=_NO_FIELDS)
@@ -55,21 +58,26 @@ def current_context() -> Mapping[str, Any]:
 
 
 def detached_context() -> contextvars.Context:
-    """A copy of the current context without log fields, for tasks that serve many events."""
+    """A copy of the current context without log fields or trace, for tasks serving many events."""
     context = contextvars.copy_context()
     context.run(_FIELDS.set, _NO_FIELDS)
+    tracing.detach(context)
     return context
 
 
 class ContextFilter(logging.Filter):
-    """Copies the bound fields onto each record (a handler filter; it never drops a record)."""
+    """Copies the bound fields and the trace and span ids onto each record (a handler filter; it
+    never drops a record)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Add the context fields that the record does not carry already."""
+        """Add the context fields and trace ids that the record does not carry already."""
         fields = _FIELDS.get()
-        if fields:
+        ids = tracing.log_ids()
+        if fields or ids:
             attrs = record.__dict__
             for key, value in fields.items():
+                attrs.setdefault(key, value)
+            for key, value in (ids or {}).items():
                 attrs.setdefault(key, value)
         return True
 

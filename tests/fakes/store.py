@@ -19,6 +19,7 @@ class FakeStore:
         self.rows: dict[uuid.UUID, StoredInsight] = {}
         self.fail = False
         self.lookups = 0
+        self.saved: list[NewInsight] = []  # every item asked to be saved, in order
 
     async def find_many(self, event_ids: Sequence[uuid.UUID]) -> list[StoredInsight | None]:
         if self.fail:
@@ -28,6 +29,7 @@ class FakeStore:
 
     async def save_many(self, items: Sequence[NewInsight]) -> list[StoredInsight]:
         out = []
+        self.saved.extend(items)
         for item in items:
             existing = self.rows.get(item.event.event_id)
             if existing is not None:

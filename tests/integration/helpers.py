@@ -80,12 +80,21 @@ def event(transcript: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-async def publish(bootstrap: str, topic: str, values: list[bytes], keys: list[bytes | None]) -> None:
-    """Publish raw values and wait for every acknowledgement."""
+async def publish(
+    bootstrap: str,
+    topic: str,
+    values: list[bytes],
+    keys: list[bytes | None],
+    headers: list[list[tuple[str, bytes]]] | None = None,
+) -> None:
+    """Publish raw values (with ``headers``, one list per value) and wait for every acknowledgement."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
     await producer.start()
     try:
-        futures = [await producer.send(topic, value=v, key=k) for v, k in zip(values, keys, strict=True)]
+        futures = [
+            await producer.send(topic, value=v, key=k, headers=h or None)
+            for v, k, h in zip(values, keys, headers or [[]] * len(values), strict=True)
+        ]
         await asyncio.gather(*futures)
     finally:
         await producer.stop()

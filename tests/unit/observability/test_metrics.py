@@ -4,7 +4,6 @@ counts each component records."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -30,6 +29,7 @@ from consumer.readiness import NotReadyError
 from consumer.settings import Settings
 from producer_tools.fake_gemini import FakeGemini, Status, Text
 from schemas import AnalyzerInfo, CallAnalysis, TranscriptEvent
+from tests.fakes.kafka import Rec
 from tests.fakes.store import FakeStore
 
 
@@ -342,15 +342,6 @@ async def test_ready_reports_every_check() -> None:
 
 
 # --- consumer lag -----------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Rec:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes
 
 
 class LagConsumer:
