@@ -21,10 +21,12 @@ RUN awk '/^pip==/ {p = 1; print; next} p && /^[^ ]/ {exit} p' requirements.lock 
 # The project itself, built with the locked setuptools. The source tree stays in /app and the service
 # runs from there, so `python -m consumer` imports /app/consumer and reads the migrations in /app/sql.
 COPY . .
+# A fixed numeric user, so Kubernetes can check runAsNonRoot (deploy/helm runs it as 10001).
 RUN pip install --no-deps --no-build-isolation . \
-    && useradd --system --no-create-home --home-dir /app app
+    && groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid app --no-create-home --home-dir /app app
 
-USER app
+USER 10001:10001
 EXPOSE 8000
 
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \

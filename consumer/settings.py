@@ -116,7 +116,9 @@ class Settings(BaseSettings):
     api_keys: SecretStr | None = Field(
         default=None, description="Comma-separated keys the sidecar accepts; unset = no authentication."
     )
-    auth_protect_ops: bool = Field(default=False, description="Require a key on /health, /ready, /metrics.")
+    auth_protect_ops: bool = Field(
+        default=False, description="Require a key on /live, /health, /ready, /metrics."
+    )
     cors_origins: str = Field(default="", description="Comma-separated browser origins allowed, or *.")
     http_rate_limit_rpm: float = Field(default=0, ge=0, description="Requests per minute per key; 0 = off.")
     http_rate_limit_burst: int = Field(default=10, ge=1, description="Requests a key may send at once.")

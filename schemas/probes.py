@@ -16,6 +16,12 @@ class CheckResult(BaseModel):
     error: str | None = Field(default=None, description="Why the condition does not hold.")
 
 
+class Liveness(BaseModel):
+    """``GET /live``: 200 with ``alive`` whenever the process answers; it asks no dependency."""
+
+    status: Literal["alive"]
+
+
 class Readiness(BaseModel):
     """``GET /ready``: 200 with ``ready`` when every check passes, else 503 with ``not_ready``."""
 

@@ -31,7 +31,7 @@ OPEN_PATHS: Final = frozenset(
 """Routes anyone may read: service information, the dashboard's page and assets, the API documents.
 They carry no call data (the dashboard asks for a key before it reads any)."""
 
-OPS_PATHS: Final = frozenset({"/health", "/ready", "/metrics"})
+OPS_PATHS: Final = frozenset({"/live", "/health", "/ready", "/metrics"})
 """Routes for orchestrators and scrapers: open unless ``AUTH_PROTECT_OPS=true``."""
 
 ALLOWED_METHODS: Final = "GET, POST, OPTIONS"

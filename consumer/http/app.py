@@ -63,6 +63,7 @@ async def root(request: web.Request) -> web.Response:
         "description": "Structured insights from Hinglish debt-collection call transcripts.",
         "endpoints": {
             "analyze": "POST /analyze_call",
+            "live": "GET /live",
             "health": "GET /health",
             "ready": "GET /ready",
             "metrics": "GET /metrics",

@@ -9,7 +9,7 @@ from pydantic.json_schema import models_json_schema
 
 from consumer.http.query_openapi import QUERY_MODELS, query_paths
 from schemas import AnalyzeCallRequest, AnalyzeCallResponse, ErrorBody
-from schemas.probes import Readiness
+from schemas.probes import Liveness, Readiness
 
 _REF = "#/components/schemas/{model}"
 
@@ -49,6 +49,7 @@ def build_openapi(version: str) -> dict[str, Any]:
         AnalyzeCallRequest,
         AnalyzeCallResponse,
         ErrorBody,
+        Liveness,
         Readiness,
         *QUERY_MODELS,
     )
@@ -96,9 +97,16 @@ def build_openapi(version: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/live": {
+                "get": {
+                    "summary": "Liveness: the process answers (no dependency is checked)",
+                    "operationId": "live",
+                    "responses": {"200": _json(_ref(Liveness), "The process is alive")},
+                }
+            },
             "/health": {
                 "get": {
-                    "summary": "Liveness with component detail",
+                    "summary": "Health with component detail (503 when a dependency is down)",
                     "operationId": "health",
                     "responses": {
                         "200": _json(_ANY_OBJECT, "All components healthy"),

@@ -1,5 +1,5 @@
-"""The sidecar's operational endpoints, ``GET /ready`` and ``GET /metrics``, and the middleware that
-counts and times every request by route."""
+"""The sidecar's operational endpoints, ``GET /live``, ``GET /ready`` and ``GET /metrics``, and the
+middleware that counts and times every request by route."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from aiohttp import web
 
 from consumer.observability.metrics import Metrics
 from consumer.readiness import Check, run_checks
-from schemas.probes import Readiness
+from schemas.probes import Liveness, Readiness
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -51,6 +51,19 @@ def metrics_middleware(metrics: Metrics) -> Any:
     return middleware
 
 
+_ALIVE = Liveness(status="alive").model_dump(mode="json")
+
+
+async def live(request: web.Request) -> web.Response:
+    """GET /live: 200 ``{"status": "alive"}`` whenever the event loop answers.
+
+    It checks no dependency on purpose: a liveness probe that failed during a database, broker or
+    Gemini outage would restart every instance at once and fix nothing (``/ready`` and ``/health``
+    say how the dependencies are doing).
+    """
+    return web.json_response(_ALIVE)
+
+
 async def ready(request: web.Request) -> web.Response:
     """GET /ready: 200 ``{"status": "ready"}`` or 503 ``{"status": "not_ready"}``, with each check."""
     ok, checks = await run_checks(request.app[READINESS])
@@ -73,8 +86,9 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
 
 
 def add_probe_routes(app: web.Application, metrics: Metrics, checks: Mapping[str, Check]) -> None:
-    """Serve ``/ready`` and ``/metrics`` from ``app``."""
+    """Serve ``/live``, ``/ready`` and ``/metrics`` from ``app``."""
     app[METRICS] = metrics
     app[READINESS] = dict(checks)
+    app.router.add_get("/live", live)
     app.router.add_get("/ready", ready)
     app.router.add_get("/metrics", metrics_endpoint)
