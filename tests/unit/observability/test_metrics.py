@@ -351,6 +351,7 @@ class Rec:
     offset: int
     key: bytes | None
     value: bytes
+    timestamp: int = -1
 
 
 class LagConsumer:
