@@ -1,10 +1,14 @@
 """What PromQL in the deployment files selects, and what the service's ``/metrics`` serves: shared by
-the tests of the Grafana dashboard and of the alerting rules."""
+the tests of the Grafana dashboard and of the alerting rules, with promtool."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+from functools import cache
+from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from consumer.analyzer.offline import OfflineAnalyzer
@@ -13,6 +17,8 @@ from consumer.http.deps import SidecarDeps
 from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline
 from tests.fakes.store import FakeStore
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # Series Prometheus makes itself for every target, not the service.
 PROMETHEUS_SERIES = frozenset({"up"})
@@ -61,3 +67,47 @@ async def served_metric_names() -> set[str]:
 def not_served(names: set[str], served: set[str]) -> set[str]:
     """The names neither the service (``served``) nor Prometheus itself provides."""
     return names - served - PROMETHEUS_SERIES
+
+
+@cache
+def promtool() -> str:
+    try:
+        found = subprocess.run(
+            [str(ROOT / "scripts" / "go-tool"), "promtool"], capture_output=True, text=True, timeout=1700
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("scripts/go-tool promtool did not finish building promtool within 1700 s")
+    if found.returncode != 0:
+        pytest.fail(
+            f"cannot get promtool (scripts/go-tool promtool exited {found.returncode}): "
+            f"{found.stderr[-2000:]}"
+        )
+    return found.stdout.strip().splitlines()[-1]
+
+
+# Grafana's variables, replaced by values of their kind so that promtool can parse a panel's query.
+GRAFANA_VARIABLES = {
+    "$__rate_interval": "5m",
+    "$__interval": "1m",
+    "$__range": "1h",
+    "$job": ".+",
+    "$instance": ".+",
+}
+
+
+def parse_errors(exprs: list[str]) -> dict[str, str]:
+    """The expressions promtool cannot parse, with its message (Grafana variables replaced first)."""
+    errors = {}
+    for expr in exprs:
+        text = expr
+        for variable, stand_in in GRAFANA_VARIABLES.items():
+            text = text.replace(variable, stand_in)
+        parsed = subprocess.run(
+            [promtool(), "--experimental", "promql", "format", text],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if parsed.returncode != 0:
+            errors[expr] = (parsed.stdout + parsed.stderr).strip()
+    return errors

@@ -8,14 +8,13 @@ promtool comes from ``scripts/go-tool promtool`` (built once from the Go module 
 from __future__ import annotations
 
 import subprocess
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.unit.promql import metric_names, not_served, served_metric_names
+from tests.unit.promql import metric_names, not_served, promtool, served_metric_names
 from tests.unit.test_docs import anchors
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,22 +23,6 @@ ALERT_TESTS = ROOT / "deploy" / "prometheus" / "alerts.test.yml"
 RUNBOOK = ROOT / "docs" / "runbook.md"
 
 # --- promtool ------------------------------------------------------------------------------------
-
-
-@cache
-def promtool() -> str:
-    try:
-        found = subprocess.run(
-            [str(ROOT / "scripts" / "go-tool"), "promtool"], capture_output=True, text=True, timeout=1700
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("scripts/go-tool promtool did not finish building promtool within 1700 s")
-    if found.returncode != 0:
-        pytest.fail(
-            f"cannot get promtool (scripts/go-tool promtool exited {found.returncode}): "
-            f"{found.stderr[-2000:]}"
-        )
-    return found.stdout.strip().splitlines()[-1]
 
 
 def run_promtool(*args: str) -> subprocess.CompletedProcess[str]:

@@ -1,6 +1,6 @@
 """The Grafana dashboard (``deploy/grafana/call-insights.json``): well formed, a query on the chosen
-Prometheus in every panel, every metric it names served on ``/metrics``, and the panels operators
-need."""
+Prometheus in every panel that promtool parses, every metric it names served on ``/metrics``, and
+the panels operators need. promtool comes from ``scripts/go-tool promtool`` (needs Go)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.unit.promql import LABEL_VALUES, metric_names, not_served, served_metric_names
+from tests.unit.promql import LABEL_VALUES, metric_names, not_served, parse_errors, served_metric_names
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = ROOT / "deploy" / "grafana" / "call-insights.json"
@@ -97,6 +97,15 @@ def test_every_panel_has_a_query_on_the_chosen_datasource() -> None:
             assert target["datasource"]["uid"] == "${datasource}", title
             assert metric_names(target["expr"]), f"panel {title!r} selects no metric: {target['expr']}"
             assert 'instance=~"$instance"' in target["expr"], f"panel {title!r} ignores the instance filter"
+
+
+def test_every_query_parses() -> None:
+    assert parse_errors(dashboard_exprs()) == {}
+
+
+def test_a_query_that_does_not_parse_is_found_out() -> None:
+    broken = 'sum(rate(insights_events_consumed_total{instance=~"$instance"}[$__rate_interval])'
+    assert list(parse_errors([broken, 'max(insights_outbox_backlog{instance=~"$instance"})'])) == [broken]
 
 
 def test_panels_lie_on_the_grid_without_overlapping() -> None:
