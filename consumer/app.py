@@ -218,6 +218,7 @@ async def run_service(
                 max_size=settings.db_pool_max,
             )
         )
+        metrics.watch_pool(store.pool)
         applied = await store.migrate()
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
@@ -225,6 +226,7 @@ async def run_service(
         producer = await stack.enter_async_context(kafka_producer(settings))
         consumer = await stack.enter_async_context(kafka_consumer(settings))
         analyzer = await stack.enter_async_context(open_analyzer(settings, metrics))
+        metrics.watch_analyzer(analyzer.check)
         relay = OutboxRelay(store.pool, producer, metrics=metrics)
         journal = DeadLetterJournal(store.pool)
         stack.push_async_callback(journal.aclose)

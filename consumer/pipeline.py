@@ -114,7 +114,9 @@ class Pipeline:
             return await self._writes.submit(item)
 
     async def _save_many(self, items: Sequence[NewInsight]) -> Sequence[StoredInsight | BaseException]:
+        began = time.perf_counter()
         results = await self.store.save_many(items)
+        self._metrics.db_write_seconds.observe(time.perf_counter() - began)
         if any(isinstance(r, StoredInsight) and r.created for r in results):
             self._on_stored()
         return results

@@ -155,6 +155,7 @@ class StreamProcessor:
         self.stats = StreamStats()
         self._metrics = metrics if metrics is not None else Metrics()
         self._consumed = self._metrics.events_consumed
+        self._end_to_end = self._metrics.end_to_end_seconds
         self._metrics.records_buffered.set_function(lambda: self.buffered)
         self._metrics.consumer_paused.set_function(lambda: int(self.paused))
         self._metrics.add_refresher("consumer_lag", self.refresh_lag)
@@ -266,7 +267,7 @@ class StreamProcessor:
         while True:
             attempt += 1
             try:
-                await self._pipeline.process(event, source="kafka")
+                stored = await self._pipeline.process(event, source="kafka")
             except InsightsError as exc:
                 if not exc.retriable:
                     # the error text may quote the data (a refused value): kept for DEBUG and the header
@@ -298,6 +299,8 @@ class StreamProcessor:
                 return await self._dead_letter(record, error, attempts=attempt)
             else:
                 self.stats.processed += 1
+                if stored.created and record.timestamp > 0:  # -1: the broker gave no timestamp
+                    self._end_to_end.observe(max(0.0, time.time() - record.timestamp / 1000))
                 return True
 
     async def _dead_letter(self, record: Record, error: InsightsError, *, attempts: int) -> bool:

@@ -4,8 +4,9 @@ One ``Metrics`` per service instance, handed to each component through its const
 built without one makes its own, so nothing is global and tests (or several services in one process)
 never see each other's counts. The hot path only increments cached children; label strings are built
 once per label combination. Gauges that describe state (in-flight analyses, buffered records, the
-circuit) are read when scraped, and values that cost I/O (consumer lag, outbox backlog) are refreshed
-by ``refresh()`` just before a scrape is rendered, each under a short timeout.
+circuit, the database pool) are read when scraped, and values that cost I/O or a wait (consumer lag,
+outbox backlog, the analyzer's health) are refreshed by ``refresh()`` just before a scrape is
+rendered, each under a short timeout.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Final, Generic, TypeVar
+from typing import Final, Generic, Protocol, TypeVar
 
 from prometheus_client import (
     CollectorRegistry,
@@ -57,6 +58,27 @@ _ANALYSIS_BUCKETS: Final = (
 )
 _LLM_BUCKETS: Final = (0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0, 60.0)
 _HTTP_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+_END_TO_END_BUCKETS: Final = (
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+    120.0,
+    300.0,
+    600.0,
+    1800.0,
+    3600.0,
+)
+_OUTBOX_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
+_DB_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 Refresher = Callable[[], Awaitable[None]]
 """Updates some gauges from the outside world; run before each scrape."""
@@ -99,6 +121,47 @@ class _LagCollector(Collector):
         for (topic, partition), lag in sorted(self.lags.items()):
             family.add_metric([topic, str(partition)], lag)
         yield family
+
+
+class PoolSizes(Protocol):
+    """What the pool gauges read from a connection pool (``asyncpg.Pool`` has these)."""
+
+    def get_size(self) -> int:
+        """Connections open now, in use or idle."""
+        ...
+
+    def get_idle_size(self) -> int:
+        """Open connections nobody holds."""
+        ...
+
+    def get_max_size(self) -> int:
+        """The most connections the pool opens."""
+        ...
+
+
+class _PoolCollector(Collector):
+    """``insights_db_pool_connections`` and ``insights_db_pool_max_connections``, read when scraped."""
+
+    def __init__(self) -> None:
+        self.pool: PoolSizes | None = None
+
+    def collect(self) -> Iterable[Metric]:
+        connections = GaugeMetricFamily(
+            "insights_db_pool_connections",
+            "Open PostgreSQL connections of the pool, by state (in_use, idle).",
+            labels=["state"],
+        )
+        most = GaugeMetricFamily(
+            "insights_db_pool_max_connections", "The most connections the pool opens (DB_POOL_MAX)."
+        )
+        pool = self.pool
+        if pool is not None:
+            size, idle = pool.get_size(), pool.get_idle_size()
+            connections.add_metric(["in_use"], max(0, size - idle))
+            connections.add_metric(["idle"], idle)
+            most.add_metric([], pool.get_max_size())
+        yield connections
+        yield most
 
 
 class Metrics:
@@ -160,6 +223,13 @@ class Metrics:
         )
         self._lag = _LagCollector()
         r.register(self._lag)
+        self.end_to_end_seconds = Histogram(
+            "insights_end_to_end_seconds",
+            "From a record's Kafka timestamp to its insight being stored (row and outbox entry "
+            "committed); new insights from Kafka only.",
+            buckets=_END_TO_END_BUCKETS,
+            registry=r,
+        )
         self.analysis_seconds = Children(
             Histogram(
                 "insights_analysis_duration_seconds",
@@ -208,12 +278,20 @@ class Metrics:
         )
         self.llm_config_ok = Gauge(
             "insights_llm_config_ok",
-            "1 while the LLM configuration (key, model, endpoint) was accepted at the last check, else 0.",
+            "1 while the LLM configuration (key, model, endpoint) was accepted at the last check, else 0 "
+            "(always 1 for the offline analyzer).",
             registry=r,
         )
+        self.llm_config_ok.set(1)  # refused only once a check says so
         self.llm_circuit_state = Gauge(
             "insights_llm_circuit_state",
             "The LLM circuit breaker: 0 closed, 1 half-open (probing), 2 open (calls fail fast).",
+            registry=r,
+        )
+
+        self.analyzer_up = Gauge(
+            "insights_analyzer_up",
+            "1 while the analyzer can serve (its health check, as in /health, passes when scraped), else 0.",
             registry=r,
         )
 
@@ -225,6 +303,22 @@ class Metrics:
         )
         self.outbox_published = Counter(
             "insights_outbox_published", "InsightEvents published from the outbox.", registry=r
+        )
+        self.outbox_delay_seconds = Histogram(
+            "insights_outbox_delay_seconds",
+            "From an InsightEvent's outbox entry being stored to the broker acknowledging it.",
+            buckets=_OUTBOX_BUCKETS,
+            registry=r,
+        )
+
+        # Database
+        self._pool = _PoolCollector()
+        r.register(self._pool)
+        self.db_write_seconds = Histogram(
+            "insights_db_write_duration_seconds",
+            "One write transaction: a micro-batch of insights with their outbox entries.",
+            buckets=_DB_BUCKETS,
+            registry=r,
         )
 
         # HTTP sidecar
@@ -251,6 +345,24 @@ class Metrics:
     def set_lag(self, lags: Mapping[tuple[str, int], int]) -> None:
         """Replace the consumer-lag snapshot: ``{(topic, partition): lag}`` for the assigned partitions."""
         self._lag.lags = dict(lags)
+
+    def watch_pool(self, pool: PoolSizes) -> None:
+        """Read the connection pool's sizes whenever metrics are scraped."""
+        self._pool.pool = pool
+
+    def watch_analyzer(self, check: Callable[[], Awaitable[None]]) -> None:
+        """Set ``insights_analyzer_up`` from ``check`` (it raises when the analyzer cannot serve)
+        before each scrape."""
+
+        async def refresh() -> None:
+            try:
+                await check()
+            except Exception:
+                self.analyzer_up.set(0)
+            else:
+                self.analyzer_up.set(1)
+
+        self.add_refresher("analyzer_up", refresh)
 
     def watch_circuit(self, state: Callable[[], str]) -> None:
         """Read the circuit state (``closed``, ``half_open``, ``open``) whenever metrics are scraped."""

@@ -24,6 +24,7 @@ class Rec:
     key: bytes | None
     value: bytes | None
     headers: tuple[tuple[str, bytes], ...] = ()
+    timestamp: int = -1  # milliseconds since the epoch; -1: none
 
 
 @dataclass

@@ -109,6 +109,16 @@ async def test_metrics_move_by_what_was_sent(stack: Stack, topics: dict[str, str
     assert get(after, "insights_http_requests_total", route="/analyze_call", method="POST", status="201") == 1
     assert get(after, "insights_http_requests_total", route="/metrics", method="GET", status="200") >= 2
     assert get(after, "process_resident_memory_bytes") > 0
+    # the latencies behind the dashboard: five Kafka events stored, six InsightEvents published
+    assert delta("insights_end_to_end_seconds_count") == 5
+    assert 0 < delta("insights_end_to_end_seconds_sum") < 60
+    assert delta("insights_outbox_delay_seconds_count") == 6
+    assert delta("insights_db_write_duration_seconds_count") >= 1
+    in_use = get(after, "insights_db_pool_connections", state="in_use")
+    idle = get(after, "insights_db_pool_connections", state="idle")
+    assert 1 <= in_use + idle <= get(after, "insights_db_pool_max_connections") == settings.db_pool_max
+    assert get(after, "insights_analyzer_up") == 1
+    assert get(after, "insights_llm_config_ok") == 1
 
 
 async def ready(http: aiohttp.ClientSession, base: str) -> tuple[int, dict[str, Any]]:

@@ -16,6 +16,7 @@ from aiokafka.errors import KafkaConnectionError
 
 from consumer import app
 from consumer.db import outbox
+from consumer.db.insights import StoredInsight
 from consumer.db.outbox import OutboxRelay
 from consumer.errors import ConfigurationError, InsightsError, StoreUnavailableError
 from consumer.kafka import stream as stream_module
@@ -24,6 +25,7 @@ from consumer.observability.metrics import Metrics
 from consumer.retry import Backoff
 from consumer.settings import Settings
 from tests.fakes.kafka import TP, FakeConsumer, Rec
+from tests.fakes.pipeline import FakePipeline
 
 
 class CeilingRandom(random.Random):
@@ -64,12 +66,13 @@ class FlakyPipeline:
         self.failed = asyncio.Event()
         self.done = asyncio.Event()
 
-    async def process(self, event: Any, *, source: str) -> None:
+    async def process(self, event: Any, *, source: str) -> StoredInsight:
         self.calls += 1
         if self.failures is None or self.calls <= self.failures:
             self.failed.set()
             raise StoreUnavailableError("PostgreSQL not reachable")
         self.done.set()
+        return await FakePipeline().process(event, source=source)
 
 
 class FlakyDeadLetters:

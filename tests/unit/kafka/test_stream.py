@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from consumer.db.insights import StoredInsight
 from consumer.errors import InsightsError, StoreUnavailableError
 from consumer.kafka.stream import StreamProcessor
 from consumer.observability.metrics import Metrics
 from consumer.retry import Backoff
 from schemas import TranscriptEvent
 from tests.fakes.kafka import TP, FakeConsumer, FakeDeadLetters, Rec
+from tests.fakes.pipeline import FakePipeline
 
 
 def record(offset: int, key: str | None = "call-1", value: bytes | None = None) -> Rec:
@@ -43,11 +45,12 @@ class GatedPipeline:
         self.gates = {offset: asyncio.Event() for offset in held or ()}
         self.fail = dict(fail or {})
         self.changed = asyncio.Event()
+        self._stored = FakePipeline()
 
     def release(self, offset: int) -> None:
         self.gates[offset].set()
 
-    async def process(self, event: TranscriptEvent, *, source: str) -> None:
+    async def process(self, event: TranscriptEvent, *, source: str) -> StoredInsight:
         offset = offset_of(event)
         self.started.append(offset)
         if self.fail.get(offset, 0) > 0:
@@ -57,6 +60,7 @@ class GatedPipeline:
             await self.gates[offset].wait()
         self.finished.append(offset)
         self.changed.set()
+        return await self._stored.process(event, source=source)
 
 
 async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
