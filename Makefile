@@ -10,7 +10,7 @@ LOCK := requirements.lock
 RUNTIME_LOCK := requirements-runtime.lock
 UV_VERSION := 0.13.9
 
-.PHONY: install lock run test lint schemas clean stack-up stack-down
+.PHONY: install lock run test lint schemas clean stack-up stack-down go-tools
 
 install: $(STAMP)
 
@@ -40,9 +40,15 @@ lock:
 run: install
 	@eval "$$(scripts/devstack up)" && exec $(PY) -m consumer
 
-test: install lint
+test: install lint go-tools
 	@scripts/chromium >/dev/null || echo "no Chromium: the dashboard test will fail" >&2
 	@eval "$$(scripts/devstack up)" && $(PY) -m pytest $(PYTEST_ARGS)
+
+# helm (chart tests) and promtool (alert rules, dashboard queries), built once from the Go module
+# proxy into ~/.cache/call-insights: minutes on a fresh machine, then instant.
+go-tools:
+	@scripts/go-tool helm >/dev/null
+	@scripts/go-tool promtool >/dev/null
 
 lint: install
 	$(PY) -m ruff check .
