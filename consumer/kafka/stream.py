@@ -262,7 +262,10 @@ class StreamProcessor:
             error = InsightsError(f"{type(exc).__name__}: {exc}", reason="internal_error")
             return await self._dead_letter(record, error, attempts=1)
         bind(event_id=event.event_id, call_id=event.call_id)
-        tracing.set_attributes({"insights.event_id": str(event.event_id), "insights.call_id": event.call_id})
+        if tracing.enabled():
+            tracing.set_attributes(
+                {"insights.event_id": str(event.event_id), "insights.call_id": event.call_id}
+            )
         attempt = 0
         while True:
             attempt += 1
