@@ -15,6 +15,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from consumer.observability import tracing
+from producer_tools.fake_gemini import FakeGemini
 from schemas import InsightEvent
 from tests.conftest import Stack
 from tests.integration.helpers import consume, event, make_settings, publish, running_service
@@ -144,3 +145,42 @@ async def test_on_an_analyze_call_requests_trace_reaches_its_insight_event(
     assert header.split("-")[1] == PRODUCER_TRACE
     names = {s.name for s in spans.get_finished_spans() if f"{s.context.trace_id:032x}" == PRODUCER_TRACE}
     assert {"POST /analyze_call", "analyze", "store", "publish"} <= names, names
+
+
+async def test_on_gemini_analyses_are_traced_by_the_sdk_instrumentation_beneath_analyze(
+    stack: Stack, topics: dict[str, str], free_port: int, spans: InMemorySpanExporter
+) -> None:
+    async with FakeGemini() as fake:
+        settings = make_settings(
+            stack,
+            topics,
+            free_port,
+            llm_provider="gemini",
+            gemini_api_key="test-key-not-real",
+            gemini_base_url=fake.url,
+        )
+        call = event("Customer: Wednesday ko pakka 5000 rupaye bhar dunga.")
+        async with running_service(settings):
+            await publish(
+                stack.bootstrap,
+                settings.kafka_input_topic,
+                [json.dumps(call).encode()],
+                [call["call_id"].encode()],
+                [[("traceparent", TRACEPARENT.encode())]],
+            )
+            (out,) = await consume(stack.bootstrap, settings.kafka_output_topic, expect=1, timeout=60)
+
+    assert InsightEvent.model_validate_json(out.value).analyzer.provider == "gemini"
+    ours = [s for s in spans.get_finished_spans() if f"{s.context.trace_id:032x}" == PRODUCER_TRACE]
+    (analyze,) = [s for s in ours if s.name == "analyze"]
+    assert analyze.attributes is not None
+    assert analyze.attributes["gen_ai.provider.name"] == "gcp.gemini"
+    assert analyze.attributes["gen_ai.usage.input_tokens"] > 0  # type: ignore[operator]
+    below = [s for s in ours if s.parent is not None and s.parent.span_id == analyze.context.span_id]
+    generate = [s for s in below if s.name.startswith("generate_content")]
+    assert generate, [s.name for s in below]
+    attributes = generate[0].attributes or {}
+    assert attributes["gen_ai.request.model"] == settings.gemini_model
+    assert attributes["gen_ai.usage.output_tokens"] > 0  # type: ignore[operator]
+    # the transcript is personal data: no message content in any span
+    assert not any("bhar dunga" in str(v) for s in ours for v in (s.attributes or {}).values())
