@@ -42,6 +42,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 from prometheus_client.parser import text_string_to_metric_families
 
+import consumer
 from consumer.analyzer.details import add_details
 from consumer.analyzer.learned import shipped_model
 from consumer.analyzer.offline import analyze_offline
@@ -89,6 +90,15 @@ class BenchConfig:
     def kafka(self) -> dict[str, Any]:
         """Keyword arguments for the benchmark's own Kafka clients."""
         return {**self.security, "bootstrap_servers": self.bootstrap}
+
+
+def source_first(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with the folder holding the running ``consumer`` package first on ``PYTHONPATH``, so
+    the service subprocesses run the same code as the benchmark (not another checkout installed in
+    editable mode, nor whatever the working directory holds)."""
+    root = str(Path(consumer.__file__).resolve().parents[1])
+    paths = [root, *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)]
+    return {**env, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def _free_port() -> int:
@@ -485,7 +495,7 @@ async def bench(cfg: BenchConfig, workdir: Path) -> dict[str, Any]:
 async def _bench_on(cfg: BenchConfig, workdir: Path, topics: dict[str, str], *, group: str) -> dict[str, Any]:
     port = _free_port()
     env = {
-        **os.environ,
+        **source_first(os.environ),
         **topics,
         "KAFKA_BOOTSTRAP_SERVERS": cfg.bootstrap,
         "KAFKA_GROUP_ID": group,
