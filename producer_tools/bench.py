@@ -339,7 +339,7 @@ async def _wait_published(
         await consumer.stop()
 
 
-async def _mean_durations_ms(base: str) -> dict[str, float]:
+async def mean_durations_ms(base: str) -> dict[str, float]:
     """Mean time an analysis held its slot, and mean LLM request time, from the service's /metrics:
     with the fake's latency they tell how much of each slot went to the service's own work."""
     wanted = {
@@ -583,7 +583,7 @@ async def _bench_on(cfg: BenchConfig, workdir: Path, env: dict[str, str]) -> dic
             result = await run_http_bench(cfg, base, service.pid)
         else:
             result = await run_kafka_bench(cfg, env, service.pid, ready_at, cpu_before)
-            result.update(await _mean_durations_ms(base))
+            result.update(await mean_durations_ms(base))
         if cfg.provider == "gemini":
             result["gemini"] = await _gemini_settings(base)
     return result

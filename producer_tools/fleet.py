@@ -338,6 +338,9 @@ async def run_fleet(
             rolls_overlapped = all(r["insights_during"] > 0 for r in rolls) and (
                 not rolls or time.monotonic() - all_out_at < 1.0
             )
+            # the last generation's mean slot and LLM request times: with the fake's latency they
+            # tell how much of a slot went to the instance's own (CPU-bound) work
+            durations = {i.name: await single.mean_durations_ms(i.base) for i in group}
             for instance in group:
                 await instance.terminate(timeout=120)
     finally:
@@ -354,7 +357,7 @@ async def run_fleet(
     throughput = len(outputs) / wall_s
     latencies = [float(outputs[e] - inputs[e]) for e in outputs if e in inputs]
     cpu_s = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
-    counts = {i.name: instance_counts(i) for i in group}
+    counts = {i.name: {**instance_counts(i), **durations[i.name]} for i in group}
     processed = sum(c.get("processed", 0) for c in counts.values())
     missing = db["stored"] - outputs.keys()
     unknown = outputs.keys() - db["stored"]
