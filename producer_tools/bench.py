@@ -8,6 +8,8 @@ record timestamp → output record timestamp), CPU per event and peak RSS of the
 latency), and whether exactly-once held (rows == distinct insights == N). ``--preload`` publishes
 first and times the backlog drain. ``--mode http`` instead fires concurrent ``POST /analyze_call``;
 ``--mode cpu`` times the pure stages (parsing, offline rules, redaction, normaliser) per transcript.
+``--instances N`` runs N services in one consumer group (``--roll`` restarts them one at a time while
+events flow, ``--compare`` first runs one instance for the speed-up; see ``producer_tools.fleet``).
 With Gemini it also reports what the calls cost: request bytes per call (as the fake received them),
 tokens and estimated USD per 1,000 calls (as the service stored them); ``--cache``,
 ``--thinking-level`` and ``--transcript-chars`` set what is compared.
@@ -42,6 +44,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 from prometheus_client.parser import text_string_to_metric_families
 
+import consumer
 from consumer.analyzer.details import add_details
 from consumer.analyzer.learned import shipped_model
 from consumer.analyzer.offline import analyze_offline
@@ -82,6 +85,8 @@ class BenchConfig:
     thinking_level: str | None = None
     transcript_chars: int = 0
     romanised: bool = False
+    max_buffered: int | None = None
+    """MAX_BUFFERED for the service (None: its default)."""
     security: Mapping[str, Any] = field(default_factory=dict)
     """TLS/SASL client options (``consumer.kafka.clients.kafka_client_options`` without the servers)."""
 
@@ -91,7 +96,29 @@ class BenchConfig:
         return {**self.security, "bootstrap_servers": self.bootstrap}
 
 
-def _free_port() -> int:
+@dataclass(frozen=True)
+class GroupRun:
+    """Several service instances in one consumer group (``--instances``), optionally restarted one
+    at a time while events flow (``--roll``)."""
+
+    instances: int
+    roll: bool = False
+    roll_after: float = 0.2
+    """Start the first restart once this fraction of the events has its InsightEvent."""
+    roll_pause_s: float = 5.0
+    """Wait between one instance being ready again and the next one's SIGTERM."""
+
+
+def source_first(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with the folder holding the running ``consumer`` package first on ``PYTHONPATH``, so
+    the service subprocesses run the same code as the benchmark (not another checkout installed in
+    editable mode, nor whatever the working directory holds)."""
+    root = str(Path(consumer.__file__).resolve().parents[1])
+    paths = [root, *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)]
+    return {**env, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -130,7 +157,7 @@ def _peak_rss_mib(pid: int) -> float:
     return round(total_kib / 1024, 1) if total_kib else float("nan")
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
         return float("nan")
@@ -235,7 +262,7 @@ async def _collect(
     return seen, duplicates
 
 
-async def _input_timestamps(kafka: Mapping[str, Any], topic: str, expect: int) -> dict[str, int]:
+async def input_timestamps(kafka: Mapping[str, Any], topic: str, expect: int) -> dict[str, int]:
     consumer = AIOKafkaConsumer(topic, **kafka, auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     stamps: dict[str, int] = {}
@@ -275,7 +302,7 @@ def bench_rows(transcript_chars: int, *, romanised: bool = False) -> list[dict[s
     return longer
 
 
-async def _publish(cfg: BenchConfig, env: dict[str, str]) -> None:
+async def publish(cfg: BenchConfig, env: dict[str, str]) -> None:
     await send(
         bootstrap=cfg.bootstrap,
         topic=env["KAFKA_INPUT_TOPIC"],
@@ -312,7 +339,7 @@ async def _wait_published(
         await consumer.stop()
 
 
-async def _mean_durations_ms(base: str) -> dict[str, float]:
+async def mean_durations_ms(base: str) -> dict[str, float]:
     """Mean time an analysis held its slot, and mean LLM request time, from the service's /metrics:
     with the fake's latency they tell how much of each slot went to the service's own work."""
     wanted = {
@@ -390,10 +417,10 @@ async def run_kafka_bench(
         collector = asyncio.create_task(
             _collect(cfg.kafka, env["KAFKA_OUTPUT_TOPIC"], cfg.events, cfg.timeout, cfg.progress)
         )
-        await _publish(cfg, env)
+        await publish(cfg, env)
         outputs, duplicates = await collector
         cpu_used = _cpu_seconds(pid) - cpu_before
-    inputs = await _input_timestamps(cfg.kafka, env["KAFKA_INPUT_TOPIC"], cfg.events)
+    inputs = await input_timestamps(cfg.kafka, env["KAFKA_INPUT_TOPIC"], cfg.events)
     conn = await asyncpg.connect(env["DATABASE_URL"])
     try:
         stored = int(await conn.fetchval("SELECT count(*) FROM call_records"))
@@ -413,8 +440,8 @@ async def run_kafka_bench(
         "exactly_once": stored == cfg.events == len(outputs),
         "events_per_s": round(throughput, 1),
         "wall_s": round(wall_s, 3),
-        "latency_ms_p50": _percentile(latencies, 0.50),
-        "latency_ms_p99": _percentile(latencies, 0.99),
+        "latency_ms_p50": percentile(latencies, 0.50),
+        "latency_ms_p99": percentile(latencies, 0.99),
         "cpu_ms_per_event": round(cpu_used * 1000 / max(1, len(outputs)), 3),
         "peak_rss_mib": _peak_rss_mib(pid),
         "preloaded": cfg.preload,
@@ -459,8 +486,8 @@ async def run_http_bench(cfg: BenchConfig, base: str, pid: int) -> dict[str, Any
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "answers_per_s": round(total / wall_s, 1),
         "wall_s": round(wall_s, 3),
-        "latency_ms_p50": _percentile(latencies, 0.50),
-        "latency_ms_p99": _percentile(latencies, 0.99),
+        "latency_ms_p50": percentile(latencies, 0.50),
+        "latency_ms_p99": percentile(latencies, 0.99),
         "cpu_ms_per_request": round((_cpu_seconds(pid) - cpu_before) * 1000 / total, 3),
         "peak_rss_mib": _peak_rss_mib(pid),
     }
@@ -470,32 +497,62 @@ async def run_http_bench(cfg: BenchConfig, base: str, pid: int) -> dict[str, Any
     return result
 
 
-async def bench(cfg: BenchConfig, workdir: Path) -> dict[str, Any]:
-    """Set up fresh topics (deleted afterwards), database, fake Gemini and service; run the chosen mode."""
+async def bench(cfg: BenchConfig, workdir: Path, group: GroupRun | None = None) -> dict[str, Any]:
+    """Set up fresh topics (deleted afterwards), database, fake Gemini and service; run the chosen mode.
+
+    With ``group``, several service instances share them in one consumer group
+    (``producer_tools.fleet``)."""
     suffix = uuid.uuid4().hex[:8]
     topics = {
         "KAFKA_INPUT_TOPIC": f"bench.transcripts.{suffix}",
         "KAFKA_OUTPUT_TOPIC": f"bench.insights.{suffix}",
         "KAFKA_DLQ_TOPIC": f"bench.dlq.{suffix}",
     }
-    async with _fresh_topics(cfg.kafka, list(topics.values()), cfg.partitions):
-        return await _bench_on(cfg, workdir, topics, group=f"bench-{suffix}")
+    async with (
+        _fresh_topics(cfg.kafka, list(topics.values()), cfg.partitions),
+        _environment(cfg, workdir, topics, group=f"bench-{suffix}") as env,
+    ):
+        if group is not None:
+            from producer_tools import fleet  # it builds on this module
+
+            result = await fleet.run_fleet(cfg, env, workdir, group)
+        else:
+            result = await _bench_on(cfg, workdir, env)
+        if cfg.provider == "gemini":
+            result.update(await llm_cost_report(env["GEMINI_BASE_URL"], env["DATABASE_URL"]))
+    result.update(
+        {
+            "provider": cfg.provider,
+            "llm_latency_s": cfg.latency if cfg.provider == "gemini" else None,
+            "max_in_flight": cfg.max_in_flight,
+            "max_buffered": cfg.max_buffered,
+            "partitions": cfg.partitions,
+            "offline_workers": cfg.offline_workers,
+        }
+    )
+    return result
 
 
-async def _bench_on(cfg: BenchConfig, workdir: Path, topics: dict[str, str], *, group: str) -> dict[str, Any]:
-    port = _free_port()
+@contextlib.asynccontextmanager
+async def _environment(
+    cfg: BenchConfig, workdir: Path, topics: dict[str, str], *, group: str
+) -> AsyncIterator[dict[str, str]]:
+    """The service's environment on a scratch database (dropped afterwards) and, for Gemini, a
+    running fake Gemini of the chosen latency (stopped afterwards)."""
     env = {
-        **os.environ,
+        **source_first(os.environ),
         **topics,
         "KAFKA_BOOTSTRAP_SERVERS": cfg.bootstrap,
         "KAFKA_GROUP_ID": group,
         "MAX_IN_FLIGHT": str(cfg.max_in_flight),
         "HTTP_HOST": "127.0.0.1",
-        "HTTP_PORT": str(port),
+        "HTTP_PORT": str(free_port()),
         "LOG_LEVEL": "WARNING",
         "LLM_PROVIDER": cfg.provider,
         "OFFLINE_WORKERS": str(cfg.offline_workers),
     }
+    if cfg.max_buffered is not None:
+        env["MAX_BUFFERED"] = str(cfg.max_buffered)
     if cfg.cache is not None:
         env["GEMINI_CACHE"] = cfg.cache
     if cfg.thinking_level is not None:
@@ -504,7 +561,7 @@ async def _bench_on(cfg: BenchConfig, workdir: Path, topics: dict[str, str], *, 
         env["DATABASE_URL"] = dsn
         with contextlib.ExitStack() as stack:
             if cfg.provider == "gemini":
-                fake_port = _free_port()
+                fake_port = free_port()
                 fake_args = [sys.executable, "-m", "producer_tools.fake_gemini", "--port", str(fake_port)]
                 stack.enter_context(
                     _process([*fake_args, "--latency", str(cfg.latency)], env, workdir / "fake_gemini.log")
@@ -512,30 +569,23 @@ async def _bench_on(cfg: BenchConfig, workdir: Path, topics: dict[str, str], *, 
                 env["GEMINI_BASE_URL"] = f"http://127.0.0.1:{fake_port}"
                 env["GEMINI_API_KEY"] = "bench-key"
                 await _wait_fake(env["GEMINI_BASE_URL"])
-            if cfg.preload and cfg.mode == "kafka":
-                await _publish(cfg, env)
-            service = stack.enter_context(
-                _process([sys.executable, "-m", "consumer"], env, workdir / "service.log")
-            )
-            base = f"http://127.0.0.1:{port}"
-            ready_at, cpu_before = await _wait_ready(base, service, timeout=120)
-            if cfg.mode == "http":
-                result = await run_http_bench(cfg, base, service.pid)
-            else:
-                result = await run_kafka_bench(cfg, env, service.pid, ready_at, cpu_before)
-                result.update(await _mean_durations_ms(base))
-            if cfg.provider == "gemini":
-                result.update(await llm_cost_report(env["GEMINI_BASE_URL"], dsn))
-                result["gemini"] = await _gemini_settings(base)
-    result.update(
-        {
-            "provider": cfg.provider,
-            "llm_latency_s": cfg.latency if cfg.provider == "gemini" else None,
-            "max_in_flight": cfg.max_in_flight,
-            "partitions": cfg.partitions,
-            "offline_workers": cfg.offline_workers,
-        }
-    )
+            yield env
+
+
+async def _bench_on(cfg: BenchConfig, workdir: Path, env: dict[str, str]) -> dict[str, Any]:
+    """One service process: the kafka or http mode."""
+    if cfg.preload and cfg.mode == "kafka":
+        await publish(cfg, env)
+    with _process([sys.executable, "-m", "consumer"], env, workdir / "service.log") as service:
+        base = f"http://127.0.0.1:{env['HTTP_PORT']}"
+        ready_at, cpu_before = await _wait_ready(base, service, timeout=120)
+        if cfg.mode == "http":
+            result = await run_http_bench(cfg, base, service.pid)
+        else:
+            result = await run_kafka_bench(cfg, env, service.pid, ready_at, cpu_before)
+            result.update(await mean_durations_ms(base))
+        if cfg.provider == "gemini":
+            result["gemini"] = await _gemini_settings(base)
     return result
 
 
@@ -622,6 +672,34 @@ def add_arguments(parser: argparse.ArgumentParser, *, bootstrap: str, database_u
     parser.add_argument(
         "--romanised", action="store_true", help="only the samples written in Latin script (no Devanagari)"
     )
+    parser.add_argument("--max-buffered", type=int, help="MAX_BUFFERED for the service (its default: 1000)")
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="service instances in one consumer group (give --partitions at least as many); "
+        "per-instance counts, rebalances and exactly-once over the group",
+    )
+    parser.add_argument(
+        "--roll",
+        action="store_true",
+        help="while events flow, restart the instances one at a time: SIGTERM, wait for the exit, "
+        "start again, wait for /ready; reports each restart's timings and exit status",
+    )
+    parser.add_argument(
+        "--roll-after",
+        type=float,
+        default=0.2,
+        help="start rolling once this fraction of the events has its InsightEvent (--roll)",
+    )
+    parser.add_argument(
+        "--roll-pause", type=float, default=5.0, help="seconds between one restart and the next (--roll)"
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="first run one instance with the same settings (no roll) and report both and the speed-up",
+    )
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--logs", default=".bench", help="folder for the service and fake logs")
 
@@ -629,8 +707,21 @@ def add_arguments(parser: argparse.ArgumentParser, *, bootstrap: str, database_u
 def main(args: argparse.Namespace, *, security: Mapping[str, Any] | None = None) -> int:
     """Run a benchmark from parsed arguments; print one JSON line. ``security``: the TLS/SASL options
     of the benchmark's own Kafka clients (the service reads the same settings from the environment)."""
-    if args.events < 1 or args.max_in_flight < 1 or args.partitions < 1 or args.concurrency < 1:
-        print("--events, --max-in-flight, --partitions and --concurrency must be positive", file=sys.stderr)
+    if min(args.events, args.max_in_flight, args.partitions, args.concurrency, args.instances) < 1 or (
+        args.max_buffered is not None and args.max_buffered < 1
+    ):
+        print(
+            "--events, --max-in-flight, --partitions, --concurrency, --instances and --max-buffered "
+            "must be positive",
+            file=sys.stderr,
+        )
+        return 2
+    grouped = args.instances > 1 or args.roll or args.compare
+    if grouped and args.mode != "kafka":
+        print("--instances, --roll and --compare need --mode kafka", file=sys.stderr)
+        return 2
+    if not 0 <= args.roll_after < 1 or args.roll_pause < 0:
+        print("--roll-after must be in [0, 1) and --roll-pause not negative", file=sys.stderr)
         return 2
     cfg = BenchConfig(
         bootstrap=args.bootstrap,
@@ -650,6 +741,7 @@ def main(args: argparse.Namespace, *, security: Mapping[str, Any] | None = None)
         thinking_level=args.thinking_level,
         transcript_chars=args.transcript_chars,
         romanised=args.romanised,
+        max_buffered=args.max_buffered,
         security=dict(security or {}),
     )
     if cfg.mode == "cpu":
@@ -657,6 +749,17 @@ def main(args: argparse.Namespace, *, security: Mapping[str, Any] | None = None)
         return 0
     workdir = Path(args.logs)
     workdir.mkdir(parents=True, exist_ok=True)
-    result = asyncio.run(bench(cfg, workdir))
+    if not grouped:
+        result = asyncio.run(bench(cfg, workdir))
+        print(json.dumps(result))
+        return 0 if result.get("exactly_once", True) else 1
+    plan = GroupRun(args.instances, args.roll, args.roll_after, args.roll_pause)
+    result = {}
+    if args.compare:
+        result["one_instance"] = asyncio.run(bench(cfg, workdir, GroupRun(1)))
+    result.update(asyncio.run(bench(cfg, workdir, plan)))
+    runs = [result, *([result["one_instance"]] if args.compare else [])]
+    if args.compare and result["one_instance"]["events_per_s"]:
+        result["speedup"] = round(result["events_per_s"] / result["one_instance"]["events_per_s"], 2)
     print(json.dumps(result))
-    return 0 if result.get("exactly_once", True) else 1
+    return 0 if all(r["exactly_once"] and r["clean_exits"] for r in runs) else 1

@@ -2,8 +2,10 @@
 
 - Up to ``MAX_IN_FLIGHT`` analyses at once regardless of partition count (the pipeline's limit);
   records with the same key (``call_id``) are processed one after another, in offset order.
-- The poll loop never waits on processing; when buffered work passes ``MAX_BUFFERED`` the assigned
-  partitions are paused, and resumed once it falls below half of that.
+- The poll loop never waits on processing; it takes no more records than ``MAX_BUFFERED`` leaves room
+  for, and when buffered work reaches it the assigned partitions are paused, and resumed once it
+  falls below half of that. (A drain at SIGTERM and a revoke at a rebalance wait for what is
+  buffered, so with a slow LLM a small ``MAX_BUFFERED`` keeps both short.)
 - An offset is committed only when every record below it has finished: stored (its transaction
   committed), dead-lettered (the broker acknowledged it) or found already stored.
 - Transient failures (LLM unavailable, database or broker down) wait and retry, without a limit on
@@ -186,7 +188,9 @@ class StreamProcessor:
                     if self.buffered <= self._low:
                         self._resume()
                     continue
-                batch = await self._consumer.getmany(timeout_ms=500, max_records=1000)
+                # never more than the room left: a SIGTERM or a rebalance waits for what is buffered
+                room = max(1, min(1000, self._high - self.buffered))
+                batch = await self._consumer.getmany(timeout_ms=500, max_records=room)
                 for tp, records in batch.items():
                     self._consumed.inc(len(records))
                     for record in records:

@@ -41,6 +41,17 @@ _SETTING_NAMES = frozenset(name.upper() for name in Settings.model_fields) | {
 _NOISE = re.compile(r"AFC is enabled|Unable connect to node|Unable to update metadata|NodeNotReadyError")
 
 
+def source_first(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with this checkout first on ``PYTHONPATH``.
+
+    The children run away from the repository (see ``ManagedProcess.start``), so without it
+    ``python -m consumer`` would import whatever checkout the interpreter has installed in editable
+    mode, not the code under test.
+    """
+    paths = [str(ROOT), *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)]
+    return {**env, "PYTHONPATH": os.pathsep.join(paths)}
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 right now (see ``tests.conftest.unused_port``)."""
     return unused_port()
@@ -64,7 +75,7 @@ class ManagedProcess:
     def __init__(self, name: str, args: list[str], env: Mapping[str, str], log_path: Path) -> None:
         self.name = name
         self.args = args
-        self.env = dict(env)
+        self.env = source_first(env)
         self.log_path = log_path
         self.starts = 0
         self._proc: subprocess.Popen[bytes] | None = None

@@ -187,6 +187,20 @@ async def test_fetching_pauses_at_max_buffered_and_resumes_below_half() -> None:
         await until(lambda: committed(consumer) == 9)
 
 
+async def test_a_backlog_is_taken_no_faster_than_max_buffered_leaves_room() -> None:
+    pipeline = GatedPipeline(held=set(range(30)))
+    consumer = FakeConsumer([record(i, f"k{i}") for i in range(30)])
+    async with running(consumer, pipeline, max_buffered=8) as stream:
+        await until(lambda: stream.paused)
+        await asyncio.sleep(0.05)
+        assert stream.buffered == 8
+        assert sorted(pipeline.started) == list(range(8))
+        for offset in range(30):
+            pipeline.release(offset)
+        await until(lambda: committed(consumer) == 30)
+    assert sorted(pipeline.finished) == list(range(30))
+
+
 async def test_shutdown_drains_what_is_in_flight_and_commits_it() -> None:
     pipeline = GatedPipeline(held={0})
     consumer = FakeConsumer([record(0, "a")])
