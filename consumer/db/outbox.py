@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import asyncpg
@@ -72,27 +73,20 @@ class OutboxRelay:
             rows = sorted(await conn.fetch(_CLAIM, self._batch_size), key=lambda row: row["id"])
             if not rows:
                 return 0
-            spans = [tracing.start_publish(row["traceparent"], row["topic"]) for row in rows]
-            futures = []
-            for row, span in zip(rows, spans, strict=True):  # in id order: a call's InsightEvents
-                with tracing.activated(span):  # keep the order they were stored in
-                    futures.append(
-                        await self._producer.send(
-                            row["topic"],
-                            value=row["payload"],
-                            key=row["key"],
-                            headers=[
-                                *insight_headers(row["event_id"], row["created_at"]),
-                                *tracing.passthrough_headers(row["traceparent"]),
-                            ],
-                        )
+            if tracing.enabled():
+                await self._publish_traced(rows)
+            else:
+                futures = [  # in id order: a call's InsightEvents keep the order they were stored in
+                    await self._producer.send(
+                        row["topic"],
+                        value=row["payload"],
+                        key=row["key"],
+                        headers=insight_headers(row["event_id"], row["created_at"])
+                        + tracing.passthrough_headers(row["traceparent"]),
                     )
-            try:
+                    for row in rows
+                ]
                 await asyncio.gather(*futures)
-            except BaseException as exc:
-                tracing.end_publish(spans, exc)
-                raise
-            tracing.end_publish(spans)
         self.published += len(rows)
         acknowledged = datetime.now(UTC)
         for row in rows:  # created_at is the database's clock: a skew shows here, clamped at 0
@@ -101,6 +95,28 @@ class OutboxRelay:
             )
         self._metrics.outbox_published.inc(len(rows))
         return len(rows)
+
+    async def _publish_traced(self, rows: Sequence[asyncpg.Record]) -> None:
+        """Publish ``rows`` each under a ``publish`` span continuing the trace that stored it; the
+        aiokafka instrumentation writes the ``traceparent`` of its send span beneath it."""
+        spans = [tracing.start_publish(row["traceparent"], row["topic"]) for row in rows]
+        futures = []
+        for row, span in zip(rows, spans, strict=True):
+            with tracing.activated(span):
+                futures.append(
+                    await self._producer.send(
+                        row["topic"],
+                        value=row["payload"],
+                        key=row["key"],
+                        headers=insight_headers(row["event_id"], row["created_at"]),
+                    )
+                )
+        try:
+            await asyncio.gather(*futures)
+        except BaseException as exc:
+            tracing.end_publish(spans, exc)
+            raise
+        tracing.end_publish(spans)
 
     async def pending(self) -> int:
         """Rows not yet published."""

@@ -242,15 +242,13 @@ class StreamProcessor:
         bind(topic=record.topic, partition=record.partition, offset=record.offset)  # this task's lines
         if previous is not None:
             await asyncio.wait([previous])
-        if await self._handle(record):
+        with tracing.process_span(record.headers, record.topic, record.partition, record.offset):
+            finished = await self._handle(record)
+        if finished:
             self._tracker.done(tp, record.offset)
 
     async def _handle(self, record: Record) -> bool:
         """Process one record to a final outcome; False when abandoned (shutdown or revoke)."""
-        with tracing.process_span(record.headers, record.topic, record.partition, record.offset):
-            return await self._process(record)
-
-    async def _process(self, record: Record) -> bool:
         try:
             with tracing.span("parse"):
                 event = parse_event(record.value, max_transcript_bytes=self._max_transcript_bytes)
