@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import subprocess
 import typing
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from pydantic import SecretStr
 
 from consumer.http.access import OPS_PATHS
 from consumer.settings import Settings
+from tests.go_tools import go_tool
 from tests.unit.sidecar import make_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,20 +49,9 @@ pytestmark = pytest.mark.timeout(1800)
 # --- helm ----------------------------------------------------------------------------------------
 
 
-@cache
 def helm() -> str:
-    """The path of the helm binary, built on first use; a machine without Go fails here, loudly."""
-    try:
-        found = subprocess.run(
-            [str(ROOT / "scripts" / "go-tool"), "helm"], capture_output=True, text=True, timeout=1700
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("scripts/go-tool helm did not finish building helm within 1700 s")
-    if found.returncode != 0:
-        pytest.fail(
-            f"cannot get helm (scripts/go-tool helm exited {found.returncode}): {found.stderr[-2000:]}"
-        )
-    return found.stdout.strip().splitlines()[-1]
+    """The path of the helm binary, built on first use."""
+    return go_tool("helm")
 
 
 def run_helm(

@@ -10,14 +10,14 @@ from collections.abc import Iterator
 import aiohttp
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from consumer.observability import tracing
 from producer_tools.fake_gemini import FakeGemini
 from schemas import InsightEvent
 from tests.conftest import Stack
+from tests.fakes.tracing import recorded_spans
 from tests.integration.helpers import consume, event, make_settings, publish, running_service
 
 pytestmark = pytest.mark.integration
@@ -52,10 +52,7 @@ async def test_off_the_producers_traceparent_is_passed_on_to_insight_events_and_
 
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    with tracing.installed(provider):
+    with recorded_spans() as exporter:
         yield exporter
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 import subprocess
-from functools import cache
 from pathlib import Path
 
-import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from consumer.analyzer.offline import OfflineAnalyzer
@@ -17,6 +15,7 @@ from consumer.http.deps import SidecarDeps
 from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline
 from tests.fakes.store import FakeStore
+from tests.go_tools import go_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,20 +68,9 @@ def not_served(names: set[str], served: set[str]) -> set[str]:
     return names - served - PROMETHEUS_SERIES
 
 
-@cache
 def promtool() -> str:
-    try:
-        found = subprocess.run(
-            [str(ROOT / "scripts" / "go-tool"), "promtool"], capture_output=True, text=True, timeout=1700
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("scripts/go-tool promtool did not finish building promtool within 1700 s")
-    if found.returncode != 0:
-        pytest.fail(
-            f"cannot get promtool (scripts/go-tool promtool exited {found.returncode}): "
-            f"{found.stderr[-2000:]}"
-        )
-    return found.stdout.strip().splitlines()[-1]
+    """The path of the promtool binary, built on first use."""
+    return go_tool("promtool")
 
 
 # Grafana's variables, replaced by values of their kind so that promtool can parse a panel's query.

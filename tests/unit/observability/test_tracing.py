@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from consumer.analyzer.offline import OfflineAnalyzer
@@ -25,6 +24,7 @@ from consumer.pipeline import Pipeline
 from consumer.retry import Backoff
 from tests.fakes.kafka import TP, FakeConsumer, FakeDeadLetters, Rec
 from tests.fakes.store import FakeStore
+from tests.fakes.tracing import recorded_spans
 
 PRODUCER_TRACE = "0af7651916cd43dd8448eb211c80319c"
 PRODUCER_SPAN = "b7ad6b7169203331"
@@ -33,10 +33,7 @@ TRACEPARENT = f"00-{PRODUCER_TRACE}-{PRODUCER_SPAN}-01"
 
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    with tracing.installed(provider):
+    with recorded_spans() as exporter:
         yield exporter
 
 
