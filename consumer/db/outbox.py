@@ -3,10 +3,10 @@
 A batch of rows is deleted, published, and the deletion committed only once the broker has
 acknowledged every event of the batch. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several
 instances can relay side by side; a crash or a broker error before the commit rolls the deletion
-back, so the same InsightEvents (same ``event_id``) are published again, never lost. Each row's
-``publish`` span continues the trace of the work that stored it (the row keeps its ``traceparent``). While the
+back, so the same InsightEvents (same ``event_id``) are published again, never lost. While the
 broker or the database is down the relay keeps trying, waiting the service's backoff with full jitter
-(``consumer.retry``; 1 s doubling up to 15 s by default) between tries.
+(``consumer.retry``; 1 s doubling up to 15 s by default) between tries. Each row keeps the
+``traceparent`` of the work that stored it, which its publication continues.
 """
 
 from __future__ import annotations
