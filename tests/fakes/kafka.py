@@ -1,14 +1,21 @@
 """In-memory stand-ins for the Kafka side of ``consumer.kafka.stream.StreamProcessor``: a consumer
-that hands out given records and records commits, and a dead-letter publisher that keeps them."""
+that hands out given records and records commits, a dead-letter publisher that keeps them, and a
+stream running over them."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiokafka.structs import TopicPartition
 
 from consumer.errors import InsightsError
+from consumer.kafka.stream import StreamProcessor
+from consumer.observability.metrics import Metrics
+from consumer.retry import Backoff
 
 TOPIC = "telephony.transcripts"
 TP = TopicPartition(TOPIC, 0)
@@ -78,3 +85,41 @@ class FakeDeadLetters:
         self.sent.append((rec, error, attempts))
         if len(self.sent) >= self.expect:
             self.all_sent.set()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait until ``condition`` holds (the fakes have no event for each thing a test waits on)."""
+    async with asyncio.timeout(timeout):
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+
+
+@asynccontextmanager
+async def running(
+    consumer: FakeConsumer,
+    pipeline: Any,
+    dead_letters: FakeDeadLetters | None = None,
+    *,
+    max_buffered: int = 100,
+    metrics: Metrics | None = None,
+) -> AsyncIterator[StreamProcessor]:
+    """A stream over ``consumer`` running until the block ends, with short test timings."""
+    stream = StreamProcessor(
+        consumer,  # type: ignore[arg-type]
+        dead_letters or FakeDeadLetters(),  # type: ignore[arg-type]
+        pipeline,
+        topic=TP.topic,
+        max_transcript_bytes=10_000,
+        max_buffered=max_buffered,
+        commit_interval_s=0.02,
+        shutdown_timeout_s=2.0,
+        metrics=metrics if metrics is not None else Metrics(),
+        backoff=Backoff(initial_s=0.001, cap_s=0.002),
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(stream.run(stop))
+    try:
+        yield stream
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)

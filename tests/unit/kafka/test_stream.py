@@ -6,17 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import Any
 
 from consumer.db.insights import StoredInsight
 from consumer.errors import InsightsError, StoreUnavailableError
-from consumer.kafka.stream import StreamProcessor
-from consumer.observability.metrics import Metrics
-from consumer.retry import Backoff
 from schemas import TranscriptEvent
-from tests.fakes.kafka import TP, FakeConsumer, FakeDeadLetters, Rec
+from tests.fakes.kafka import TP, FakeConsumer, FakeDeadLetters, Rec, running, until
 from tests.fakes.pipeline import FakePipeline
 
 
@@ -61,42 +55,6 @@ class GatedPipeline:
         self.finished.append(offset)
         self.changed.set()
         return await self._stored.process(event, source=source)
-
-
-async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait until ``condition`` holds (the fakes have no event for each thing a test waits on)."""
-    async with asyncio.timeout(timeout):
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
-
-
-@asynccontextmanager
-async def running(
-    consumer: FakeConsumer,
-    pipeline: Any,
-    dead_letters: FakeDeadLetters | None = None,
-    *,
-    max_buffered: int = 100,
-) -> AsyncIterator[StreamProcessor]:
-    stream = StreamProcessor(
-        consumer,  # type: ignore[arg-type]
-        dead_letters or FakeDeadLetters(),  # type: ignore[arg-type]
-        pipeline,
-        topic=TP.topic,
-        max_transcript_bytes=10_000,
-        max_buffered=max_buffered,
-        commit_interval_s=0.02,
-        shutdown_timeout_s=2.0,
-        metrics=Metrics(),
-        backoff=Backoff(initial_s=0.001, cap_s=0.002),
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(stream.run(stop))
-    try:
-        yield stream
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=10)
 
 
 def committed(consumer: FakeConsumer) -> int | None:

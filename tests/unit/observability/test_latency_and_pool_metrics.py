@@ -15,10 +15,9 @@ from typing import Any
 from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.db.outbox import OutboxRelay
 from consumer.errors import AnalyzerUnavailableError
-from consumer.kafka.stream import StreamProcessor
 from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline
-from tests.fakes.kafka import TP, FakeConsumer, FakeDeadLetters, Rec
+from tests.fakes.kafka import TP, FakeConsumer, Rec, running, until
 from tests.fakes.pipeline import FakePipeline
 from tests.fakes.store import FakeStore
 from tests.unit.observability.test_metrics import transcript_event, value
@@ -44,23 +43,8 @@ def kafka_record(offset: int, timestamp_ms: int, event_id: uuid.UUID | None = No
 
 async def run_stream(records: list[Rec], metrics: Metrics) -> FakeConsumer:
     consumer = FakeConsumer(records)
-    stream = StreamProcessor(
-        consumer,  # type: ignore[arg-type]
-        FakeDeadLetters(),  # type: ignore[arg-type]
-        FakePipeline(),  # type: ignore[arg-type]
-        topic=TP.topic,
-        max_transcript_bytes=10_000,
-        max_buffered=100,
-        commit_interval_s=0.01,
-        metrics=metrics,
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(stream.run(stop))
-    async with asyncio.timeout(5):
-        while stream.stats.processed < len(records):  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
-    stop.set()
-    await task
+    async with running(consumer, FakePipeline(), metrics=metrics) as stream:
+        await until(lambda: stream.stats.processed >= len(records))
     return consumer
 
 

@@ -16,13 +16,11 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.errors import InvalidEventError
-from consumer.kafka.stream import DeadLetters, StreamProcessor
+from consumer.kafka.stream import DeadLetters
 from consumer.observability import tracing
 from consumer.observability.logs import ContextFilter, JsonFormatter, detached_context
-from consumer.observability.metrics import Metrics
 from consumer.pipeline import Pipeline
-from consumer.retry import Backoff
-from tests.fakes.kafka import TP, FakeConsumer, FakeDeadLetters, Rec
+from tests.fakes.kafka import TP, FakeConsumer, FakeDeadLetters, Rec, running, until
 from tests.fakes.store import FakeStore
 from tests.fakes.tracing import recorded_spans
 
@@ -52,27 +50,9 @@ async def run_stream(*records: Rec) -> tuple[FakeStore, FakeDeadLetters]:
     """Process ``records`` through the real stream and pipeline, with in-memory Kafka and store."""
     store = FakeStore()
     dead_letters = FakeDeadLetters()
-    consumer = FakeConsumer([])
     pipeline = Pipeline(OfflineAnalyzer(), store, max_in_flight=4, lookup_first=False)  # type: ignore[arg-type]
-    stream = StreamProcessor(
-        consumer,  # type: ignore[arg-type]
-        dead_letters,  # type: ignore[arg-type]
-        pipeline,
-        topic=TP.topic,
-        max_transcript_bytes=10_000,
-        max_buffered=100,
-        commit_interval_s=0.02,
-        metrics=Metrics(),
-        backoff=Backoff(initial_s=0.001, cap_s=0.002),
-    )
-    consumer.feed(*records)
-    stop = asyncio.Event()
-    task = asyncio.create_task(stream.run(stop))
-    async with asyncio.timeout(10):
-        while stream.stats.processed + stream.stats.dead_lettered < len(records):  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
-    stop.set()
-    await task
+    async with running(FakeConsumer(list(records)), pipeline, dead_letters) as stream:
+        await until(lambda: stream.stats.processed + stream.stats.dead_lettered >= len(records), timeout=10)
     return store, dead_letters
 
 
