@@ -18,6 +18,7 @@ from consumer.analyzer.offline import OfflineAnalyzer
 from consumer.app import run_service
 from consumer.db.store import NewInsight, Store
 from consumer.settings import Settings
+from producer_tools.fake_gemini import FakeGemini
 from producer_tools.samples import to_event
 from schemas import AnalyzerInfo, TranscriptEvent
 from tests.conftest import Stack
@@ -39,6 +40,23 @@ def make_settings(stack: Stack, topics: dict[str, str], port: int, **overrides: 
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def gemini_settings(
+    stack: Stack, topics: dict[str, str], port: int, fake: FakeGemini, **overrides: object
+) -> Settings:
+    """Settings for a service analysing with ``fake``, retrying and tripping its circuit quickly."""
+    values: dict[str, object] = {
+        "llm_provider": "gemini",
+        "gemini_api_key": "test-key-not-real",
+        "gemini_base_url": fake.url,
+        "llm_backoff_initial_s": 0.01,
+        "llm_backoff_max_s": 0.05,
+        "llm_timeout_s": 5.0,
+        "circuit_reset_s": 1.0,
+    }
+    values.update(overrides)
+    return make_settings(stack, topics, port, **values)
 
 
 @contextlib.asynccontextmanager

@@ -10,11 +10,10 @@ import aiohttp
 import asyncpg
 import pytest
 
-from consumer.settings import Settings
 from producer_tools.fake_gemini import FakeGemini, Status, Text, Valid
 from schemas import InsightEvent
 from tests.conftest import Stack
-from tests.integration.helpers import consume, event, make_settings, publish_events, running_service
+from tests.integration.helpers import consume, event, gemini_settings, publish_events, running_service
 
 pytestmark = pytest.mark.integration
 
@@ -23,22 +22,6 @@ pytestmark = pytest.mark.integration
 async def gemini() -> AsyncIterator[FakeGemini]:
     async with FakeGemini() as fake:
         yield fake
-
-
-def gemini_settings(
-    stack: Stack, topics: dict[str, str], port: int, fake: FakeGemini, **overrides: object
-) -> Settings:
-    values: dict[str, object] = {
-        "llm_provider": "gemini",
-        "gemini_api_key": "test-key-not-real",
-        "gemini_base_url": fake.url,
-        "llm_backoff_initial_s": 0.01,
-        "llm_backoff_max_s": 0.05,
-        "llm_timeout_s": 5.0,
-        "circuit_reset_s": 1.0,
-    }
-    values.update(overrides)
-    return make_settings(stack, topics, port, **values)
 
 
 async def record_count(dsn: str, call_id: str) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -18,13 +19,24 @@ from producer_tools.fake_gemini import FakeGemini
 from schemas import InsightEvent
 from tests.conftest import Stack
 from tests.fakes.tracing import recorded_spans
-from tests.integration.helpers import consume, event, make_settings, publish, running_service
+from tests.integration.helpers import consume, event, gemini_settings, make_settings, publish, running_service
 
 pytestmark = pytest.mark.integration
 
 PRODUCER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 PRODUCER_SPAN = "00f067aa0ba902b7"
 TRACEPARENT = f"00-{PRODUCER_TRACE}-{PRODUCER_SPAN}-01"
+
+
+async def publish_traced(bootstrap: str, topic: str, call: dict[str, Any]) -> None:
+    """Publish one TranscriptEvent with the ``traceparent`` a traced producer would write."""
+    await publish(
+        bootstrap,
+        topic,
+        [json.dumps(call).encode()],
+        [call["call_id"].encode()],
+        [[("traceparent", TRACEPARENT.encode())]],
+    )
 
 
 def traceparents(headers: list[tuple[str, bytes]]) -> list[str]:
@@ -79,13 +91,7 @@ async def test_on_one_trace_runs_from_the_record_through_the_outbox_to_the_insig
     settings = make_settings(stack, topics, free_port)
     call = event("Agent: Namaste, Sugam Finance se Megha. Customer: haan, kal 5000 bhar dunga.")
     # published before the service starts, with the header a traced producer would write
-    await publish(
-        stack.bootstrap,
-        settings.kafka_input_topic,
-        [json.dumps(call).encode()],
-        [call["call_id"].encode()],
-        [[("traceparent", TRACEPARENT.encode())]],
-    )
+    await publish_traced(stack.bootstrap, settings.kafka_input_topic, call)
     async with running_service(settings):
         (out,) = await consume(stack.bootstrap, settings.kafka_output_topic, expect=1, timeout=60)
 
@@ -148,23 +154,10 @@ async def test_on_gemini_analyses_are_traced_by_the_sdk_instrumentation_beneath_
     stack: Stack, topics: dict[str, str], free_port: int, spans: InMemorySpanExporter
 ) -> None:
     async with FakeGemini() as fake:
-        settings = make_settings(
-            stack,
-            topics,
-            free_port,
-            llm_provider="gemini",
-            gemini_api_key="test-key-not-real",
-            gemini_base_url=fake.url,
-        )
+        settings = gemini_settings(stack, topics, free_port, fake)
         call = event("Customer: Wednesday ko pakka 5000 rupaye bhar dunga.")
         async with running_service(settings):
-            await publish(
-                stack.bootstrap,
-                settings.kafka_input_topic,
-                [json.dumps(call).encode()],
-                [call["call_id"].encode()],
-                [[("traceparent", TRACEPARENT.encode())]],
-            )
+            await publish_traced(stack.bootstrap, settings.kafka_input_topic, call)
             (out,) = await consume(stack.bootstrap, settings.kafka_output_topic, expect=1, timeout=60)
 
     assert InsightEvent.model_validate_json(out.value).analyzer.provider == "gemini"
