@@ -235,31 +235,43 @@ async def _wait_fake(url: str, timeout: float = 30.0) -> None:
     raise TimeoutError(msg)
 
 
-async def _collect(
-    kafka: Mapping[str, Any], topic: str, expect: int, timeout: float, progress: bool
-) -> tuple[dict[str, int], int]:
-    """Distinct source_event_id → output timestamp (ms), and the number of duplicates seen."""
+@dataclass
+class Insights:
+    """What arrived on the output topic so far (a rolling restart reads it to know how far the run is)."""
+
+    first_seen: dict[str, int] = field(default_factory=dict)
+    """source_event_id → output record timestamp (ms) of its first InsightEvent."""
+    event_ids: set[str] = field(default_factory=set)
+    records: int = 0
+
+    @property
+    def duplicates(self) -> int:
+        """InsightEvents read beyond the first of their source event (re-publications)."""
+        return self.records - len(self.first_seen)
+
+
+async def collect(
+    kafka: Mapping[str, Any], topic: str, expect: int, timeout: float, progress: bool, into: Insights
+) -> None:
+    """Read the output topic from the start until ``expect`` distinct events' InsightEvents arrived."""
     consumer = AIOKafkaConsumer(topic, **kafka, auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
-    seen: dict[str, int] = {}
-    duplicates = 0
     bar = tqdm(total=expect, unit="insight", file=sys.stderr, disable=not progress, desc="← insights")
     deadline = time.monotonic() + timeout
     try:
-        while len(seen) < expect and time.monotonic() < deadline:
+        while len(into.first_seen) < expect and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500, max_records=5000)
             for records in batch.values():
                 for record in records:
-                    source = json.loads(record.value)["source_event_id"]
-                    if source in seen:
-                        duplicates += 1
-                    else:
-                        seen[source] = record.timestamp
+                    insight = json.loads(record.value)
+                    into.records += 1
+                    into.event_ids.add(insight["event_id"])
+                    if insight["source_event_id"] not in into.first_seen:
+                        into.first_seen[insight["source_event_id"]] = record.timestamp
                         bar.update(1)
     finally:
         bar.close()
         await consumer.stop()
-    return seen, duplicates
 
 
 async def input_timestamps(kafka: Mapping[str, Any], topic: str, expect: int) -> dict[str, int]:
@@ -405,21 +417,21 @@ async def run_kafka_bench(
     service drains a backlog, from the moment it was ready to its last InsightEvent.
     """
     cpu_before = cpu_at_ready if cfg.preload else _cpu_seconds(pid)
+    insights = Insights()
     if cfg.preload:
         await _wait_published(
             cfg.kafka, env["KAFKA_OUTPUT_TOPIC"], cfg.partitions, cfg.events, cfg.timeout, cfg.progress
         )
         cpu_used = _cpu_seconds(pid) - cpu_before
-        outputs, duplicates = await _collect(
-            cfg.kafka, env["KAFKA_OUTPUT_TOPIC"], cfg.events, cfg.timeout, progress=False
-        )
+        await collect(cfg.kafka, env["KAFKA_OUTPUT_TOPIC"], cfg.events, cfg.timeout, False, insights)
     else:
         collector = asyncio.create_task(
-            _collect(cfg.kafka, env["KAFKA_OUTPUT_TOPIC"], cfg.events, cfg.timeout, cfg.progress)
+            collect(cfg.kafka, env["KAFKA_OUTPUT_TOPIC"], cfg.events, cfg.timeout, cfg.progress, insights)
         )
         await publish(cfg, env)
-        outputs, duplicates = await collector
+        await collector
         cpu_used = _cpu_seconds(pid) - cpu_before
+    outputs, duplicates = insights.first_seen, insights.duplicates
     inputs = await input_timestamps(cfg.kafka, env["KAFKA_INPUT_TOPIC"], cfg.events)
     conn = await asyncpg.connect(env["DATABASE_URL"])
     try:

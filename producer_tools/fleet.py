@@ -35,7 +35,6 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from producer_tools import bench as single
-from producer_tools.progress import tqdm
 
 ASSIGNED = "assigned partitions: "
 STOPPED = "stopped: "
@@ -172,40 +171,6 @@ def rebalances(instances: list[Instance]) -> int:
     return rounds
 
 
-@dataclass
-class Insights:
-    """What arrived on the output topic so far (read by the roll to know how far the run is)."""
-
-    first_seen: dict[str, int] = field(default_factory=dict)
-    """source_event_id → output record timestamp (ms) of its first InsightEvent."""
-    event_ids: set[str] = field(default_factory=set)
-    records: int = 0
-
-
-async def collect(
-    kafka: Mapping[str, Any], topic: str, expect: int, timeout: float, progress: bool, into: Insights
-) -> None:
-    """Read the output topic from the start until ``expect`` distinct events' InsightEvents arrived."""
-    consumer = AIOKafkaConsumer(topic, **kafka, auto_offset_reset="earliest", enable_auto_commit=False)
-    await consumer.start()
-    bar = tqdm(total=expect, unit="insight", file=sys.stderr, disable=not progress, desc="← insights")
-    deadline = time.monotonic() + timeout
-    try:
-        while len(into.first_seen) < expect and time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=500, max_records=5000)
-            for records in batch.values():
-                for record in records:
-                    insight = json.loads(record.value)
-                    into.records += 1
-                    into.event_ids.add(insight["event_id"])
-                    if insight["source_event_id"] not in into.first_seen:
-                        into.first_seen[insight["source_event_id"]] = record.timestamp
-                        bar.update(1)
-    finally:
-        bar.close()
-        await consumer.stop()
-
-
 async def roll(
     instances: list[Instance],
     http: aiohttp.ClientSession,
@@ -303,7 +268,7 @@ async def run_fleet(
     for instance in group:
         instance.log_path.unlink(missing_ok=True)
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    insights = Insights()
+    insights = single.Insights()
     rolls: list[dict[str, Any]] = []
     timeout = cfg.timeout
     try:
@@ -315,7 +280,9 @@ async def run_fleet(
             ready = await asyncio.gather(*(i.wait_ready(http, timeout=120) for i in group))
             await _settled(group, http, cfg.partitions)
             collector = asyncio.create_task(
-                collect(cfg.kafka, env["KAFKA_OUTPUT_TOPIC"], cfg.events, timeout, cfg.progress, insights)
+                single.collect(
+                    cfg.kafka, env["KAFKA_OUTPUT_TOPIC"], cfg.events, timeout, cfg.progress, insights
+                )
             )
             roller = None
             if plan.roll:
@@ -380,7 +347,7 @@ async def run_fleet(
         "insights": len(outputs),
         "distinct_insight_ids": len(insights.event_ids),
         "insight_records": insights.records,
-        "duplicate_insights": insights.records - len(outputs),
+        "duplicate_insights": insights.duplicates,
         "stored_without_insight": len(missing),
         "insight_without_row": len(unknown),
         "outbox_left": db["outbox"],
