@@ -17,7 +17,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_delay
 
-from consumer.analyzer import Analyzer, build_analyzer
+from consumer.analyzer import Analyzer, build_analyzer, native
 from consumer.db.dead_letters import DeadLetterJournal
 from consumer.db.idempotency import IdempotencyKeys
 from consumer.db.migrations import shipped_migrations
@@ -311,12 +311,13 @@ async def run_service(
         site = web.TCPSite(runner, settings.http_host, settings.http_port)
         await site.start()
         log.info(
-            "call-insights up: http://%s:%d, consuming %s, analyzer %s/%s",
+            "call-insights up: http://%s:%d, consuming %s, analyzer %s/%s (analysis core: %s)",
             settings.http_host,
             settings.http_port,
             settings.kafka_input_topic,
             analyzer.info.provider,
             analyzer.info.model,
+            native.status().reason,
         )
         settle(gen0_threshold=50_000)
         relay_stop = asyncio.Event()

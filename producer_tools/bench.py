@@ -45,6 +45,7 @@ from aiokafka.errors import KafkaError
 from prometheus_client.parser import text_string_to_metric_families
 
 import consumer
+from consumer.analyzer import native
 from consumer.analyzer.details import add_details
 from consumer.analyzer.learned import shipped_model
 from consumer.analyzer.offline import analyze_offline
@@ -540,6 +541,8 @@ async def bench(cfg: BenchConfig, workdir: Path, group: GroupRun | None = None) 
             "max_buffered": cfg.max_buffered,
             "partitions": cfg.partitions,
             "offline_workers": cfg.offline_workers,
+            # the service runs this checkout with this environment: the same core
+            "analysis_core": native.status().label if cfg.provider == "offline" else None,
         }
     )
     return result
@@ -620,7 +623,12 @@ def run_cpu_bench(rounds: int) -> dict[str, Any]:
         "find_amounts": lambda: [find_amounts(t) for t in texts],
         "find_dates": lambda: [find_dates(t, anchor) for t in texts],
     }
-    result: dict[str, Any] = {"mode": "cpu", "transcripts": len(texts), "rounds": rounds}
+    result: dict[str, Any] = {
+        "mode": "cpu",
+        "transcripts": len(texts),
+        "rounds": rounds,
+        "analysis_core": native.status().label,
+    }
     for name, stage in stages.items():
         stage()  # warm up
         best = min(timeit.repeat(stage, number=1, repeat=rounds, timer=time.process_time))

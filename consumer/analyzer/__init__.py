@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from consumer.analyzer.base import Analyzer
-from consumer.observability.metrics import Metrics
-from consumer.settings import Settings
+from consumer.analyzer import native
+
+native.install()  # before any module of the analyzer is imported: see consumer.analyzer.native
+
+from consumer.analyzer.base import Analyzer  # noqa: E402
+from consumer.observability.metrics import Metrics  # noqa: E402
+from consumer.settings import Settings  # noqa: E402
 
 
 def build_analyzer(settings: Settings, metrics: Metrics | None = None) -> Analyzer:

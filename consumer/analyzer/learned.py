@@ -40,6 +40,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
+from importlib import resources
 from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any, Final, NamedTuple
@@ -47,7 +48,9 @@ from typing import Any, Final, NamedTuple
 from consumer.analyzer.rules import SpeakerTurns
 from schemas import ContactStatus, IntentCategory, Sentiment
 
-MODEL_PATH: Final = Path(__file__).with_name("learned_model.json")
+# Beside this package's __init__, not this module: compiled (consumer.analyzer.native), this
+# module's file lives in the build's own folder.
+MODEL_PATH: Final = Path(str(resources.files("consumer.analyzer") / "learned_model.json"))
 FORMAT: Final = 1
 DECIMALS: Final = 3  # weights are whole thousandths
 _SCALE: Final = 10**DECIMALS

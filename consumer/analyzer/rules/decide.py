@@ -201,8 +201,8 @@ def judge_sentiment(ev: Evidence, category: IntentCategory) -> Sentiment:
     ("koi problem nahi") count as nothing; exclamation marks amplify the lexical score by 1.5.
     """
     pos, neg = ev.sentiment_cues
-    lexical = sum(h.cue.weight for h in pos.hits) - sum(h.cue.weight for h in neg.hits)
-    lexical -= sum(h.cue.weight for h in pos.negated if h.cue.name == "good")
+    lexical: float = sum((h.cue.weight for h in pos.hits), 0.0) - sum((h.cue.weight for h in neg.hits), 0.0)
+    lexical -= sum((h.cue.weight for h in pos.negated if h.cue.name == "good"), 0.0)
     if "!" in ev.customer.text:
         lexical *= 1.5
     score = lexical + SENTIMENT_PRIOR.get(category, 0.0)

@@ -54,6 +54,7 @@ ALL_LABELS = set(speakers._KINDS)
 def _plain_labels(transcript: str) -> list[tuple[int, int, str]]:
     """The reading ``speakers._labels`` is a fast form of: (label start, body start, kind)."""
     found: list[tuple[int, int, str]] = []
+    bare_numbered: list[int] = []
     for colon in re.finditer("[:：]", transcript):
         at = colon.start()
         if re.fullmatch(r"\d[:：]\d", transcript[at - 1 : at + 2]) and at > 0:
@@ -82,8 +83,10 @@ def _plain_labels(transcript: str) -> list[tuple[int, int, str]]:
         if number and kind != "numbered" and not number.group().strip().lstrip("#").isdigit():
             continue
         if kind == "numbered" and not number:
-            continue
+            bare_numbered.append(len(found))  # a bare "Speaker:": a label only beside role labels
         found.append((start, colon.end(), kind))
+    if bare_numbered and all(kind == "numbered" for _, _, kind in found):
+        return [label for i, label in enumerate(found) if i not in bare_numbered]
     return found
 
 

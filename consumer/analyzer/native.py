@@ -1,0 +1,161 @@
+"""The offline analyzer's compiled core: its hot modules built to C extensions with mypyc.
+
+``scripts/build_core.py`` (``make core``) compiles ``COMPILED`` into ``consumer/analyzer/_core/``
+and writes ``manifest.json`` there: each module's extension file and the SHA-256 of the source it
+was built from. ``install`` (run when ``consumer.analyzer`` is imported, before any module of the
+analyzer is) puts a finder first on ``sys.meta_path`` that loads those extensions instead of the
+sources, but only when the build fits this interpreter and every source is still the one it was
+built from: the compiled modules call each other directly, so one edited source means none of the
+build can be used. Otherwise, or with ``ANALYZER_NATIVE=off``, the same modules run as Python,
+with the same results (``tests/unit/analyzer/test_native.py`` compares them), about half as fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+import sysconfig
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Final
+
+PACKAGE_DIR: Final = Path(__file__).resolve().parent  # consumer/analyzer
+BUILD_DIR: Final = PACKAGE_DIR / "_core"
+MANIFEST: Final = BUILD_DIR / "manifest.json"
+GROUP: Final = "call_insights_core"  # the build's shared library is the module f"{GROUP}__mypyc"
+ENV: Final = "ANALYZER_NATIVE"  # "off": run the sources even when a build fits
+
+# Where the analysis spends its time: the text layer, the rules, the details and the learned model;
+# the lexicon tables too, so the rules read their constants natively. Not ``offline``, which joins
+# them: its ``OfflineAnalyzer`` is subclassed (a compiled class cannot be).
+COMPILED: Final[tuple[str, ...]] = (
+    "consumer.analyzer.text.checksums",
+    "consumer.analyzer.text.date_words",
+    "consumer.analyzer.text.dates",
+    "consumer.analyzer.text.fold",
+    "consumer.analyzer.text.lexicon",
+    "consumer.analyzer.text.matcher",
+    "consumer.analyzer.text.money",
+    "consumer.analyzer.text.numbers",
+    "consumer.analyzer.text.redact",
+    "consumer.analyzer.text.regex_starts",
+    "consumer.analyzer.text.regex_tree",
+    "consumer.analyzer.text.speakers",
+    "consumer.analyzer.rules.analyze",
+    "consumer.analyzer.rules.cues",
+    "consumer.analyzer.rules.decide",
+    "consumer.analyzer.rules.describe",
+    "consumer.analyzer.rules.lexicons",
+    "consumer.analyzer.rules.phrases",
+    "consumer.analyzer.rules.turns",
+    "consumer.analyzer.details.call",
+    "consumer.analyzer.details.conduct",
+    "consumer.analyzer.details.fields",
+    "consumer.analyzer.details.lexicons",
+    "consumer.analyzer.details.promise",
+    "consumer.analyzer.learned",
+    "consumer.analyzer.enrich",
+)
+
+
+def source_path(module: str) -> Path:
+    """The source file of one of ``COMPILED``."""
+    return PACKAGE_DIR.parent.parent.joinpath(*module.split(".")).with_suffix(".py")
+
+
+def source_sha256(module: str) -> str:
+    return hashlib.sha256(source_path(module).read_bytes()).hexdigest()
+
+
+def abi_tag() -> str:
+    """The extension suffix of this interpreter without its dot and ``.so``:
+    ``cpython-311-x86_64-linux-gnu``."""
+    suffix = str(sysconfig.get_config_var("EXT_SUFFIX") or "")
+    return suffix.removeprefix(".").rsplit(".", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """Whether the analysis runs compiled, and if not, why."""
+
+    compiled: bool
+    reason: str  # "compiled (mypyc, 26 modules)", "no build", "source changed: ...", ...
+
+    @property
+    def label(self) -> str:
+        return "compiled" if self.compiled else "python"
+
+
+class _Finder(importlib.abc.MetaPathFinder):
+    """Finds the build's extension modules by name, before the path finder finds their sources."""
+
+    def __init__(self, files: dict[str, Path]) -> None:
+        self.files = files
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        file = self.files.get(fullname)
+        if file is None:
+            return None
+        loader = importlib.machinery.ExtensionFileLoader(fullname, str(file))
+        return importlib.util.spec_from_file_location(fullname, file, loader=loader)
+
+
+_status: Status | None = None
+
+
+def check_build(build_dir: Path = BUILD_DIR) -> tuple[Status, dict[str, Path]]:
+    """Whether the build in ``build_dir`` can be used here, and its files by module name."""
+    manifest = build_dir / "manifest.json"
+    if not manifest.exists():
+        return Status(False, "no build (make core)"), {}
+    try:
+        spec = json.loads(manifest.read_text(encoding="utf-8"))
+        abi, modules, lib = spec["abi"], spec["modules"], spec["library"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return Status(False, f"unreadable build manifest ({type(exc).__name__})"), {}
+    if abi != abi_tag():
+        return Status(False, f"build for {abi}, not {abi_tag()}"), {}
+    if sorted(modules) != sorted(COMPILED):
+        return Status(False, "build of other modules (make core)"), {}
+    files = {f"{GROUP}__mypyc": build_dir / lib}
+    for name in COMPILED:
+        entry = modules[name]
+        if entry["source_sha256"] != source_sha256(name):
+            return Status(False, f"source changed since the build: {name} (make core)"), {}
+        files[name] = build_dir / entry["file"]
+    missing = [str(f) for f in files.values() if not f.exists()]
+    if missing:
+        return Status(False, f"build incomplete: {missing[0]} missing"), {}
+    return Status(True, f"compiled (mypyc, {len(COMPILED)} modules)"), files
+
+
+def install() -> Status:
+    """Load the compiled modules from now on when the build can be used (once per process)."""
+    global _status  # decided once per process, before the first analyzer module is imported
+    if _status is not None:
+        return _status
+    if os.environ.get(ENV, "auto").strip().lower() in ("off", "0", "false", "no"):
+        _status = Status(False, f"{ENV}=off")
+        return _status
+    already = [name for name in COMPILED if name in sys.modules]
+    status, files = check_build()
+    if status.compiled and already:
+        status, files = Status(False, f"imported before the build could be used: {already[0]}"), {}
+    if status.compiled:
+        sys.meta_path.insert(0, _Finder(files))
+    _status = status
+    return status
+
+
+def status() -> Status:
+    """How this process runs the analysis (``install`` decides it)."""
+    return install()
