@@ -138,8 +138,9 @@ def check_build(build_dir: Path = BUILD_DIR) -> tuple[Status, dict[str, Path]]:
     return Status(True, f"compiled (mypyc, {len(COMPILED)} modules)"), files
 
 
-def install() -> Status:
-    """Load the compiled modules from now on when the build can be used (once per process)."""
+def install(build_dir: Path = BUILD_DIR) -> Status:
+    """Load the compiled modules from now on when the build in ``build_dir`` can be used (decided
+    once per process)."""
     global _status  # decided once per process, before the first analyzer module is imported
     if _status is not None:
         return _status
@@ -147,11 +148,17 @@ def install() -> Status:
         _status = Status(False, f"{ENV}=off")
         return _status
     already = [name for name in COMPILED if name in sys.modules]
-    status, files = check_build()
+    status, files = check_build(build_dir)
     if status.compiled and already:
         status, files = Status(False, f"imported before the build could be used: {already[0]}"), {}
     if status.compiled:
-        sys.meta_path.insert(0, _Finder(files))
+        finder = _Finder(files)
+        sys.meta_path.insert(0, finder)
+        try:  # the shared library holds all the compiled code: a build that cannot load fails here
+            importlib.import_module(f"{GROUP}__mypyc")
+        except ImportError as exc:
+            sys.meta_path.remove(finder)
+            status = Status(False, f"build does not load: {exc}"[:300])
     _status = status
     return status
 

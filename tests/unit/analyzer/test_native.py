@@ -144,3 +144,18 @@ def test_the_compiled_core_gives_exactly_the_analyses_of_the_sources() -> None:
     assert len(compiled) == len(source) == 1 + 2 * rows
     differing = [i for i, (a, b) in enumerate(zip(compiled[1:], source[1:], strict=True), 1) if a != b]
     assert differing == [], f"{len(differing)} analyses differ, first at line {differing[0]}"
+
+
+def test_a_build_that_does_not_load_is_set_aside(tmp_path: Path) -> None:
+    """A build that fits but does not load (here: empty files) leaves the analyzer on its sources."""
+    build = _fake_build(tmp_path)
+    code = (
+        "import os; from consumer.analyzer import native; "  # (imported with ANALYZER_NATIVE=off)
+        "os.environ.pop('ANALYZER_NATIVE'); native._status = None; "
+        f"s = native.install(__import__('pathlib').Path({str(build)!r})); "
+        "import consumer.analyzer.text.matcher as m; print(s.label, m.__file__); print(s.reason)"
+    )
+    where, reason = _python(code, ANALYZER_NATIVE="off").splitlines()[-2:]
+    label, file = where.split()
+    assert (label, Path(file).name) == ("python", "matcher.py")
+    assert reason.startswith("build does not load")
