@@ -119,19 +119,19 @@ def check_build(build_dir: Path = BUILD_DIR) -> tuple[Status, dict[str, Path]]:
         return Status(False, "no build (make core)"), {}
     try:
         spec = json.loads(manifest.read_text(encoding="utf-8"))
-        abi, modules, lib = spec["abi"], spec["modules"], spec["library"]
+        abi, modules = spec["abi"], spec["modules"]
+        files = {f"{GROUP}__mypyc": build_dir / spec["library"]}
+        built = {name: (entry["source_sha256"], build_dir / entry["file"]) for name, entry in modules.items()}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return Status(False, f"unreadable build manifest ({type(exc).__name__})"), {}
     if abi != abi_tag():
         return Status(False, f"build for {abi}, not {abi_tag()}"), {}
-    if sorted(modules) != sorted(COMPILED):
+    if sorted(built) != sorted(COMPILED):
         return Status(False, "build of other modules (make core)"), {}
-    files = {f"{GROUP}__mypyc": build_dir / lib}
     for name in COMPILED:
-        entry = modules[name]
-        if entry["source_sha256"] != source_sha256(name):
+        digest, files[name] = built[name]
+        if digest != source_sha256(name):
             return Status(False, f"source changed since the build: {name} (make core)"), {}
-        files[name] = build_dir / entry["file"]
     missing = [str(f) for f in files.values() if not f.exists()]
     if missing:
         return Status(False, f"build incomplete: {missing[0]} missing"), {}

@@ -77,8 +77,9 @@ def test_a_build_of_other_modules_or_missing_files_is_not_used(tmp_path: Path) -
     assert not status.compiled
     assert "missing" in status.reason
 
-    (build / "manifest.json").write_text("{not json", encoding="utf-8")
-    assert "unreadable" in native.check_build(build)[0].reason
+    for text in ("{not json", '{"abi": "x", "library": "y", "modules": {"a": {}}}', "[]"):
+        (build / "manifest.json").write_text(text, encoding="utf-8")
+        assert "unreadable" in native.check_build(build)[0].reason
 
 
 def _python(code: str, **env: str) -> str:
