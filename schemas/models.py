@@ -15,10 +15,11 @@ SCHEMA_VERSION = 1
 INSIGHT_NAMESPACE = uuid.UUID("6f1d3c52-8a44-4c1e-9d0b-6a2f8e7c1b90")
 # PostgreSQL text cannot hold NUL, and a call_id is stored and used as the Kafka key as it is.
 NO_NUL = r"^[^\x00]*$"
-# A character the service reads as text: not one that ``str.strip`` removes (ASCII and Unicode
-# blanks) and not NUL (dropped before the check), so a transcript of blanks fails the schema as it
-# fails the service. Escapes that JSON Schema (ECMA), Python and pydantic's Rust engine all read.
-NOT_BLANK = r"[^\x00\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# A character that is not blank: not one that ``str.strip`` removes (ASCII and Unicode blanks), so
+# a transcript of blanks fails the schema as it fails the service. (NULs are dropped later, by the
+# one intake every source shares: a transcript of NULs is refused there as empty, from Kafka and
+# HTTP alike.) Escapes that JSON Schema (ECMA), Python and pydantic's Rust engine all read.
+NOT_BLANK = r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 class Sentiment(StrEnum):
