@@ -129,22 +129,16 @@ def compile_to(target: Path, sources: dict[str, str], jobs: int) -> None:
                     str(jobs),
                 ],
             )
-        suffix = f".{native.abi_tag()}.so"
-        target.mkdir(parents=True)
-        library = f"{native.GROUP}__mypyc{suffix}"
-        shutil.copy2(tmp / "lib" / library, target / library)
-        modules: dict[str, dict[str, str]] = {}
-        for name in native.COMPILED:
-            file = rel(name).with_suffix(suffix)
+        spec = native.manifest(sources)
+        for file in [spec["library"], *(entry["file"] for entry in spec["modules"].values())]:
             (target / file).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(tmp / "lib" / file, target / file)
-            modules[name] = {"file": str(file), "source_sha256": sources[name]}
-        manifest = {"abi": native.abi_tag(), "library": library, "modules": modules}
-        (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        (target / "manifest.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
 
 
 def rel(module: str) -> Path:
-    return Path(*module.split(".")).with_suffix(".py")
+    """The source of one of ``native.COMPILED``, relative to the checkout."""
+    return native.source_path(module).relative_to(ROOT)
 
 
 def main() -> int:

@@ -20,15 +20,14 @@ import json
 import os
 import sys
 import sysconfig
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Final
+from typing import Any, Final
 
 PACKAGE_DIR: Final = Path(__file__).resolve().parent  # consumer/analyzer
 BUILD_DIR: Final = PACKAGE_DIR / "_core"
-MANIFEST: Final = BUILD_DIR / "manifest.json"
 GROUP: Final = "call_insights_core"  # the build's shared library is the module f"{GROUP}__mypyc"
 ENV: Final = "ANALYZER_NATIVE"  # "off": run the sources even when a build fits
 
@@ -81,12 +80,29 @@ def abi_tag() -> str:
     return suffix.removeprefix(".").rsplit(".", 1)[0]
 
 
+def extension_file(module: str) -> Path:
+    """Where a build keeps the extension of one of ``COMPILED`` (relative to the build)."""
+    return Path(*module.split(".")).with_suffix(f".{abi_tag()}.so")
+
+
+def library_file() -> str:
+    """The build's shared library (relative to the build): all the compiled code is in it."""
+    return f"{GROUP}__mypyc.{abi_tag()}.so"
+
+
+def manifest(sources: Mapping[str, str]) -> dict[str, Any]:
+    """The ``manifest.json`` of a build for this interpreter of ``COMPILED`` from the sources of
+    these SHA-256 digests (by module name): what ``check_build`` reads."""
+    modules = {name: {"file": str(extension_file(name)), "source_sha256": sources[name]} for name in COMPILED}
+    return {"abi": abi_tag(), "library": library_file(), "modules": modules}
+
+
 @dataclass(frozen=True, slots=True)
 class Status:
     """Whether the analysis runs compiled, and if not, why."""
 
     compiled: bool
-    reason: str  # "compiled (mypyc, 26 modules)", "no build", "source changed: ...", ...
+    reason: str  # "compiled (mypyc, 26 modules)", "no build (make core)", "source changed ...", ...
 
     @property
     def label(self) -> str:

@@ -19,16 +19,10 @@ ROOT = Path(__file__).resolve().parents[3]
 def _fake_build(tmp_path: Path, **changes: object) -> Path:
     """A build folder whose manifest names every compiled module with its current source hash,
     and empty files in place of the extensions (``check_build`` does not load them)."""
-    suffix = f".{native.abi_tag()}.so"
-    modules = {}
-    for name in native.COMPILED:
-        file = Path(*name.split(".")).with_suffix(suffix)
+    manifest = native.manifest({name: native.source_sha256(name) for name in native.COMPILED})
+    for file in [manifest["library"], *(entry["file"] for entry in manifest["modules"].values())]:
         (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / file).touch()
-        modules[name] = {"file": str(file), "source_sha256": native.source_sha256(name)}
-    library = f"{native.GROUP}__mypyc{suffix}"
-    (tmp_path / library).touch()
-    manifest: dict[str, object] = {"abi": native.abi_tag(), "library": library, "modules": modules}
     manifest.update(changes)
     (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return tmp_path
