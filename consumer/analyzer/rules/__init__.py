@@ -30,21 +30,27 @@ index), ``lexicons`` (the cue lists, data), ``phrases`` (day, date and amount ph
 """
 
 from consumer.analyzer.rules.analyze import (
+    Reading,
     SpeakerTurns,
     Verdicts,
     analyze_text,
     core_fields,
+    read_call,
     speaker_turns,
+    write_core,
 )
 from consumer.analyzer.rules.turns import Turn, normalize, split_turns
 
 __all__ = [
+    "Reading",
     "SpeakerTurns",
     "Turn",
     "Verdicts",
     "analyze_text",
     "core_fields",
     "normalize",
+    "read_call",
     "speaker_turns",
     "split_turns",
+    "write_core",
 ]

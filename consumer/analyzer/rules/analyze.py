@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from consumer.analyzer.rules.decide import action_required, collect, decide_category, judge_sentiment
+from consumer.analyzer.rules.decide import (
+    Evidence,
+    action_required,
+    collect,
+    decide_category,
+    judge_sentiment,
+)
 from consumer.analyzer.rules.describe import describe
 from consumer.analyzer.rules.turns import read_turns
 from schemas import CallAnalysis, IntentCategory, Sentiment
@@ -39,13 +46,39 @@ def core_fields(
     rules read, before the intent text and the summary are written for them: the learned model
     does.
     """
+    reading = read_call(transcript)
+    verdicts = reading.verdicts if decide is None else decide(reading.verdicts, reading.turns)
+    return write_core(reading, verdicts, call_started_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the rules read in one transcript, and their verdicts, before the intent text and the
+    summary are written (``write_core``) for the verdicts finally chosen."""
+
+    evidence: Evidence
+    verdicts: Verdicts
+
+    @property
+    def turns(self) -> SpeakerTurns:
+        """The turns the rules read (what ``core_fields``'s ``decide`` is given)."""
+        return self.evidence.turns
+
+
+def read_call(transcript: str) -> Reading:
+    """The rules' evidence in ``transcript`` and their verdicts: the first half of ``core_fields``
+    (a caller analysing many calls can run each half over all of them in turn)."""
     ev = collect(transcript)
     category = decide_category(ev)
     sentiment = judge_sentiment(ev, category)
-    action = action_required(ev, category)
-    if decide is not None:
-        category, sentiment, action = decide((category, sentiment, action), ev.turns)
-    intent, summary = describe(ev, category, action, call_started_at)
+    return Reading(ev, (category, sentiment, action_required(ev, category)))
+
+
+def write_core(reading: Reading, verdicts: Verdicts, call_started_at: datetime | None) -> dict[str, Any]:
+    """The five core fields for ``verdicts`` (the rules' own, or what replaced them) from what the
+    rules read: the second half of ``core_fields``."""
+    category, sentiment, action = verdicts
+    intent, summary = describe(reading.evidence, category, action, call_started_at)
     return {
         "customer_intent": intent[:200],
         "intent_category": category,
