@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
 from consumer.analyzer.details import detail_fields
 from consumer.analyzer.enrich import finishing_fields
@@ -27,40 +28,48 @@ def analyze_offline(
     model's probabilities are the confidence of intent, sentiment, action and contact status.
     """
     reading = read_call(transcript)
-    return _write(transcript, call_started_at, reading, _predict(model, reading), model)
+    predicted = _predict(model, reading)
+    fields = _core(reading, predicted, call_started_at)
+    _add_details(fields, transcript, call_started_at, predicted, model)
+    return _build(fields, call_started_at)
 
 
 def analyze_batch(jobs: Sequence[Job], model: LearnedModel | None = None) -> list[CallAnalysis | Exception]:
     """``analyze_offline`` of each job, or the exception it raised (one failing transcript fails
-    alone), with each step taken for every call before the next: the rules read every call,
-    then the model decides every call, then every analysis is written.
+    alone), with each of its steps taken for every call before the next: the rules read every
+    call, the model decides every call, the core fields, the detail and the analysis of every
+    call are written.
 
     The results are those of ``analyze_offline`` call by call (the same steps, in another
     order), found faster: each step's tables stay in the processor's caches from one call to the
-    next instead of being pushed out by the other steps' (about a tenth less CPU per call).
+    next instead of being pushed out by the other steps' (a sixth less CPU per call).
     """
-    results: list[CallAnalysis | Exception | None] = [None] * len(jobs)
-    readings: list[Reading | None] = [None] * len(jobs)
-    for i, (transcript, _) in enumerate(jobs):
-        try:
-            readings[i] = read_call(transcript)
-        except Exception as exc:  # reported for this transcript alone
-            results[i] = exc
-    predictions: list[Prediction | None] = [None] * len(jobs)
-    for i, reading in enumerate(readings):
-        if reading is not None:
+    failed: dict[int, Exception] = {}
+    readings = _each(range(len(jobs)), lambda i: read_call(jobs[i][0]), failed)
+    predicted = _each(readings, lambda i: _predict(model, readings[i]), failed)
+    fields = _each(predicted, lambda i: _core(readings[i], predicted[i], jobs[i][1]), failed)
+    _each(
+        list(fields),
+        lambda i: _add_details(fields[i], jobs[i][0], jobs[i][1], predicted[i], model),
+        failed,
+    )
+    built = _each(list(fields), lambda i: _build(fields[i], jobs[i][1]), failed)
+    return [failed[i] if i in failed else built[i] for i in range(len(jobs))]
+
+
+_T = TypeVar("_T")
+
+
+def _each(calls: Iterable[int], step: Callable[[int], _T], failed: dict[int, Exception]) -> dict[int, _T]:
+    """``step`` of each of ``calls`` not yet ``failed``, by call; a call whose step raises is
+    recorded in ``failed`` and left out."""
+    done: dict[int, _T] = {}
+    for i in calls:
+        if i not in failed:
             try:
-                predictions[i] = _predict(model, reading)
-            except Exception as exc:
-                results[i] = exc
-    for i, ((transcript, call_started_at), reading) in enumerate(zip(jobs, readings, strict=True)):
-        if reading is not None and results[i] is None:
-            try:
-                results[i] = _write(transcript, call_started_at, reading, predictions[i], model)
-            except Exception as exc:
-                results[i] = exc
-    done = [r for r in results if r is not None]
-    assert len(done) == len(jobs), "every job has its analysis or its error"
+                done[i] = step(i)
+            except Exception as exc:  # reported for this transcript alone
+                failed[i] = exc
     return done
 
 
@@ -72,18 +81,22 @@ def _predict(model: LearnedModel | None, reading: Reading) -> Prediction | None:
     return model.predict(reading.turns, (category.value, sentiment.value, action))
 
 
-def _write(
+def _core(reading: Reading, predicted: Prediction | None, call_started_at: datetime | None) -> dict[str, Any]:
+    """The core fields for the verdicts ``predicted`` (the rules' own when None)."""
+    if predicted is None:
+        return write_core(reading, reading.verdicts, call_started_at)
+    return write_core(reading, (predicted.intent, predicted.sentiment, predicted.action), call_started_at)
+
+
+def _add_details(
+    fields: dict[str, Any],
     transcript: str,
     call_started_at: datetime | None,
-    reading: Reading,
     predicted: Prediction | None,
     model: LearnedModel | None,
-) -> CallAnalysis:
-    """The analysis of one call for the verdicts ``predicted`` (the rules' own when None)."""
-    verdicts = (
-        reading.verdicts if predicted is None else (predicted.intent, predicted.sentiment, predicted.action)
-    )
-    fields = write_core(reading, verdicts, call_started_at)
+) -> None:
+    """Add the detail fields to the core ``fields``: the contact status decided again by the
+    model's contact head, and the model's probabilities as confidence, when it decided."""
 
     def decide_contact(rules_contact: ContactStatus) -> tuple[ContactStatus, float] | None:
         assert model is not None
@@ -106,6 +119,10 @@ def _write(
                 "action_required": predicted.action_p,
             }
         )
+
+
+def _build(fields: dict[str, Any], call_started_at: datetime | None) -> CallAnalysis:
+    """The analysis of ``fields``, with what every analysis goes through (``finishing_fields``)."""
     fields.update(
         finishing_fields(
             fields["compliance_flags"],
