@@ -48,7 +48,7 @@ import consumer
 from consumer.analyzer import native
 from consumer.analyzer.details import add_details
 from consumer.analyzer.learned import shipped_model
-from consumer.analyzer.offline import analyze_offline
+from consumer.analyzer.offline import analyze_batch, analyze_offline
 from consumer.analyzer.rules import analyze_text, speaker_turns
 from consumer.analyzer.text.dates import find_dates
 from consumer.analyzer.text.money import find_amounts
@@ -613,9 +613,12 @@ def run_cpu_bench(rounds: int) -> dict[str, Any]:
     cores = [analyze_text(t, anchor) for t in texts]
     model = shipped_model()
     turns = [speaker_turns(t) for t in texts]
+    jobs: list[tuple[str, datetime | None]] = [(t, anchor) for t in texts]
     stages: dict[str, Callable[[], object]] = {
         "parse_event": lambda: [parse_event(v, max_transcript_bytes=1_048_576) for v in records],
         "offline_analyzer": lambda: [analyze_offline(t, anchor, model) for t in texts],
+        # as an offline worker analyses them: in batches, each step over the whole batch
+        "offline_batch": lambda: [analyze_batch(jobs[i : i + 128], model) for i in range(0, len(jobs), 128)],
         "core_rules": lambda: [analyze_text(t, anchor) for t in texts],
         "details": lambda: [add_details(c, t, anchor) for c, t in zip(cores, texts, strict=True)],
         "learned_model": lambda: [model.predict(t, ("other", "Neutral", True)) for t in turns if model],
