@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
-from consumer.analyzer.details import detail_fields
+from consumer.analyzer.details import DETAIL_STEPS, Details
 from consumer.analyzer.enrich import finishing_fields
 from consumer.analyzer.learned import LearnedModel, Prediction, shipped_model
 from consumer.analyzer.rules import Reading, read_call, write_core
@@ -30,30 +31,34 @@ def analyze_offline(
     reading = read_call(transcript)
     predicted = _predict(model, reading)
     fields = _core(reading, predicted, call_started_at)
-    _add_details(fields, transcript, call_started_at, predicted, model)
+    details = _details(fields, transcript, call_started_at, predicted, model)
+    for step in DETAIL_STEPS:
+        step(details)
+    _merge(fields, details, predicted)
     return _build(fields, call_started_at)
 
 
 def analyze_batch(jobs: Sequence[Job], model: LearnedModel | None = None) -> list[CallAnalysis | Exception]:
     """``analyze_offline`` of each job, or the exception it raised (one failing transcript fails
     alone), with each of its steps taken for every call before the next: the rules read every
-    call, the model decides every call, the core fields, the detail and the analysis of every
-    call are written.
+    call, the model decides every call, the core fields of every call are written, each step of
+    the detail (``DETAIL_STEPS``) is taken for every call, and every analysis is built.
 
     The results are those of ``analyze_offline`` call by call (the same steps, in another
     order), found faster: each step's tables stay in the processor's caches from one call to the
-    next instead of being pushed out by the other steps' (a sixth less CPU per call).
+    next instead of being pushed out by the other steps' (about a fifth less CPU per call).
     """
     failed: dict[int, Exception] = {}
     readings = _each(range(len(jobs)), lambda i: read_call(jobs[i][0]), failed)
     predicted = _each(readings, lambda i: _predict(model, readings[i]), failed)
     fields = _each(predicted, lambda i: _core(readings[i], predicted[i], jobs[i][1]), failed)
-    _each(
-        list(fields),
-        lambda i: _add_details(fields[i], jobs[i][0], jobs[i][1], predicted[i], model),
-        failed,
+    details = _each(
+        fields, lambda i: _details(fields[i], jobs[i][0], jobs[i][1], predicted[i], model), failed
     )
-    built = _each(list(fields), lambda i: _build(fields[i], jobs[i][1]), failed)
+    for step in DETAIL_STEPS:
+        _each(list(details), partial(_take_step, step, details), failed)
+    _each(list(details), lambda i: _merge(fields[i], details[i], predicted[i]), failed)
+    built = _each(list(details), lambda i: _build(fields[i], jobs[i][1]), failed)
     return [failed[i] if i in failed else built[i] for i in range(len(jobs))]
 
 
@@ -73,6 +78,10 @@ def _each(calls: Iterable[int], step: Callable[[int], _T], failed: dict[int, Exc
     return done
 
 
+def _take_step(step: Callable[[Details], None], details: Mapping[int, Details], i: int) -> None:
+    step(details[i])
+
+
 def _predict(model: LearnedModel | None, reading: Reading) -> Prediction | None:
     """The model's verdicts for the call the rules read (None without a model)."""
     if model is None:
@@ -88,29 +97,33 @@ def _core(reading: Reading, predicted: Prediction | None, call_started_at: datet
     return write_core(reading, (predicted.intent, predicted.sentiment, predicted.action), call_started_at)
 
 
-def _add_details(
+def _details(
     fields: dict[str, Any],
     transcript: str,
     call_started_at: datetime | None,
     predicted: Prediction | None,
     model: LearnedModel | None,
-) -> None:
-    """Add the detail fields to the core ``fields``: the contact status decided again by the
-    model's contact head, and the model's probabilities as confidence, when it decided."""
+) -> Details:
+    """The detail of the call whose core ``fields`` these are, before its steps are taken: the
+    contact status will be decided again by the model's contact head when the model decided."""
 
     def decide_contact(rules_contact: ContactStatus) -> tuple[ContactStatus, float] | None:
         assert model is not None
         assert predicted is not None
         return model.contact(predicted, rules_contact.value)
 
-    fields.update(
-        detail_fields(
-            transcript,
-            call_started_at,
-            fields["intent_category"],
-            decide_contact=decide_contact if predicted is not None else None,
-        )
+    return Details(
+        transcript,
+        call_started_at,
+        fields["intent_category"],
+        decide_contact if predicted is not None else None,
     )
+
+
+def _merge(fields: dict[str, Any], details: Details, predicted: Prediction | None) -> None:
+    """Add the detail fields to the core ``fields``, with the model's probabilities as the
+    confidence of what it decided."""
+    fields.update(details.fields)
     if predicted is not None:
         fields["confidence"] = fields["confidence"].model_copy(
             update={

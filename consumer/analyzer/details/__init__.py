@@ -22,6 +22,6 @@ pay), ``fields`` (distress, reasons, callback and the entry points).
 
 from consumer.analyzer.details.call import Turn, split_turns
 from consumer.analyzer.details.conduct import rules_contact
-from consumer.analyzer.details.fields import add_details, detail_fields
+from consumer.analyzer.details.fields import DETAIL_STEPS, Details, add_details, detail_fields
 
-__all__ = ["Turn", "add_details", "detail_fields", "rules_contact", "split_turns"]
+__all__ = ["DETAIL_STEPS", "Details", "Turn", "add_details", "detail_fields", "rules_contact", "split_turns"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from consumer.analyzer.details.call import Call, clip, live_hits, sentence_with, window
 from consumer.analyzer.details.conduct import compliance_flags, read_contact
@@ -22,6 +22,7 @@ from schemas import (
     DistressKind,
     FieldConfidence,
     IntentCategory,
+    PromiseToPay,
 )
 
 _REASON_MAX = 160
@@ -88,25 +89,73 @@ def detail_fields(
     ``decide_contact`` may replace the rules' contact status (and its confidence) before the
     conduct rules read it: the learned model's contact head does.
     """
-    anchor = call_started_at or datetime.now(UTC)
-    call = Call(transcript, anchor)
-    contact, contact_conf = read_contact(call)
-    if decide_contact is not None and (decided := decide_contact(contact)) is not None:
-        contact, contact_conf = decided
-    ptp = read_promise(call, category, anchor)
-    return {
-        "contact_status": contact,
-        "promise_to_pay": ptp,
-        "distress": _distress(call),
-        "compliance_flags": compliance_flags(call, contact),
-        "hardship_reason": _reason(call, HARDSHIP_CUE) if category is IntentCategory.HARDSHIP else None,
-        "dispute_reason": _reason(call, DISPUTE_CUE) if category is IntentCategory.DISPUTE else None,
-        "callback_at": _callback(call, category, anchor),
-        "confidence": FieldConfidence(
-            intent_category=0.45 if category is IntentCategory.OTHER else 0.75,
-            sentiment=0.7,
-            action_required=0.75,
-            contact_status=contact_conf,
-            promise_to_pay=ptp.confidence if ptp is not None else None,
-        ),
-    }
+    details = Details(transcript, call_started_at, category, decide_contact)
+    for step in DETAIL_STEPS:
+        step(details)
+    return details.fields
+
+
+class Details:
+    """One call's detail fields as ``DETAIL_STEPS`` fill them, in order, into ``fields``: what
+    ``detail_fields`` gives. A caller analysing many calls can take each step for all of them
+    before the next."""
+
+    def __init__(
+        self,
+        transcript: str,
+        call_started_at: datetime | None,
+        category: IntentCategory,
+        decide_contact: Callable[[ContactStatus], tuple[ContactStatus, float] | None] | None = None,
+    ) -> None:
+        self.anchor = call_started_at or datetime.now(UTC)
+        self.call = Call(transcript, self.anchor)
+        self.category = category
+        self.decide_contact = decide_contact
+        self.contact = ContactStatus.UNKNOWN  # until ``_contact`` reads it
+        self.contact_confidence = 0.0
+        self.promise: PromiseToPay | None = None
+        self.fields: dict[str, Any] = {}
+
+
+def _contact(d: Details) -> None:
+    contact, confidence = read_contact(d.call)
+    if d.decide_contact is not None and (decided := d.decide_contact(contact)) is not None:
+        contact, confidence = decided
+    d.contact, d.contact_confidence = contact, confidence
+    d.fields["contact_status"] = contact
+
+
+def _promise(d: Details) -> None:
+    d.promise = d.fields["promise_to_pay"] = read_promise(d.call, d.category, d.anchor)
+
+
+def _distress_of(d: Details) -> None:
+    d.fields["distress"] = _distress(d.call)
+
+
+def _conduct(d: Details) -> None:
+    d.fields["compliance_flags"] = compliance_flags(d.call, d.contact)
+
+
+def _the_rest(d: Details) -> None:
+    call, category = d.call, d.category
+    d.fields["hardship_reason"] = _reason(call, HARDSHIP_CUE) if category is IntentCategory.HARDSHIP else None
+    d.fields["dispute_reason"] = _reason(call, DISPUTE_CUE) if category is IntentCategory.DISPUTE else None
+    d.fields["callback_at"] = _callback(call, category, d.anchor)
+    d.fields["confidence"] = FieldConfidence(
+        intent_category=0.45 if category is IntentCategory.OTHER else 0.75,
+        sentiment=0.7,
+        action_required=0.75,
+        contact_status=d.contact_confidence,
+        promise_to_pay=d.promise.confidence if d.promise is not None else None,
+    )
+
+
+DETAIL_STEPS: Final[tuple[Callable[[Details], None], ...]] = (
+    _contact,
+    _promise,
+    _distress_of,
+    _conduct,
+    _the_rest,
+)
+"""The steps of ``detail_fields``, in order (the conduct rules read the contact status)."""
