@@ -31,7 +31,7 @@ def analyze_offline(
     reading = read_call(transcript)
     predicted = _predict(model, reading)
     fields = _core(reading, predicted, call_started_at)
-    details = _details(fields, transcript, call_started_at, predicted, model)
+    details = _details(reading, fields, transcript, call_started_at, predicted, model)
     for step in DETAIL_STEPS:
         step(details)
     _merge(fields, details, predicted)
@@ -53,7 +53,9 @@ def analyze_batch(jobs: Sequence[Job], model: LearnedModel | None = None) -> lis
     predicted = _each(readings, lambda i: _predict(model, readings[i]), failed)
     fields = _each(predicted, lambda i: _core(readings[i], predicted[i], jobs[i][1]), failed)
     details = _each(
-        fields, lambda i: _details(fields[i], jobs[i][0], jobs[i][1], predicted[i], model), failed
+        fields,
+        lambda i: _details(readings[i], fields[i], jobs[i][0], jobs[i][1], predicted[i], model),
+        failed,
     )
     for step in DETAIL_STEPS:
         _each(list(details), partial(_take_step, step, details), failed)
@@ -98,6 +100,7 @@ def _core(reading: Reading, predicted: Prediction | None, call_started_at: datet
 
 
 def _details(
+    reading: Reading,
     fields: dict[str, Any],
     transcript: str,
     call_started_at: datetime | None,
@@ -117,6 +120,7 @@ def _details(
         call_started_at,
         fields["intent_category"],
         decide_contact if predicted is not None else None,
+        reading.split,
     )
 
 

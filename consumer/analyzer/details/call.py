@@ -58,9 +58,10 @@ class Turn:
     relative: bool = False
 
 
-def split_turns(transcript: str) -> tuple[list[Turn], bool]:
-    """The turns of ``transcript`` and whether it had speaker labels (without any: one customer turn)."""
-    turns, labelled = speakers.split_turns(transcript)
+def split_turns(transcript: str, split: speakers.Split | None = None) -> tuple[list[Turn], bool]:
+    """The turns of ``transcript`` and whether it had speaker labels (without any: one customer
+    turn), from ``split`` (its ``speakers.split_turns``) when the caller has it."""
+    turns, labelled = split or speakers.split_turns(transcript)
     return [Turn(t.speaker, transcript[t.start : t.end], t.relative) for t in turns], labelled
 
 
@@ -242,8 +243,10 @@ class Call:
         "turns",
     )
 
-    def __init__(self, transcript: str, anchor: datetime | None = None) -> None:
-        self.turns, self.labelled = split_turns(transcript)
+    def __init__(
+        self, transcript: str, anchor: datetime | None = None, split: speakers.Split | None = None
+    ) -> None:
+        self.turns, self.labelled = split_turns(transcript, split)
         self.customer, self.agent = Side.pair(self.turns)
         self.anchor = anchor
         self._verified: list[int | None] = []

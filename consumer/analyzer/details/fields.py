@@ -14,6 +14,7 @@ from consumer.analyzer.details.lexicons import CALLBACK, DISPUTE_CUE, DISTRESS, 
 from consumer.analyzer.details.promise import read_promise
 from consumer.analyzer.enrich import parse_callback
 from consumer.analyzer.text.lexicon import Lexicon
+from consumer.analyzer.text.speakers import Split
 from schemas import (
     CallAnalysis,
     ComplianceRule,
@@ -106,9 +107,11 @@ class Details:
         call_started_at: datetime | None,
         category: IntentCategory,
         decide_contact: Callable[[ContactStatus], tuple[ContactStatus, float] | None] | None = None,
+        split: Split | None = None,
     ) -> None:
+        """``split``: the transcript's ``speakers.split_turns``, when the caller has it."""
         self.anchor = call_started_at or datetime.now(UTC)
-        self.call = Call(transcript, self.anchor)
+        self.call = Call(transcript, self.anchor, split)
         self.category = category
         self.decide_contact = decide_contact
         self.contact = ContactStatus.UNKNOWN  # until ``_contact`` reads it

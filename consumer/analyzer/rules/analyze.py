@@ -16,6 +16,7 @@ from consumer.analyzer.rules.decide import (
 )
 from consumer.analyzer.rules.describe import describe
 from consumer.analyzer.rules.turns import read_turns
+from consumer.analyzer.text import speakers
 from schemas import CallAnalysis, IntentCategory, Sentiment
 
 
@@ -58,6 +59,7 @@ class Reading:
 
     evidence: Evidence
     verdicts: Verdicts
+    split: speakers.Split  # the transcript's ``speakers.split_turns``, which the details read too
 
     @property
     def turns(self) -> SpeakerTurns:
@@ -68,10 +70,11 @@ class Reading:
 def read_call(transcript: str) -> Reading:
     """The rules' evidence in ``transcript`` and their verdicts: the first half of ``core_fields``
     (a caller analysing many calls can run each half over all of them in turn)."""
-    ev = collect(transcript)
+    split = speakers.split_turns(transcript)
+    ev = collect(transcript, split)
     category = decide_category(ev)
     sentiment = judge_sentiment(ev, category)
-    return Reading(ev, (category, sentiment, action_required(ev, category)))
+    return Reading(ev, (category, sentiment, action_required(ev, category)), split)
 
 
 def write_core(reading: Reading, verdicts: Verdicts, call_started_at: datetime | None) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from consumer.analyzer.rules.lexicons import (
 )
 from consumer.analyzer.rules.phrases import SENTENCE_BREAK, When, find_whens, nearest_when
 from consumer.analyzer.rules.turns import TurnTuple, read_turns
+from consumer.analyzer.text.speakers import Split
 from schemas import IntentCategory, Sentiment
 
 
@@ -62,8 +63,10 @@ def _add_hit(found: dict[IntentCategory, Found], cat: IntentCategory, hit: Hit) 
     found[cat].hits.append(hit)
 
 
-def collect(transcript: str) -> Evidence:
-    turns = read_turns(transcript)
+def collect(transcript: str, split: Split | None = None) -> Evidence:
+    """What the rules find in ``transcript`` (``split``: its ``speakers.split_turns``, when the
+    caller has it)."""
+    turns = read_turns(transcript, split)
     customer = Doc("\n".join([text for speaker, text in turns if speaker != "agent"]))
     # The agent's words are only read for a few context checks, in some categories: searching
     # them directly is cheaper than indexing them.

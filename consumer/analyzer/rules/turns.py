@@ -84,10 +84,11 @@ _Side = Literal["agent", "customer", "relative"]
 TurnTuple = tuple[_Side, str]
 
 
-def read_turns(transcript: str) -> list[TurnTuple]:
-    """The turns of ``transcript`` (as ``speakers.split_turns`` finds them), each normalised."""
+def read_turns(transcript: str, split: speakers.Split | None = None) -> list[TurnTuple]:
+    """The turns of ``transcript`` (as ``speakers.split_turns`` finds them, or ``split`` when the
+    caller has it), each normalised."""
     turns: list[TurnTuple] = []
-    for turn in speakers.split_turns(transcript)[0]:
+    for turn in (split or speakers.split_turns(transcript))[0]:
         body = transcript[turn.start : turn.end]
         text = normalize(speakers.spoken(body)).strip()
         if text:

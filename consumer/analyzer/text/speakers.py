@@ -379,8 +379,12 @@ def _alternating(transcript: str) -> list[Turn]:
     return turns
 
 
+Split = tuple[tuple[Turn, ...], bool]
+"""A transcript's turns (spans of its text) and whether it had speaker labels (``split_turns``)."""
+
+
 @lru_cache(maxsize=8)
-def split_turns(transcript: str) -> tuple[tuple[Turn, ...], bool]:
+def split_turns(transcript: str) -> Split:
     """The turns of ``transcript`` (spans of its original text, stripped) and whether it had speaker
     labels. Without labels, a text of one utterance per line may still read as alternating turns
     (``_alternating``); else the whole text is the customer's, as is text before the first label.
