@@ -11,6 +11,7 @@ from consumer.analyzer.details import DETAIL_STEPS, Details
 from consumer.analyzer.enrich import finishing_fields
 from consumer.analyzer.learned import LearnedModel, Prediction, shipped_model
 from consumer.analyzer.rules import Reading, read_call, write_core
+from consumer.analyzer.text.speakers import split_turns
 from schemas import AnalyzerInfo, CallAnalysis, ContactStatus
 
 Job = tuple[str, datetime | None]
@@ -40,16 +41,18 @@ def analyze_offline(
 
 def analyze_batch(jobs: Sequence[Job], model: LearnedModel | None = None) -> list[CallAnalysis | Exception]:
     """``analyze_offline`` of each job, or the exception it raised (one failing transcript fails
-    alone), with each of its steps taken for every call before the next: the rules read every
-    call, the model decides every call, the core fields of every call are written, each step of
-    the detail (``DETAIL_STEPS``) is taken for every call, and every analysis is built.
+    alone), with each of its steps taken for every call before the next: every call is split into
+    speaker turns, the rules read every call, the model decides every call, the core fields of
+    every call are written, each step of the detail (``DETAIL_STEPS``) is taken for every call,
+    and every analysis is built.
 
     The results are those of ``analyze_offline`` call by call (the same steps, in another
     order), found faster: each step's tables stay in the processor's caches from one call to the
     next instead of being pushed out by the other steps' (about a fifth less CPU per call).
     """
     failed: dict[int, Exception] = {}
-    readings = _each(range(len(jobs)), lambda i: read_call(jobs[i][0]), failed)
+    splits = _each(range(len(jobs)), lambda i: split_turns(jobs[i][0]), failed)
+    readings = _each(splits, lambda i: read_call(jobs[i][0], splits[i]), failed)
     predicted = _each(readings, lambda i: _predict(model, readings[i]), failed)
     fields = _each(predicted, lambda i: _core(readings[i], predicted[i], jobs[i][1]), failed)
     details = _each(

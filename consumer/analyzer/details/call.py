@@ -61,7 +61,7 @@ class Turn:
 def split_turns(transcript: str, split: speakers.Split | None = None) -> tuple[list[Turn], bool]:
     """The turns of ``transcript`` and whether it had speaker labels (without any: one customer
     turn), from ``split`` (its ``speakers.split_turns``) when the caller has it."""
-    turns, labelled = split or speakers.split_turns(transcript)
+    turns, labelled = speakers.split_turns(transcript) if split is None else split
     return [Turn(t.speaker, transcript[t.start : t.end], t.relative) for t in turns], labelled
 
 

@@ -67,10 +67,12 @@ class Reading:
         return self.evidence.turns
 
 
-def read_call(transcript: str) -> Reading:
+def read_call(transcript: str, split: speakers.Split | None = None) -> Reading:
     """The rules' evidence in ``transcript`` and their verdicts: the first half of ``core_fields``
-    (a caller analysing many calls can run each half over all of them in turn)."""
-    split = speakers.split_turns(transcript)
+    (a caller analysing many calls can run each half over all of them in turn). ``split``: the
+    transcript's ``speakers.split_turns``, when the caller has it."""
+    if split is None:
+        split = speakers.split_turns(transcript)
     ev = collect(transcript, split)
     category = decide_category(ev)
     sentiment = judge_sentiment(ev, category)

@@ -88,7 +88,7 @@ def read_turns(transcript: str, split: speakers.Split | None = None) -> list[Tur
     """The turns of ``transcript`` (as ``speakers.split_turns`` finds them, or ``split`` when the
     caller has it), each normalised."""
     turns: list[TurnTuple] = []
-    for turn in (split or speakers.split_turns(transcript))[0]:
+    for turn in (speakers.split_turns(transcript) if split is None else split)[0]:
         body = transcript[turn.start : turn.end]
         text = normalize(speakers.spoken(body)).strip()
         if text:
