@@ -154,9 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     try:
         if command == "run":
+            from consumer import event_loop
             from consumer.app import run_service
 
-            asyncio.run(run_service(settings))
+            event_loop.run(run_service(settings), settings.event_loop)
             return 0
         if command == "migrate":
             return asyncio.run(_migrate(settings))

@@ -26,6 +26,7 @@ from consumer.db.pool import TRANSIENT_DB_ERRORS
 from consumer.db.queries import InsightReader
 from consumer.db.store import Store
 from consumer.errors import InsightsError
+from consumer.event_loop import running_loop_name
 from consumer.gc_tuning import settle
 from consumer.http.access import SERVER_OPTIONS, SecurityConfig
 from consumer.http.app import create_app
@@ -205,10 +206,11 @@ async def run_service(
         # first: the clients and the HTTP app created below are instrumented when tracing is on
         stack.enter_context(tracing.from_environment())
         log.info(
-            "PostgreSQL at %s; Kafka at %s over %s",
+            "PostgreSQL at %s; Kafka at %s over %s; event loop: %s",
             redact_url(settings.database_url.get_secret_value()),
             settings.kafka_bootstrap_servers,
             settings.kafka_security_protocol,
+            running_loop_name(),
         )
         store = await stack.enter_async_context(
             Store.connect(

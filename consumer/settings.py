@@ -124,6 +124,10 @@ class Settings(BaseSettings):
     http_rate_limit_burst: int = Field(default=10, ge=1, description="Requests a key may send at once.")
     http_request_timeout_s: float = Field(default=120.0, gt=0, description="Deadline of /analyze_call.")
     idempotency_ttl_hours: float = Field(default=24.0, gt=0, description="How long Idempotency-Keys hold.")
+    event_loop: Literal["uvloop", "asyncio"] = Field(
+        default="uvloop",
+        description="The service's event loop: uvloop's where it is installed, or asyncio's own.",
+    )
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = Field(
         default="json", description="json: one JSON object per line; text: for a terminal."

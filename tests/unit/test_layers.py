@@ -19,7 +19,7 @@ PACKAGE = ROOT / "consumer"
 
 # Lowest first. A module may import modules of its own layer or of lower ones, never of a higher one.
 LAYERS: list[tuple[str, ...]] = [
-    ("consumer", "consumer.errors", "consumer.gc_tuning", "consumer.slots"),
+    ("consumer", "consumer.errors", "consumer.event_loop", "consumer.gc_tuning", "consumer.slots"),
     ("consumer.observability", "consumer.batching"),
     ("consumer.settings", "consumer.kafka.clients"),
     ("consumer.analyzer.text",),
