@@ -20,22 +20,21 @@ LoopName = Literal["uvloop", "asyncio"]
 _T = TypeVar("_T")
 
 
-def loop_factory(choice: LoopName) -> tuple[Callable[[], asyncio.AbstractEventLoop] | None, LoopName]:
-    """The factory of the loop to run on (None: asyncio's default) and its name: uvloop's when
-    ``choice`` is uvloop and it is installed."""
+def loop_factory(choice: LoopName) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The factory of the loop to run on: uvloop's when ``choice`` is uvloop and it is installed,
+    else None (asyncio's own)."""
     if choice == "uvloop":
         if importlib.util.find_spec("uvloop") is not None:
             import uvloop
 
-            return uvloop.new_event_loop, "uvloop"
+            return uvloop.new_event_loop
         log.warning("EVENT_LOOP=uvloop but uvloop is not installed here: running on asyncio's loop")
-    return None, "asyncio"
+    return None
 
 
 def run(main: Coroutine[Any, Any, _T], choice: LoopName) -> _T:
     """``asyncio.run(main)`` on the loop ``choice`` names (see ``loop_factory``)."""
-    factory, _ = loop_factory(choice)
-    with asyncio.Runner(loop_factory=factory) as runner:
+    with asyncio.Runner(loop_factory=loop_factory(choice)) as runner:
         return runner.run(main)
 
 

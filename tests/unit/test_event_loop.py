@@ -28,7 +28,7 @@ def test_event_loop_asyncio_runs_on_pythons_own_loop(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("EVENT_LOOP", "asyncio")
     choice = Settings().event_loop
     assert choice == "asyncio"
-    assert event_loop.loop_factory(choice) == (None, "asyncio")
+    assert event_loop.loop_factory(choice) is None
     assert event_loop.run(_name_and_answer(), choice) == ("asyncio", 42)
 
 
@@ -40,7 +40,7 @@ def test_without_uvloop_the_service_runs_on_asyncio_and_says_so(
         importlib.util, "find_spec", lambda name, *a: None if name == "uvloop" else real(name, *a)
     )
     with caplog.at_level(logging.WARNING, logger="consumer.event_loop"):
-        assert event_loop.loop_factory("uvloop") == (None, "asyncio")
+        assert event_loop.loop_factory("uvloop") is None
         assert event_loop.run(_name_and_answer(), "uvloop") == ("asyncio", 42)
     assert "uvloop is not installed" in caplog.text
 
