@@ -70,16 +70,6 @@ def mypy_ini() -> str:
 
 
 @contextlib.contextmanager
-def _chdir(path: Path) -> Iterator[None]:
-    before = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
-@contextlib.contextmanager
 def _quiet_notes() -> Iterator[None]:
     """mypyc's notes on how it compiles a construct go to a buffer; anything else is printed."""
     buffer = io.StringIO()
@@ -107,7 +97,7 @@ def compile_to(target: Path, sources: dict[str, str], jobs: int) -> None:
             msg = "a source changed while the build started; run it again"
             raise SystemExit(msg)
         (tmp / "mypy.ini").write_text(mypy_ini(), encoding="utf-8")
-        with _chdir(tmp), _quiet_notes():
+        with contextlib.chdir(tmp), _quiet_notes():
             extensions = mypycify(
                 [str(rel(name)) for name in native.COMPILED],
                 opt_level="3",
